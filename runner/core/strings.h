@@ -1,0 +1,23 @@
+#pragma once
+// Small string helpers shared by every module. Pure; thread-safe.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qbi {
+
+std::string trim(std::string_view s);
+std::vector<std::string> split(std::string_view s, char sep);
+bool starts_with(std::string_view s, std::string_view prefix);
+std::string to_lower(std::string_view s);
+// Levenshtein distance, for "did you mean" hints.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+// The candidate nearest to `word` within a distance of max(2, size/3), or "" if none is close.
+std::string nearest(std::string_view word, const std::vector<std::string>& candidates);
+// Escapes a string for inclusion in JSON (without the surrounding quotes).
+std::string json_escape(std::string_view s);
+// True if `s` is valid UTF-8 (no overlongs, no surrogates).
+bool valid_utf8(std::string_view s);
+
+}  // namespace qbi

@@ -1,0 +1,159 @@
+// Core utilities: percent-encoding, time formats, digests, clocks, nonces, strings.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "runner/core/clock.h"
+#include "runner/core/hash.h"
+#include "runner/core/percent.h"
+#include "runner/core/random.h"
+#include "runner/core/strings.h"
+#include "runner/core/time_format.h"
+
+namespace qbi {
+namespace {
+
+// Expected strings derived by hand from quickbi-api.md §4: unreserved bytes stay, every other
+// UTF-8 byte is %XX with upper-case hex.
+TEST(PercentEncode, UnreservedStayLiteral) {
+    EXPECT_EQ(percent_encode("AZaz09-_.~"), "AZaz09-_.~");
+}
+
+TEST(PercentEncode, EachReservedCharacterClass) {
+    EXPECT_EQ(percent_encode(" "), "%20");
+    EXPECT_EQ(percent_encode("*"), "%2A");
+    EXPECT_EQ(percent_encode("+"), "%2B");
+    EXPECT_EQ(percent_encode("/"), "%2F");
+    EXPECT_EQ(percent_encode("="), "%3D");
+    EXPECT_EQ(percent_encode("&"), "%26");
+    EXPECT_EQ(percent_encode("'"), "%27");
+    EXPECT_EQ(percent_encode("("), "%28");
+    EXPECT_EQ(percent_encode(")"), "%29");
+    EXPECT_EQ(percent_encode("!"), "%21");
+    EXPECT_EQ(percent_encode(":"), "%3A");
+    EXPECT_EQ(percent_encode("%"), "%25");
+}
+
+TEST(PercentEncode, NonAsciiIsEncodedAsUtf8BytesUpperHex) {
+    // U+00E9 (é) is C3 A9; U+4E2D (中) is E4 B8 AD.
+    EXPECT_EQ(percent_encode("\xC3\xA9"), "%C3%A9");
+    EXPECT_EQ(percent_encode("\xE4\xB8\xAD"), "%E4%B8%AD");
+}
+
+TEST(PercentDecode, RoundTripAndErrors) {
+    std::string out;
+    ASSERT_TRUE(percent_decode("a%20b%2a%2F", out));
+    EXPECT_EQ(out, "a b*/");
+    ASSERT_TRUE(percent_decode("a+b", out, true));
+    EXPECT_EQ(out, "a b");
+    ASSERT_TRUE(percent_decode("a+b", out, false));
+    EXPECT_EQ(out, "a+b");
+    EXPECT_FALSE(percent_decode("%2", out));
+    EXPECT_FALSE(percent_decode("%G0", out));
+    EXPECT_FALSE(percent_decode("abc%", out));
+}
+
+TEST(TimeFormat, AcsTimestamp) {
+    // 2024-01-15T08:30:00Z, the Quick BI vector's timestamp.
+    EXPECT_EQ(format_acs_timestamp(1705307400000), "2024-01-15T08:30:00Z");
+    EXPECT_EQ(format_rfc3339_ms(1705307400123), "2024-01-15T08:30:00.123Z");
+}
+
+TEST(TimeFormat, ParseRfc3339WithOffsets) {
+    EXPECT_EQ(parse_rfc3339("2024-01-15T08:30:00Z"), 1705307400000);
+    EXPECT_EQ(parse_rfc3339("2024-01-15T16:30:00+08:00"), 1705307400000);
+    EXPECT_EQ(parse_rfc3339("2024-01-15T03:30:00.5-05:00"), 1705307400500);
+    EXPECT_EQ(parse_rfc3339("2024-02-29T00:00:00Z"), 1709164800000);
+}
+
+TEST(TimeFormat, ParseRfc3339RejectsMalformed) {
+    EXPECT_FALSE(parse_rfc3339("2024-01-15T08:30:00"));  // no offset
+    EXPECT_FALSE(parse_rfc3339("2024-01-15"));
+    EXPECT_FALSE(parse_rfc3339("2023-02-29T00:00:00Z"));  // not a leap year
+    EXPECT_FALSE(parse_rfc3339("2024-13-01T00:00:00Z"));
+    EXPECT_FALSE(parse_rfc3339("2024-01-15T08:30:00+0800"));
+    EXPECT_FALSE(parse_rfc3339("2024-01-15T08:30:00Zjunk"));
+    EXPECT_FALSE(parse_rfc3339(""));
+}
+
+TEST(TimeFormat, Durations) {
+    EXPECT_EQ(parse_duration_ms("90s"), 90000);
+    EXPECT_EQ(parse_duration_ms("15m"), 900000);
+    EXPECT_EQ(parse_duration_ms("1h30m"), 5400000);
+    EXPECT_EQ(parse_duration_ms("500ms"), 500);
+    EXPECT_EQ(parse_duration_ms("20"), 20000);
+    EXPECT_FALSE(parse_duration_ms("abc"));
+    EXPECT_FALSE(parse_duration_ms("5x"));
+    EXPECT_FALSE(parse_duration_ms(""));
+}
+
+TEST(Hash, KnownDigests) {
+    EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    // RFC 4231 test case 2 and RFC 2202 test case 2.
+    EXPECT_EQ(hex_lower(hmac_sha256_raw("Jefe", "what do ya want for nothing?")),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    EXPECT_EQ(hex_lower(hmac_sha1_raw("Jefe", "what do ya want for nothing?")),
+              "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+}
+
+TEST(Hash, Base64RoundTrip) {
+    EXPECT_EQ(base64(""), "");
+    EXPECT_EQ(base64("f"), "Zg==");
+    EXPECT_EQ(base64("fo"), "Zm8=");
+    EXPECT_EQ(base64("foo"), "Zm9v");
+    EXPECT_EQ(base64("foobar"), "Zm9vYmFy");
+    std::string out;
+    ASSERT_TRUE(base64_decode("Zm9vYg==", out));
+    EXPECT_EQ(out, "foob");
+    EXPECT_FALSE(base64_decode("Zm9", out));
+    EXPECT_FALSE(base64_decode("Zm=v", out));
+    EXPECT_FALSE(base64_decode("Z!9v", out));
+}
+
+TEST(Clock, ManualClockMovesOnlyWhenTold) {
+    ManualClock clock(1000, 0);
+    EXPECT_EQ(clock.wall_ms(), 1000);
+    clock.sleep_ms(250);
+    EXPECT_EQ(clock.wall_ms(), 1250);
+    EXPECT_EQ(clock.monotonic_ns(), 250000000);
+}
+
+TEST(Nonce, RandomNoncesAreUniqueHex) {
+    RandomNonceSource source;
+    std::set<std::string> seen;
+    for (int i = 0; i < 1000; ++i) {
+        std::string n = source.next();
+        ASSERT_EQ(n.size(), 32u);
+        ASSERT_EQ(n.find_first_not_of("0123456789abcdef"), std::string::npos);
+        seen.insert(n);
+    }
+    EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(Nonce, SequenceIsDeterministic) {
+    SequenceNonceSource a("n-"), b("n-");
+    EXPECT_EQ(a.next(), "n-000000000001");
+    EXPECT_EQ(a.next(), "n-000000000002");
+    EXPECT_EQ(b.next(), "n-000000000001");
+}
+
+TEST(Random, SeededIsReproducible) {
+    SeededRandom a(42), b(42);
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(a.between(0, 1000), b.between(0, 1000));
+}
+
+TEST(Strings, NearestAndUtf8) {
+    EXPECT_EQ(nearest("taks", {"tasks", "job", "version"}), "tasks");
+    EXPECT_EQ(nearest("zzzzzz", {"tasks", "job"}), "");
+    EXPECT_TRUE(valid_utf8("plain \xC3\xA9 \xE4\xB8\xAD"));
+    EXPECT_FALSE(valid_utf8("\xC3"));
+    EXPECT_FALSE(valid_utf8("\xFF"));
+    EXPECT_FALSE(valid_utf8("\xC0\xAF"));  // overlong '/'
+    EXPECT_FALSE(valid_utf8("\xED\xA0\x80"));  // surrogate
+    EXPECT_EQ(json_escape("a\"b\\\n\x01"), "a\\\"b\\\\\\n\\u0001");
+    EXPECT_EQ(split("a,b,,c", ','), (std::vector<std::string>{"a", "b", "", "c"}));
+    EXPECT_EQ(trim("  x y \n"), "x y");
+}
+
+}  // namespace
+}  // namespace qbi
