@@ -1,0 +1,202 @@
+#include "runner/cli/config.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "runner/core/strings.h"
+#include "runner/core/time_format.h"
+
+namespace qbi::cli {
+
+namespace fs = std::filesystem;
+
+EnvLookup process_env() {
+    return [](const std::string& name) -> std::optional<std::string> {
+        const char* v = std::getenv(name.c_str());
+        if (v == nullptr || *v == '\0') return std::nullopt;
+        return std::string(v);
+    };
+}
+
+namespace {
+
+std::optional<std::string> int_value(const std::string& key, const std::string& v, std::int64_t lo,
+                                     std::int64_t hi, std::int64_t& out) {
+    try {
+        std::size_t pos = 0;
+        long long n = std::stoll(v, &pos);
+        if (pos == v.size() && n >= lo && n <= hi) {
+            out = n;
+            return std::nullopt;
+        }
+    } catch (const std::exception&) {
+    }
+    return key + ": expected a whole number from " + std::to_string(lo) + " to " +
+           std::to_string(hi) + ", got '" + v + "'";
+}
+
+std::optional<std::string> duration_value(const std::string& key, const std::string& v,
+                                          std::int64_t lo, std::int64_t& out) {
+    auto ms = parse_duration_ms(v);
+    if (ms && *ms >= lo) {
+        out = *ms;
+        return std::nullopt;
+    }
+    return key + ": expected a duration such as 500ms, 20s, 5m or 1h, got '" + v + "'";
+}
+
+std::optional<std::string> qps_value(const std::string& key, const std::string& v, double& out) {
+    try {
+        std::size_t pos = 0;
+        double q = std::stod(v, &pos);
+        if (pos == v.size() && q > 0 && q <= 100000) {
+            out = q;
+            return std::nullopt;
+        }
+    } catch (const std::exception&) {
+    }
+    return key + ": expected calls per second, a number above 0, got '" + v + "'";
+}
+
+std::optional<std::string> choice(const std::string& key, const std::string& v,
+                                  const std::vector<std::string>& allowed, std::string& out) {
+    for (const auto& a : allowed) {
+        if (v == a) {
+            out = v;
+            return std::nullopt;
+        }
+    }
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    return key + ": expected one of " + list + ", got '" + v + "'";
+}
+
+}  // namespace
+
+const std::vector<std::string>& known_keys() {
+    static const std::vector<std::string> keys = {
+        "api.endpoint",       "api.region",          "api.ca_file",        "api.signature",
+        "api.connect_timeout", "api.read_timeout",   "queue.database",     "queue.synchronous",
+        "queue.busy_timeout", "jobs.max_file_bytes", "jobs.max_tasks",     "jobs.max_attempts",
+        "run.workers",        "run.backoff_base",    "run.backoff_cap",    "run.claim_batch",
+        "run.lease",          "rate.max_qps",        "serve.inbox",        "serve.grace",
+        "serve.halt_probe",   "log.level"};
+    return keys;
+}
+
+std::optional<std::string> apply_setting(Config& c, const std::string& key, const std::string& v) {
+    if (key == "api.endpoint") return c.endpoint = v, std::nullopt;
+    if (key == "api.region") return c.region = v, std::nullopt;
+    if (key == "api.ca_file") return c.ca_file = v, std::nullopt;
+    if (key == "api.signature") return choice(key, v, {"v1", "v3"}, c.signature);
+    if (key == "api.connect_timeout") return duration_value(key, v, 100, c.connect_timeout_ms);
+    if (key == "api.read_timeout") return duration_value(key, v, 100, c.read_timeout_ms);
+    if (key == "queue.database") return c.database = v, std::nullopt;
+    if (key == "queue.synchronous") return choice(key, v, {"full", "normal"}, c.synchronous);
+    if (key == "queue.busy_timeout") return duration_value(key, v, 0, c.busy_timeout_ms);
+    if (key == "jobs.max_file_bytes")
+        return int_value(key, v, 1024, 1LL << 32, c.max_file_bytes);
+    if (key == "jobs.max_tasks") return int_value(key, v, 1, 100000000, c.max_tasks);
+    if (key == "jobs.max_attempts") return int_value(key, v, 1, 100, c.default_max_attempts);
+    if (key == "run.workers") return int_value(key, v, 1, 512, c.workers);
+    if (key == "run.backoff_base") return duration_value(key, v, 1, c.backoff_base_ms);
+    if (key == "run.backoff_cap") return duration_value(key, v, 1, c.backoff_cap_ms);
+    if (key == "run.claim_batch") return int_value(key, v, 1, 10000, c.claim_batch);
+    if (key == "run.lease") return duration_value(key, v, 1000, c.lease_ms);
+    if (key == "rate.max_qps") return qps_value(key, v, c.max_qps);
+    if (starts_with(key, "rate.") && key.size() > 5) {
+        double q = 0;
+        if (auto e = qps_value(key, v, q)) return e;
+        c.action_qps[key.substr(5)] = q;
+        return std::nullopt;
+    }
+    if (key == "serve.inbox") return c.inbox = v, std::nullopt;
+    if (key == "serve.grace") return duration_value(key, v, 0, c.grace_ms);
+    if (key == "serve.halt_probe") return duration_value(key, v, 1000, c.halt_probe_ms);
+    if (key == "log.level")
+        return choice(key, v, {"debug", "info", "warn", "error"}, c.log_level);
+    std::string hint = nearest(key, known_keys());
+    return "unknown setting '" + key + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?");
+}
+
+Result<Config> parse_config_text(const std::string& text, const std::string& name) {
+    Config cfg;
+    cfg.source = name;
+    std::istringstream in(text);
+    std::string line, section;
+    int lineno = 0;
+    while (std::getline(in, line)) {
+        ++lineno;
+        std::string t = trim(line);
+        if (t.empty() || t[0] == '#' || t[0] == ';') continue;
+        std::string where = name + ":" + std::to_string(lineno) + ": ";
+        if (t[0] == '[') {
+            if (t.back() != ']' || t.size() < 3)
+                return Error{kExitConfig, where + "expected a section header such as [api]"};
+            section = trim(t.substr(1, t.size() - 2));
+            continue;
+        }
+        auto eq = t.find('=');
+        if (eq == std::string::npos)
+            return Error{kExitConfig, where + "expected 'key = value'"};
+        std::string key = trim(t.substr(0, eq));
+        std::string value = trim(t.substr(eq + 1));
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+            value = value.substr(1, value.size() - 2);
+        if (section.empty())
+            return Error{kExitConfig, where + "'" + key + "' is outside any [section]"};
+        std::string full = section + "." + key;
+        // rate.<Action> keys keep the action's case; every other key is lower-case.
+        if (section != "rate") full = to_lower(full);
+        if (auto err = apply_setting(cfg, full, value)) return Error{kExitConfig, where + *err};
+    }
+    return cfg;
+}
+
+Result<Config> load_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error{kExitConfig, "cannot read configuration file " + path};
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return parse_config_text(ss.str(), path);
+}
+
+Result<std::string> find_config_file(const std::string& explicit_path, const EnvLookup& env) {
+    if (!explicit_path.empty()) {
+        std::error_code ec;
+        if (!fs::is_regular_file(explicit_path, ec))
+            return Error{kExitConfig, "configuration file " + explicit_path + " does not exist"};
+        return explicit_path;
+    }
+    if (auto v = env("QBI_RUNNER_CONFIG")) {
+        std::error_code ec;
+        if (!fs::is_regular_file(*v, ec))
+            return Error{kExitConfig,
+                         "QBI_RUNNER_CONFIG names " + *v + ", which does not exist"};
+        return *v;
+    }
+    std::vector<std::string> candidates;
+    if (auto d = env("CONFIGURATION_DIRECTORY")) candidates.push_back(*d + "/runner.ini");
+    candidates.push_back("/etc/qbi-runner/runner.ini");
+    for (const auto& c : candidates) {
+        std::error_code ec;
+        if (fs::is_regular_file(c, ec)) return c;
+    }
+    return std::string();
+}
+
+Result<std::string> resolve_database(const std::string& explicit_path, const Config& cfg,
+                                     const EnvLookup& env) {
+    if (!explicit_path.empty()) return explicit_path;
+    if (!cfg.database.empty()) return cfg.database;
+    // systemd may list several state directories separated by :; the first is ours.
+    if (auto d = env("STATE_DIRECTORY")) return split(*d, ':')[0] + "/queue.db";
+    if (auto x = env("XDG_STATE_HOME")) return *x + "/qbi-runner/queue.db";
+    if (auto h = env("HOME")) return *h + "/.local/state/qbi-runner/queue.db";
+    return Error{kExitConfig,
+                 "no database location: pass --db PATH or set queue.database in the configuration"};
+}
+
+}  // namespace qbi::cli

@@ -1,0 +1,77 @@
+#pragma once
+// Configuration: defaults < INI file < command line (design §7). Every key is documented in
+// config/runner.ini; an unknown key is an error with a "did you mean" hint, so a typo never
+// silently falls back to a default.
+//
+// Thread-safety: Config is a plain value; load once, then share read-only.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runner/core/result.h"
+
+namespace qbi::cli {
+
+struct Config {
+    // [api]
+    std::string endpoint;          // https://host[:port]; empty → from region
+    std::string region;            // e.g. cn-hangzhou
+    std::string ca_file;           // PEM bundle; empty → system bundle
+    std::string signature = "v3";  // v1 | v3
+    std::int64_t connect_timeout_ms = 5000;
+    std::int64_t read_timeout_ms = 15000;
+    // [queue]
+    std::string database;          // empty → $STATE_DIRECTORY/queue.db, $XDG_STATE_HOME/...
+    std::string synchronous = "full";  // full | normal
+    std::int64_t busy_timeout_ms = 5000;
+    // [jobs]
+    std::int64_t max_file_bytes = 16 * 1024 * 1024;
+    std::int64_t max_tasks = 1000000;
+    std::int64_t default_max_attempts = 6;
+    // [run]
+    std::int64_t workers = 8;
+    std::int64_t backoff_base_ms = 1000;
+    std::int64_t backoff_cap_ms = 300000;
+    std::int64_t claim_batch = 64;
+    std::int64_t lease_ms = 120000;
+    // [rate]
+    double max_qps = 20;
+    std::map<std::string, double> action_qps;  // rate.<Action> = Q
+    // [serve]
+    std::string inbox;             // empty → $STATE_DIRECTORY/inbox
+    std::int64_t grace_ms = 20000;
+    std::int64_t halt_probe_ms = 300000;
+    // [log]
+    std::string log_level = "info";
+
+    std::string source;            // the file it was read from, or "defaults"
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_env();
+
+// Finds the configuration file: the explicit path if given (must exist), else
+// $QBI_RUNNER_CONFIG, $CONFIGURATION_DIRECTORY/runner.ini, /etc/qbi-runner/runner.ini (the
+// first that exists). Returns "" when none exists (defaults apply).
+Result<std::string> find_config_file(const std::string& explicit_path, const EnvLookup& env);
+
+// Parses an INI file into `cfg`, validating every key and value. Errors name file:line.
+Result<Config> load_config_file(const std::string& path);
+Result<Config> parse_config_text(const std::string& text, const std::string& display_name);
+
+// Applies `key = value` (as in the file, e.g. "rate.max_qps", "20") to cfg; used by the file
+// parser and by command-line overrides. Error text names the key.
+std::optional<std::string> apply_setting(Config& cfg, const std::string& key, const std::string& value);
+
+// All known keys, for hints and documentation tests.
+const std::vector<std::string>& known_keys();
+
+// Database location (design §7): explicit, config, $STATE_DIRECTORY/queue.db,
+// $XDG_STATE_HOME/qbi-runner/queue.db, ~/.local/state/qbi-runner/queue.db.
+Result<std::string> resolve_database(const std::string& explicit_path, const Config& cfg,
+                                     const EnvLookup& env);
+
+}  // namespace qbi::cli
