@@ -1,0 +1,54 @@
+#pragma once
+// A token bucket shared by all workers, with adaptive slow-down on throttling (design §5).
+//
+// The configured rate is the ceiling. A throttling answer halves the current rate (not below
+// `floor_qps`); every second without throttling the rate recovers by 10 % of the ceiling
+// until it is back at the ceiling. Burst capacity is one second of the current rate (at
+// least 1 token), so a quiet runner cannot fire a spike above the limit.
+//
+// Thread-safety: all members are safe to call from any thread (guarded by mutex_).
+#include <cstdint>
+#include <mutex>
+
+#include "runner/core/clock.h"
+
+namespace qbi::engine {
+
+class RateLimiter {
+public:
+    RateLimiter(Clock& clock, double max_qps, double floor_qps = 0.5);
+
+    // Takes one token if available now and returns 0; otherwise returns the nanoseconds to wait
+    // before trying again (nothing is taken).
+    std::int64_t try_acquire();
+    // Blocks (through Clock::sleep_ms) until a token is taken, or `cancelled()` turns true.
+    // Returns false if cancelled.
+    template <class Cancelled>
+    bool acquire(Cancelled cancelled) {
+        for (;;) {
+            if (cancelled()) return false;
+            std::int64_t wait = try_acquire();
+            if (wait == 0) return true;
+            clock_.sleep_ms(std::max<std::int64_t>(1, std::min<std::int64_t>(wait / 1000000, 50)));
+        }
+    }
+
+    void on_throttled();  // halve the current rate
+    double current_qps() const;
+    double max_qps() const { return max_qps_; }
+
+private:
+    void refill_locked(std::int64_t now_ns);
+
+    Clock& clock_;
+    const double max_qps_;
+    const double floor_qps_;
+    mutable std::mutex mutex_;
+    double rate_;                       // guarded by mutex_
+    double tokens_;                     // guarded by mutex_
+    std::int64_t last_refill_ns_;       // guarded by mutex_
+    std::int64_t last_throttle_ns_;     // guarded by mutex_
+    std::int64_t last_recover_ns_;      // guarded by mutex_
+};
+
+}  // namespace qbi::engine
