@@ -1,0 +1,64 @@
+// sd_notify over a fake NOTIFY_SOCKET listener, and the watchdog interval rules.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "runner/cli/sd_notify.h"
+#include "runner/cli/signals.h"
+#include "tests/support/notify_listener.h"
+#include "tests/support/temp_dir.h"
+
+namespace qbi::cli {
+namespace {
+
+TEST(Notify, DeliversDatagramsToAPathSocket) {
+    test::TempDir dir;
+    test::NotifyListener listener((dir / "notify").string());
+    Notifier n(listener.path());
+    ASSERT_TRUE(n.enabled());
+    EXPECT_TRUE(n.send("READY=1"));
+    EXPECT_TRUE(n.send("STATUS=3 queued, 1 running"));
+    EXPECT_EQ(listener.receive(2000), "READY=1");
+    EXPECT_EQ(listener.receive(2000), "STATUS=3 queued, 1 running");
+}
+
+TEST(Notify, NoSocketMeansNoOp) {
+    Notifier n("");
+    EXPECT_FALSE(n.enabled());
+    EXPECT_FALSE(n.send("READY=1"));
+    Notifier relative("relative/path");  // systemd only hands out absolute or abstract names
+    EXPECT_FALSE(relative.enabled());
+}
+
+TEST(Notify, SocketGoneIsNotFatal) {
+    test::TempDir dir;
+    Notifier n((dir / "missing").string());
+    EXPECT_FALSE(n.send("WATCHDOG=1"));
+}
+
+TEST(Notify, WatchdogUsec) {
+    EXPECT_EQ(watchdog_usec(std::string("30000000"), std::nullopt), 30000000);
+    EXPECT_EQ(watchdog_usec(std::string("30000000"), std::to_string(::getpid())), 30000000);
+    EXPECT_FALSE(watchdog_usec(std::string("30000000"), std::string("1")));  // another process
+    EXPECT_FALSE(watchdog_usec(std::string("abc"), std::nullopt));
+    EXPECT_FALSE(watchdog_usec(std::nullopt, std::nullopt));
+}
+
+// A real SIGTERM and SIGHUP delivered to the process are seen by the watcher thread.
+TEST(Signals, WatcherRecordsTermAndHup) {
+    block_signals();
+    {
+        SignalWatcher w;
+        ::kill(::getpid(), SIGHUP);
+        ::kill(::getpid(), SIGTERM);
+        for (int i = 0; i < 200 && !w.stop_requested(); ++i) ::usleep(10000);
+        EXPECT_TRUE(w.stop_requested());
+        EXPECT_EQ(w.stop_signal(), SIGTERM);
+        EXPECT_TRUE(w.take_reload());
+        EXPECT_FALSE(w.take_reload());
+    }
+    unblock_signals();
+}
+
+}  // namespace
+}  // namespace qbi::cli
