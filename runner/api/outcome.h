@@ -21,6 +21,9 @@ std::string_view outcome_name(Outcome o);
 bool parse_outcome(std::string_view name, Outcome& out);
 inline bool is_success(Outcome o) { return o == Outcome::Done || o == Outcome::AlreadyAbsent; }
 inline bool is_halt(Outcome o) { return o == Outcome::HaltAuth || o == Outcome::HaltPermission; }
+// The exit code of one `call`: Done/AlreadyAbsent 0, Permanent 1, Retryable 75,
+// HaltPermission 77, HaltAuth 78 (runner/core/exit_codes.h).
+int exit_code_for(Outcome o);
 
 // The result of one attempt, whatever happened.
 struct ApiResult {
@@ -39,5 +42,7 @@ inline constexpr const char* kCodeConnection = "Transport.ConnectionFailed";  //
 inline constexpr const char* kCodeTruncated = "Transport.TruncatedResponse";
 inline constexpr const char* kCodeTls = "Transport.CertificateRejected";   // halt (78)
 inline constexpr const char* kCodeProtocol = "Protocol.BadResponse";        // unparseable body
+// HTTP 200 whose Success or Result is false (or "false"): permanent.
+inline constexpr const char* kCodeUnsuccessful = "Response.Unsuccessful";
 
 }  // namespace qbi
