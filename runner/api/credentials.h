@@ -37,4 +37,10 @@ struct Credentials {
 // masked entirely ("****").
 std::string mask_access_key_id(std::string_view id);
 
+// `text` with every occurrence of the AccessKey secret and the STS token -- as they are,
+// percent-encoded once and twice -- replaced by "<redacted>". For text that comes from
+// elsewhere and may echo what was signed (a gateway's SignatureDoesNotMatch message quotes
+// its StringToSign, which holds the V1 SecurityToken).
+std::string scrub_secrets(std::string_view text, const Credentials& credentials);
+
 }  // namespace qbi
