@@ -1,0 +1,71 @@
+#include "runner/api/client.h"
+
+#include "runner/api/response.h"
+#include "runner/core/log.h"
+#include "runner/core/time_format.h"
+
+namespace qbi {
+
+QuickBiClient::QuickBiClient(Endpoint endpoint, Credentials credentials, SignatureScheme scheme,
+                             Clock& clock, NonceSource& nonces, Transport& transport)
+    : endpoint_(std::move(endpoint)),
+      credentials_(std::move(credentials)),
+      scheme_(scheme),
+      clock_(clock),
+      nonces_(nonces),
+      transport_(transport) {}
+
+SignedRequest QuickBiClient::prepare(const std::string& action, const Params& params) {
+    SignInput in;
+    in.method = "POST";
+    in.host = endpoint_.host_header();
+    in.action = action;
+    in.params = params;
+    in.credentials = &credentials_;
+    in.timestamp = format_acs_timestamp(clock_.wall_ms());
+    in.nonce = nonces_.next();
+    return sign(scheme_, in);
+}
+
+ApiResult QuickBiClient::call(const std::string& action, const Params& params) {
+    SignedRequest request = prepare(action, params);
+    const std::int64_t start = clock_.monotonic_ns();
+    HttpResponse response = transport_.send(request);
+    const std::int64_t elapsed_ns = clock_.monotonic_ns() - start;
+
+    ApiResult r;
+    if (response.complete()) {
+        r = classify_response(response.status, response.body);
+    } else {
+        r.http_status = response.status;
+        r.code = response.error_code;
+        r.message = response.error_message;
+        r.body = response.body;
+        r.outcome = classify_code(r.code, r.http_status);
+    }
+    r.latency_ms = elapsed_ns / 1000000;
+    r.message = scrub_secrets(r.message, credentials_);
+    r.body = scrub_secrets(r.body, credentials_);
+    r.request_id = scrub_secrets(r.request_id, credentials_);
+    r.code = scrub_secrets(r.code, credentials_);
+
+    if (log::level() <= log::Level::Debug)
+        log::debug("api: " + action + " " + endpoint_.host_header() + " " +
+                   masked_access_key_id() + " " + signature_scheme_name(scheme_) + " -> " +
+                   std::string(outcome_name(r.outcome)) + " HTTP " + std::to_string(r.http_status) +
+                   (r.code.empty() ? "" : " " + r.code) +
+                   (r.request_id.empty() ? "" : " RequestId " + r.request_id) + " " +
+                   std::to_string(r.latency_ms) + " ms" +
+                   (r.message.empty() ? "" : ": " + r.message));
+    return r;
+}
+
+const char* signature_scheme_name(SignatureScheme s) { return s == SignatureScheme::V1 ? "v1" : "v3"; }
+
+bool parse_signature_scheme(const std::string& text, SignatureScheme& out) {
+    if (text == "v1") return out = SignatureScheme::V1, true;
+    if (text == "v3") return out = SignatureScheme::V3, true;
+    return false;
+}
+
+}  // namespace qbi

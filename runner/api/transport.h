@@ -1,0 +1,95 @@
+#pragma once
+// Sending a signed request over HTTPS (design §1, style.md §11).
+//
+// Contract: Transport::send never throws. It returns the HTTP status and body, or, when no
+// complete response arrived, a Transport.* code of outcome.h with a message (never a secret):
+//   Transport.Timeout             connect or read timed out
+//   Transport.ConnectionFailed    refused, reset, closed early, DNS, TLS handshake failure
+//   Transport.TruncatedResponse   the body ended before its Content-Length
+//   Transport.CertificateRejected the server certificate failed verification (chain or name)
+//   Protocol.BadResponse          the body exceeded max_body_bytes
+//
+// Thread-safety: HttpsTransport is NOT thread-safe: it owns one keep-alive HTTPS session.
+// Give every worker thread its own. make_client_context is safe from any thread; the
+// Context it returns may be shared by all transports.
+#include <Poco/Net/Context.h>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "runner/api/endpoint.h"
+#include "runner/api/signer.h"
+#include "runner/core/result.h"
+
+namespace Poco::Net {
+class HTTPSClientSession;
+}
+
+namespace qbi {
+
+struct TlsOptions {
+    std::string ca_file;  // PEM bundle; empty: the system's default CA store
+    int connect_timeout_ms = 5000;  // TCP connect and the first handshake round; a slower
+                                    // handshake then gets read_timeout_ms to finish
+    int read_timeout_ms = 15000;    // Quick BI's own server timeout is 10 s
+    std::size_t max_body_bytes = 8 * 1024 * 1024;
+    int keep_alive_idle_ms = 5000;  // an idle connection older than this is not reused
+};
+
+// The one client TLS configuration: TLS 1.2 or newer, VERIFY_STRICT (chain and host name,
+// loopback included), the CA file or the system store, and a certificate handler that
+// rejects every certificate that fails verification (never prompts, never accepts). Also
+// installs that rejecting handler as Poco's process-wide client default, so no session can
+// fall back to Poco's prompting console handler. Errors (kExitConfig) name the CA file:
+//   "CA file F: No such file or directory", "CA file F cannot be loaded: <OpenSSL reason>".
+Result<Poco::Net::Context::Ptr> make_client_context(const TlsOptions& options);
+
+struct HttpResponse {
+    int status = 0;            // 0 when no HTTP response arrived
+    std::string body;
+    std::string error_code;    // "" on a complete response, else a code listed above
+    std::string error_message;
+    bool complete() const { return error_code.empty(); }
+};
+
+class Transport {
+public:
+    virtual ~Transport() = default;
+    // Sends `request` (POST /?query with its headers and body) and waits for the answer.
+    virtual HttpResponse send(const SignedRequest& request) = 0;
+};
+
+// POST https://<endpoint>/?<query> over one keep-alive HTTPSClientSession. The TLS handshake
+// is completed and the certificate's host name checked before the first request byte is
+// written (Poco 1.11 alone may skip the name check when the handshake is slow). After any error
+// the session is reset and the next send connects afresh. A request that fails on a reused
+// connection before any response byte arrived (the server closed it while idle) is sent once
+// more on a new connection; a timeout is never repeated here.
+class HttpsTransport final : public Transport {
+public:
+    HttpsTransport(Endpoint endpoint, Poco::Net::Context::Ptr context, TlsOptions options);
+    ~HttpsTransport() override;
+    HttpsTransport(const HttpsTransport&) = delete;
+    HttpsTransport& operator=(const HttpsTransport&) = delete;
+
+    HttpResponse send(const SignedRequest& request) override;
+
+    // Connections opened so far (for tests and statistics: keep-alive reuse keeps it at 1).
+    int connections_opened() const { return connections_; }
+
+private:
+    enum class Attempt { Done, StaleConnection };
+    Attempt attempt(const SignedRequest& request, bool reused, HttpResponse& out);
+    void reset();
+
+    Endpoint endpoint_;
+    Poco::Net::Context::Ptr context_;
+    TlsOptions options_;
+    std::unique_ptr<Poco::Net::HTTPSClientSession> session_;
+    int connections_ = 0;
+    std::chrono::steady_clock::time_point last_used_{};
+};
+
+}  // namespace qbi
