@@ -1,0 +1,131 @@
+// Opening a Store, and the pieces its other files share: the audit append and row readers.
+#include <SQLiteCpp/Transaction.h>
+
+#include "runner/queue/audit.h"
+#include "runner/queue/migrations.h"
+#include "runner/queue/sqlite_error.h"
+#include "runner/queue/store_impl.h"
+
+namespace qbi::queue {
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::Store(Store&&) noexcept = default;
+Store& Store::operator=(Store&&) noexcept = default;
+Store::~Store() = default;
+
+const std::filesystem::path& Store::path() const { return impl_->path; }
+int Store::schema_version() const { return impl_->version; }
+SQLite::Database& Store::raw_connection() { return impl_->db; }
+
+Result<Store> Store::open(const std::filesystem::path& path, Clock& clock, StoreOptions options) {
+    const std::string label = path.string();
+    return guarded(label, [&]() -> Result<Store> {
+        if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+        SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                            options.busy_timeout_ms);
+        // WAL must be set outside a transaction; it persists in the file once set.
+        std::string mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
+        if (mode != "wal")
+            return Error{kExitIoErr, "database " + label + ": cannot use WAL (journal_mode is " +
+                                         mode + ")"};
+        db.exec(options.synchronous == Synchronous::Full ? "PRAGMA synchronous = FULL"
+                                                         : "PRAGMA synchronous = NORMAL");
+        db.exec("PRAGMA foreign_keys = ON");
+        auto version = migrate(db, label, options.migrate_up_to);
+        if (!version) return version.error();
+        return Store(std::make_unique<Impl>(path, clock, std::move(db), *version));
+    });
+}
+
+ChainHead Store::Impl::chain_head() {
+    StatementUse s(last_attempt, db, "SELECT id, hash FROM attempts ORDER BY id DESC LIMIT 1");
+    if (!s->executeStep()) return ChainHead{0, std::string(kGenesisHash)};
+    return ChainHead{s->getColumn(0).getInt64(), s->getColumn(1).getString()};
+}
+
+void Store::Impl::append_attempt(ChainHead& head, AttemptRow& row) {
+    row.id = head.id + 1;
+    row.prev_hash = head.hash;
+    row.hash = chain_hash(row.prev_hash, row);
+    StatementUse s(insert_attempt, db,
+                   "INSERT INTO attempts (id, job_id, task_id, attempt, action, params, "
+                   "started_at, latency_ms, http_status, request_id, code, message, outcome, "
+                   "endpoint, signature, access_key_id, recorded_at, prev_hash, hash) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    s->bind(1, row.id);
+    s->bind(2, row.job_id);
+    s->bind(3, row.task_id);
+    s->bind(4, row.attempt);
+    s->bind(5, row.action);
+    s->bind(6, row.params_json);
+    s->bind(7, row.started_at);
+    s->bind(8, row.latency_ms);
+    s->bind(9, row.http_status);
+    s->bind(10, row.request_id);
+    s->bind(11, row.code);
+    s->bind(12, row.message);
+    s->bind(13, std::string(attempt_outcome_name(row.outcome)));
+    s->bind(14, row.endpoint);
+    s->bind(15, row.signature);
+    s->bind(16, row.access_key_id);
+    s->bind(17, row.recorded_at);
+    s->bind(18, row.prev_hash);
+    s->bind(19, row.hash);
+    s->exec();
+    head.id = row.id;
+    head.hash = row.hash;
+}
+
+JobInfo read_job(SQLite::Statement& s) {
+    JobInfo j;
+    j.id = s.getColumn(0).getInt64();
+    j.name = s.getColumn(1).getString();
+    j.description = s.getColumn(2).getString();
+    j.content_hash = s.getColumn(3).getString();
+    j.source_file = s.getColumn(4).getString();
+    if (!s.isColumnNull(5)) j.not_before_ms = s.getColumn(5).getInt64();
+    j.max_attempts = s.getColumn(6).getInt();
+    j.submitted_at = s.getColumn(7).getInt64();
+    j.counts.queued = s.getColumn(8).getInt64();
+    j.counts.running = s.getColumn(9).getInt64();
+    j.counts.done = s.getColumn(10).getInt64();
+    j.counts.already_absent = s.getColumn(11).getInt64();
+    j.counts.failed = s.getColumn(12).getInt64();
+    j.counts.cancelled = s.getColumn(13).getInt64();
+    return j;
+}
+
+AttemptRow read_attempt(SQLite::Statement& s) {
+    AttemptRow r;
+    r.id = s.getColumn(0).getInt64();
+    r.job_id = s.getColumn(1).getInt64();
+    r.task_id = s.getColumn(2).getInt64();
+    r.attempt = s.getColumn(3).getInt();
+    r.action = s.getColumn(4).getString();
+    r.params_json = s.getColumn(5).getString();
+    r.started_at = s.getColumn(6).getInt64();
+    r.latency_ms = s.getColumn(7).getInt64();
+    r.http_status = s.getColumn(8).getInt();
+    r.request_id = s.getColumn(9).getString();
+    r.code = s.getColumn(10).getString();
+    r.message = s.getColumn(11).getString();
+    // The CHECK constraint admits only known names; an unknown one fails verification.
+    if (!parse_attempt_outcome(s.getColumn(12).getString(), r.outcome))
+        r.outcome = AttemptOutcome::Permanent;
+    r.endpoint = s.getColumn(13).getString();
+    r.signature = s.getColumn(14).getString();
+    r.access_key_id = s.getColumn(15).getString();
+    r.recorded_at = s.getColumn(16).getInt64();
+    r.prev_hash = s.getColumn(17).getString();
+    r.hash = s.getColumn(18).getString();
+    return r;
+}
+
+void bind_text_or_null(SQLite::Statement& s, int index, const std::string& value) {
+    if (value.empty())
+        s.bind(index);
+    else
+        s.bind(index, value);
+}
+
+}  // namespace qbi::queue

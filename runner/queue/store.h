@@ -1,0 +1,132 @@
+#pragma once
+// The persistent queue (design §4, §6): one SQLite file holding jobs, tasks and the
+// append-only audit log of attempts.
+//
+// Contract:
+// - open() creates the file (and its folder) if missing, sets WAL, synchronous, a busy timeout
+//   and foreign keys, and migrates the schema (runner/queue/migrations.h).
+// - Every write is one short IMMEDIATE transaction: a submit, a claim, a batch of results
+//   (group commit), a recovery, a rerun, a cancel. Either all of it is written or none.
+// - Task states move only as design §4 says, through this API: queued -> running (claim) ->
+//   succeeded | failed | queued (record_results, recover_running, release); queued ->
+//   cancelled (cancel_job); failed | cancelled -> queued (rerun). CHECK constraints keep the
+//   columns coherent whatever writes them.
+// - Times come from the injected Clock (UTC epoch ms); the store never reads the system clock.
+// - Errors are typed: 65 refused submit, 64 bad request, 74 I/O, 75 busy beyond the timeout,
+//   78 newer or foreign database, 70 a bug. No exception leaves this class.
+// - Several processes may open the same file (e.g. `submit` beside a running `run`): SQLite's
+//   locking plus the busy timeout serialise them. Only the holder of the RunnerLock
+//   (runner_lock.h) may claim, record results or recover.
+//
+// Thread-safety: a Store is one SQLite connection and must be used by one thread at a time
+// (the engine's writer thread owns one); it is not safe to share without external locking.
+// Separate Stores on the same file may live in different threads or processes.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+
+#include "runner/core/clock.h"
+#include "runner/core/result.h"
+#include "runner/queue/types.h"
+
+namespace qbi::queue {
+
+enum class Synchronous { Full, Normal };
+
+struct StoreOptions {
+    // FULL: an attempt shown as finished survives power loss. NORMAL: faster commits; the last
+    // transactions may be lost on power loss (never on a process crash).
+    Synchronous synchronous = Synchronous::Full;
+    int busy_timeout_ms = 5000;
+    // Testing and tools only: stop migrating at this version (-1: the newest). A Store opened
+    // below the newest version supports raw_connection() and nothing else reliably.
+    int migrate_up_to = -1;
+};
+
+class Store {
+public:
+    static Result<Store> open(const std::filesystem::path& path, Clock& clock,
+                              StoreOptions options = {});
+    Store(Store&&) noexcept;
+    Store& operator=(Store&&) noexcept;
+    ~Store();
+
+    const std::filesystem::path& path() const;
+    int schema_version() const;
+
+    // ---- submit ------------------------------------------------------------------------
+    // Enqueues the job and all its tasks in one transaction. Each task is due at
+    // max(now, not_before). The same name with the same content_hash returns the existing job
+    // with already = true and writes nothing; the same name with another hash is refused (65):
+    // "job 'X' was already submitted as job N with different content; give the changed job a
+    // new name". Two tasks with the same key are refused (65) and nothing is written.
+    Result<SubmitResult> submit(const NewJob& job);
+
+    // ---- the runner's side (hold the RunnerLock) ---------------------------------------
+    // Leases up to max_tasks due tasks (next_run_at <= now, earliest first) to `owner` until
+    // now + lease_ms; only tasks of job_id when given.
+    Result<std::vector<ClaimedTask>> claim(const std::string& owner, int max_tasks,
+                                           std::int64_t lease_ms,
+                                           std::optional<std::int64_t> job_id = std::nullopt);
+    // Writes every result with its audit row in one transaction (see TaskResult for the state
+    // each outcome leads to). Items whose lease `owner` no longer holds are skipped and
+    // reported as LeaseLost. Returns one effect per item, in order. An invalid item (an
+    // unmasked access key id, outcome interrupted with a negative latency, ...) fails the whole
+    // batch with 70 and writes nothing.
+    Result<std::vector<TaskEffect>> record_results(const std::vector<TaskResult>& batch);
+    // Crash recovery: every running task (of any owner: the caller holds the RunnerLock, so
+    // their owners are gone) returns to queued, due now, with an `interrupted` attempt row
+    // that is not counted. Returns how many.
+    Result<std::int64_t> recover_running();
+    // Graceful stop: returns claimed tasks that were never started to queued, without an
+    // attempt row; next_run_at is unchanged. Tasks not held by `owner` are ignored. Returns
+    // how many were released.
+    Result<std::int64_t> release(const std::string& owner, const std::vector<std::int64_t>& ids);
+    // When the earliest queued task is due (nullopt: none queued), for sleeping until then.
+    Result<std::optional<std::int64_t>> next_due_at(
+        std::optional<std::int64_t> job_id = std::nullopt);
+
+    // ---- operator actions --------------------------------------------------------------
+    // Failed (and/or cancelled) tasks back to queued, due now (not before their job's
+    // not_before), attempts reset to 0; their attempt rows stay. Only the states Failed and
+    // Cancelled may be rerun (64 otherwise). Returns how many tasks were requeued.
+    Result<std::int64_t> rerun(const RerunRequest& request);
+    // Queued tasks of the job become cancelled; running ones finish. Returns how many.
+    Result<std::int64_t> cancel_job(std::int64_t job_id);
+
+    // ---- queries (status, tasks, STATUS=) ----------------------------------------------
+    // By name first, then (if the text is a number) by id.
+    Result<std::optional<JobInfo>> find_job(std::string_view name_or_id);
+    Result<std::optional<JobInfo>> job(std::int64_t job_id);
+    Result<std::vector<JobInfo>> jobs();  // every job, oldest first, with counts
+    Result<std::vector<TaskInfo>> tasks(const TaskQuery& query);
+    Result<TaskCounts> totals();          // over all jobs
+    Result<std::vector<AttemptRow>> task_attempts(std::int64_t task_id);
+
+    // ---- audit -------------------------------------------------------------------------
+    // Calls fn for each attempt row matching the filter, in id order, inside one read
+    // transaction (a consistent snapshot); fn returns false to stop. Returns rows visited.
+    Result<std::int64_t> for_each_attempt(const AttemptFilter& filter,
+                                          const std::function<bool(const AttemptRow&)>& fn);
+    // Recomputes the hash chain over every row (see audit.h).
+    Result<AuditVerdict> verify_audit_chain();
+
+    // The underlying connection, for tests and diagnostics. Writing through it bypasses every
+    // guarantee above.
+    SQLite::Database& raw_connection();
+
+    struct Impl;
+
+private:
+    explicit Store(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace qbi::queue

@@ -1,0 +1,85 @@
+#pragma once
+// Private to runner/queue: the state behind a Store and helpers shared by its .cpp files.
+// Same thread-safety as Store: one thread at a time.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "runner/core/clock.h"
+#include "runner/queue/store.h"
+
+namespace qbi::queue {
+
+// Borrows a cached prepared statement (preparing it on first use) and resets it when the
+// scope ends, even on an exception, so no statement keeps a read transaction open.
+class StatementUse {
+public:
+    StatementUse(std::optional<SQLite::Statement>& slot, SQLite::Database& db, const char* sql)
+        : s_(slot ? *slot : slot.emplace(db, sql)) {}
+    ~StatementUse() { s_.tryReset(); }
+    StatementUse(const StatementUse&) = delete;
+    StatementUse& operator=(const StatementUse&) = delete;
+    SQLite::Statement& operator*() { return s_; }
+    SQLite::Statement* operator->() { return &s_; }
+
+private:
+    SQLite::Statement& s_;
+};
+
+// The last row of the audit chain, read at the start of a writing transaction and advanced
+// by each append.
+struct ChainHead {
+    std::int64_t id = 0;
+    std::string hash;
+};
+
+struct Store::Impl {
+    Impl(std::filesystem::path p, Clock& c, SQLite::Database d, int v)
+        : path(std::move(p)), label(path.string()), clock(c), version(v), db(std::move(d)) {}
+
+    std::int64_t now() const { return clock.wall_ms(); }
+    ChainHead chain_head();
+    // Sets row.id, row.prev_hash and row.hash from `head`, inserts the row, advances `head`.
+    // Call inside the writing transaction that read `head`.
+    void append_attempt(ChainHead& head, AttemptRow& row);
+
+    std::filesystem::path path;
+    std::string label;  // the path, for messages
+    Clock& clock;
+    int version;
+    SQLite::Database db;
+
+    // Cached statements: declared after `db` so they are finalised before it closes.
+    std::optional<SQLite::Statement> job_by_name;
+    std::optional<SQLite::Statement> insert_job;
+    std::optional<SQLite::Statement> insert_task;
+    std::optional<SQLite::Statement> claim_any;
+    std::optional<SQLite::Statement> claim_job;
+    std::optional<SQLite::Statement> leased_task;
+    std::optional<SQLite::Statement> finish_task;
+    std::optional<SQLite::Statement> release_task;
+    std::optional<SQLite::Statement> last_attempt;
+    std::optional<SQLite::Statement> insert_attempt;
+    std::optional<SQLite::Statement> due_any;
+    std::optional<SQLite::Statement> due_job;
+    std::optional<SQLite::Statement> job_by_id;
+    std::optional<SQLite::Statement> totals;
+};
+
+// Column readers shared by the query files. `first` is the index of the first column.
+inline constexpr const char* kJobColumns =
+    "j.id, j.name, j.description, j.content_hash, j.source_file, j.not_before, j.max_attempts, "
+    "j.submitted_at, c.queued, c.running, c.done, c.already_absent, c.failed, c.cancelled";
+inline constexpr const char* kAttemptColumns =
+    "id, job_id, task_id, attempt, action, params, started_at, latency_ms, http_status, "
+    "request_id, code, message, outcome, endpoint, signature, access_key_id, recorded_at, "
+    "prev_hash, hash";
+JobInfo read_job(SQLite::Statement& s);
+AttemptRow read_attempt(SQLite::Statement& s);
+// NULL for an empty string, so optional text columns stay NULL when there is nothing to say.
+void bind_text_or_null(SQLite::Statement& s, int index, const std::string& value);
+
+}  // namespace qbi::queue

@@ -1,0 +1,176 @@
+// Read-only Store queries: status, tasks, totals, attempts, audit export and verification.
+#include <SQLiteCpp/Transaction.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "runner/queue/audit.h"
+#include "runner/queue/sqlite_error.h"
+#include "runner/queue/store_impl.h"
+
+namespace qbi::queue {
+
+namespace {
+
+const std::string kJobSelect = std::string("SELECT ") + kJobColumns +
+                               " FROM jobs j JOIN job_counts c ON c.job_id = j.id";
+
+TaskInfo read_task(SQLite::Statement& s) {
+    TaskInfo t;
+    t.id = s.getColumn(0).getInt64();
+    t.job_id = s.getColumn(1).getInt64();
+    t.task_key = s.getColumn(2).getString();
+    t.action = s.getColumn(3).getString();
+    t.params_json = s.getColumn(4).getString();
+    parse_task_state(s.getColumn(5).getString(), t.state);
+    if (!s.isColumnNull(6)) {
+        AttemptOutcome o{};
+        if (parse_attempt_outcome(s.getColumn(6).getString(), o)) t.outcome = o;
+    }
+    t.attempts = s.getColumn(7).getInt();
+    t.max_attempts = s.getColumn(8).getInt();
+    t.next_run_at = s.getColumn(9).getInt64();
+    t.lease_owner = s.getColumn(10).getString();  // NULL reads as ""
+    if (!s.isColumnNull(11)) t.lease_expires_at = s.getColumn(11).getInt64();
+    t.last_code = s.getColumn(12).getString();
+    t.last_message = s.getColumn(13).getString();
+    t.last_request_id = s.getColumn(14).getString();
+    t.created_at = s.getColumn(15).getInt64();
+    t.updated_at = s.getColumn(16).getInt64();
+    return t;
+}
+
+}  // namespace
+
+Result<std::optional<JobInfo>> Store::find_job(std::string_view name_or_id) {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::optional<JobInfo>> {
+        {
+            SQLite::Statement s(m.db, kJobSelect + " WHERE j.name = ?");
+            s.bind(1, std::string(name_or_id));
+            if (s.executeStep()) return std::optional<JobInfo>{read_job(s)};
+        }
+        std::int64_t id = 0;
+        const char* end = name_or_id.data() + name_or_id.size();
+        auto [ptr, ec] = std::from_chars(name_or_id.data(), end, id);
+        if (name_or_id.empty() || ec != std::errc() || ptr != end || id <= 0)
+            return std::optional<JobInfo>{};
+        return job(id);
+    });
+}
+
+Result<std::optional<JobInfo>> Store::job(std::int64_t job_id) {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::optional<JobInfo>> {
+        StatementUse s(m.job_by_id, m.db, (kJobSelect + " WHERE j.id = ?").c_str());
+        s->bind(1, job_id);
+        if (!s->executeStep()) return std::optional<JobInfo>{};
+        return std::optional<JobInfo>{read_job(*s)};
+    });
+}
+
+Result<std::vector<JobInfo>> Store::jobs() {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::vector<JobInfo>> {
+        std::vector<JobInfo> out;
+        SQLite::Statement s(m.db, kJobSelect + " ORDER BY j.id");
+        while (s.executeStep()) out.push_back(read_job(s));
+        return out;
+    });
+}
+
+Result<std::vector<TaskInfo>> Store::tasks(const TaskQuery& q) {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::vector<TaskInfo>> {
+        std::string sql =
+            "SELECT id, job_id, task_key, action, params, state, outcome, attempts, "
+            "max_attempts, next_run_at, lease_owner, lease_expires_at, last_code, last_message, "
+            "last_request_id, created_at, updated_at FROM tasks WHERE job_id = ?1 AND id > ?2";
+        if (q.state) sql += " AND state = ?3";
+        if (q.code) sql += " AND last_code = ?4";
+        sql += " ORDER BY id LIMIT ?5";
+        SQLite::Statement s(m.db, sql);
+        s.bind(1, q.job_id);
+        s.bind(2, q.after_id);
+        if (q.state) s.bind(3, std::string(task_state_name(*q.state)));
+        if (q.code) s.bind(4, *q.code);
+        s.bind(5, std::clamp(q.limit, 1, 100000));
+        std::vector<TaskInfo> out;
+        while (s.executeStep()) out.push_back(read_task(s));
+        return out;
+    });
+}
+
+Result<TaskCounts> Store::totals() {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<TaskCounts> {
+        StatementUse s(m.totals, m.db,
+                       "SELECT coalesce(sum(queued), 0), coalesce(sum(running), 0), "
+                       "coalesce(sum(done), 0), coalesce(sum(already_absent), 0), "
+                       "coalesce(sum(failed), 0), coalesce(sum(cancelled), 0) FROM job_counts");
+        s->executeStep();
+        TaskCounts c;
+        c.queued = s->getColumn(0).getInt64();
+        c.running = s->getColumn(1).getInt64();
+        c.done = s->getColumn(2).getInt64();
+        c.already_absent = s->getColumn(3).getInt64();
+        c.failed = s->getColumn(4).getInt64();
+        c.cancelled = s->getColumn(5).getInt64();
+        return c;
+    });
+}
+
+Result<std::vector<AttemptRow>> Store::task_attempts(std::int64_t task_id) {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::vector<AttemptRow>> {
+        SQLite::Statement s(m.db, std::string("SELECT ") + kAttemptColumns +
+                                      " FROM attempts WHERE task_id = ? ORDER BY id");
+        s.bind(1, task_id);
+        std::vector<AttemptRow> out;
+        while (s.executeStep()) out.push_back(read_attempt(s));
+        return out;
+    });
+}
+
+Result<std::int64_t> Store::for_each_attempt(const AttemptFilter& filter,
+                                             const std::function<bool(const AttemptRow&)>& fn) {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::int64_t> {
+        std::string sql = std::string("SELECT ") + kAttemptColumns + " FROM attempts WHERE 1";
+        if (filter.job_id) sql += " AND job_id = ?1";
+        if (filter.since_ms) sql += " AND started_at >= ?2";
+        sql += " ORDER BY id";
+        // One read transaction: the export is a consistent snapshot while writers go on.
+        SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::DEFERRED);
+        std::int64_t n = 0;
+        {
+            SQLite::Statement s(m.db, sql);
+            if (filter.job_id) s.bind(1, *filter.job_id);
+            if (filter.since_ms) s.bind(2, *filter.since_ms);
+            while (s.executeStep()) {
+                ++n;
+                if (!fn(read_attempt(s))) break;
+            }
+        }
+        tx.commit();
+        return n;
+    });
+}
+
+Result<AuditVerdict> Store::verify_audit_chain() {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<AuditVerdict> {
+        ChainVerifier verifier;
+        SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::DEFERRED);
+        {
+            SQLite::Statement s(m.db, std::string("SELECT ") + kAttemptColumns +
+                                          " FROM attempts ORDER BY id");
+            while (s.executeStep())
+                if (!verifier.add(read_attempt(s))) break;
+        }
+        tx.commit();
+        return verifier.verdict();
+    });
+}
+
+}  // namespace qbi::queue

@@ -1,0 +1,289 @@
+// The runner's side of the Store: claim, record results (group commit), recover, release.
+#include <SQLiteCpp/Transaction.h>
+
+#include <algorithm>
+
+#include "runner/queue/params.h"
+#include "runner/queue/sqlite_error.h"
+#include "runner/queue/store_impl.h"
+
+namespace qbi::queue {
+
+Result<std::vector<ClaimedTask>> Store::claim(const std::string& owner, int max_tasks,
+                                              std::int64_t lease_ms,
+                                              std::optional<std::int64_t> job_id) {
+    if (owner.empty() || max_tasks < 1 || lease_ms < 1)
+        return Error{kExitSoftware, "claim needs an owner, max_tasks >= 1 and lease_ms >= 1"};
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::vector<ClaimedTask>> {
+        const std::int64_t now = m.now();
+        std::vector<ClaimedTask> out;
+        std::vector<std::int64_t> due_at;
+        SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
+        {
+            // The literal state = 'queued' lets the planner walk the partial index tasks_due
+            // (or tasks_job_due): the next due task is found in O(log n).
+            StatementUse s =
+                job_id ? StatementUse(
+                             m.claim_job, m.db,
+                             "UPDATE tasks SET state = 'running', lease_owner = ?1, "
+                             "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id FROM "
+                             "tasks WHERE state = 'queued' AND job_id = ?5 AND next_run_at <= ?3 "
+                             "ORDER BY next_run_at, id LIMIT ?4) RETURNING id, job_id, action, "
+                             "params, attempts, max_attempts, next_run_at")
+                       : StatementUse(
+                             m.claim_any, m.db,
+                             "UPDATE tasks SET state = 'running', lease_owner = ?1, "
+                             "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id FROM "
+                             "tasks WHERE state = 'queued' AND next_run_at <= ?3 "
+                             "ORDER BY next_run_at, id LIMIT ?4) RETURNING id, job_id, action, "
+                             "params, attempts, max_attempts, next_run_at");
+            s->bind(1, owner);
+            s->bind(2, now + lease_ms);
+            s->bind(3, now);
+            s->bind(4, max_tasks);
+            if (job_id) s->bind(5, *job_id);
+            while (s->executeStep()) {
+                ClaimedTask t;
+                t.task_id = s->getColumn(0).getInt64();
+                t.job_id = s->getColumn(1).getInt64();
+                t.action = s->getColumn(2).getString();
+                t.params_json = s->getColumn(3).getString();
+                auto params = params_from_json(t.params_json);
+                if (!params)
+                    return Error{kExitSoftware, "database " + m.label + ": task " +
+                                                    std::to_string(t.task_id) +
+                                                    " has unreadable params " + t.params_json};
+                t.params = std::move(*params);
+                t.attempt = s->getColumn(4).getInt() + 1;
+                t.max_attempts = s->getColumn(5).getInt();
+                t.lease_expires_at = now + lease_ms;
+                due_at.push_back(s->getColumn(6).getInt64());
+                out.push_back(std::move(t));
+            }
+        }
+        tx.commit();
+        // RETURNING order is unspecified: hand tasks out earliest due first.
+        std::vector<std::size_t> order(out.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return std::tie(due_at[a], out[a].task_id) < std::tie(due_at[b], out[b].task_id);
+        });
+        std::vector<ClaimedTask> sorted;
+        sorted.reserve(out.size());
+        for (std::size_t i : order) sorted.push_back(std::move(out[i]));
+        return sorted;
+    });
+}
+
+namespace {
+
+std::optional<Error> check_result(const TaskResult& r) {
+    const std::string which = "result for task " + std::to_string(r.task_id);
+    if (r.owner.empty()) return Error{kExitSoftware, which + " has no lease owner"};
+    if (r.attempt.latency_ms < 0) return Error{kExitSoftware, which + " has a negative latency"};
+    const std::string& key = r.attempt.access_key_id;
+    if (!key.empty() && key.find("****") == std::string::npos)
+        return Error{kExitSoftware, which + " carries an unmasked AccessKeyId"};
+    return std::nullopt;
+}
+
+// The task's next columns after an attempt with this outcome (see TaskResult).
+struct Next {
+    const char* state;
+    const char* outcome;  // nullptr: NULL
+    int attempts;
+    std::int64_t next_run_at;
+    TaskEffect effect;
+};
+
+Next next_for(AttemptOutcome o, int attempts, int max_attempts, std::int64_t next_run_at,
+              std::int64_t retry_at) {
+    switch (o) {
+        case AttemptOutcome::Done:
+            return {"succeeded", "done", attempts + 1, next_run_at, TaskEffect::Succeeded};
+        case AttemptOutcome::AlreadyAbsent:
+            return {"succeeded", "already_absent", attempts + 1, next_run_at,
+                    TaskEffect::Succeeded};
+        case AttemptOutcome::Retryable:
+            if (attempts + 1 >= max_attempts)
+                return {"failed", nullptr, attempts + 1, next_run_at, TaskEffect::Failed};
+            return {"queued", nullptr, attempts + 1, retry_at, TaskEffect::Rescheduled};
+        case AttemptOutcome::Permanent:
+            return {"failed", nullptr, attempts + 1, next_run_at, TaskEffect::Failed};
+        case AttemptOutcome::HaltAuth:
+        case AttemptOutcome::HaltPermission:
+        case AttemptOutcome::Interrupted:
+            break;
+    }
+    return {"queued", nullptr, attempts, retry_at, TaskEffect::Requeued};
+}
+
+}  // namespace
+
+Result<std::vector<TaskEffect>> Store::record_results(const std::vector<TaskResult>& batch) {
+    for (const TaskResult& r : batch)
+        if (auto e = check_result(r)) return *e;
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::vector<TaskEffect>> {
+        const std::int64_t now = m.now();
+        std::vector<TaskEffect> effects;
+        effects.reserve(batch.size());
+        SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
+        ChainHead head = m.chain_head();
+        for (const TaskResult& r : batch) {
+            AttemptRow row;
+            int attempts = 0, max_attempts = 1;
+            std::int64_t next_run_at = 0;
+            {
+                StatementUse s(m.leased_task, m.db,
+                               "SELECT job_id, action, params, attempts, max_attempts, "
+                               "next_run_at FROM tasks WHERE id = ? AND state = 'running' AND "
+                               "lease_owner = ?");
+                s->bind(1, r.task_id);
+                s->bind(2, r.owner);
+                if (!s->executeStep()) {
+                    effects.push_back(TaskEffect::LeaseLost);
+                    continue;
+                }
+                row.job_id = s->getColumn(0).getInt64();
+                row.action = s->getColumn(1).getString();
+                row.params_json = s->getColumn(2).getString();
+                attempts = s->getColumn(3).getInt();
+                max_attempts = s->getColumn(4).getInt();
+                next_run_at = s->getColumn(5).getInt64();
+            }
+            const AttemptRecord& a = r.attempt;
+            Next next = next_for(a.outcome, attempts, max_attempts, next_run_at,
+                                 r.retry_at_ms.value_or(now));
+            {
+                StatementUse s(m.finish_task, m.db,
+                               "UPDATE tasks SET state = ?, outcome = ?, attempts = ?, "
+                               "next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL, "
+                               "last_code = ?, last_message = ?, last_request_id = ?, "
+                               "updated_at = ? WHERE id = ?");
+                s->bind(1, next.state);
+                if (next.outcome)
+                    s->bind(2, next.outcome);
+                else
+                    s->bind(2);
+                s->bind(3, next.attempts);
+                s->bind(4, next.next_run_at);
+                bind_text_or_null(*s, 5, a.code);
+                bind_text_or_null(*s, 6, a.message);
+                bind_text_or_null(*s, 7, a.request_id);
+                s->bind(8, now);
+                s->bind(9, r.task_id);
+                s->exec();
+            }
+            row.task_id = r.task_id;
+            row.attempt = attempts + 1;
+            row.started_at = a.started_at_ms;
+            row.latency_ms = a.latency_ms;
+            row.http_status = a.http_status;
+            row.request_id = a.request_id;
+            row.code = a.code;
+            row.message = a.message;
+            row.outcome = a.outcome;
+            row.endpoint = a.endpoint;
+            row.signature = a.signature;
+            row.access_key_id = a.access_key_id;
+            row.recorded_at = now;
+            m.append_attempt(head, row);
+            effects.push_back(next.effect);
+        }
+        tx.commit();
+        return effects;
+    });
+}
+
+Result<std::int64_t> Store::recover_running() {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::int64_t> {
+        const std::int64_t now = m.now();
+        SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
+        std::vector<AttemptRow> rows;
+        std::vector<std::string> owners;
+        {
+            SQLite::Statement s(m.db,
+                                "SELECT id, job_id, action, params, attempts, lease_owner, "
+                                "updated_at FROM tasks WHERE state = 'running' ORDER BY id");
+            while (s.executeStep()) {
+                AttemptRow row;
+                row.task_id = s.getColumn(0).getInt64();
+                row.job_id = s.getColumn(1).getInt64();
+                row.action = s.getColumn(2).getString();
+                row.params_json = s.getColumn(3).getString();
+                row.attempt = s.getColumn(4).getInt() + 1;
+                owners.push_back(s.getColumn(5).getString());
+                row.started_at = s.getColumn(6).getInt64();  // the claim; nothing later is known
+                rows.push_back(std::move(row));
+            }
+        }
+        if (rows.empty()) return std::int64_t{0};
+        ChainHead head = m.chain_head();
+        SQLite::Statement update(m.db,
+                                 "UPDATE tasks SET state = 'queued', lease_owner = NULL, "
+                                 "lease_expires_at = NULL, next_run_at = ?, last_code = ?, "
+                                 "last_message = ?, last_request_id = NULL, updated_at = ? "
+                                 "WHERE id = ? AND state = 'running'");
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            AttemptRow& row = rows[i];
+            row.latency_ms = 0;
+            row.code = kCodeInterrupted;
+            row.message = "runner " + owners[i] + " stopped before this attempt finished";
+            row.outcome = AttemptOutcome::Interrupted;
+            row.recorded_at = now;
+            update.bind(1, now);
+            update.bind(2, row.code);
+            update.bind(3, row.message);
+            update.bind(4, now);
+            update.bind(5, row.task_id);
+            update.exec();
+            update.reset();
+            m.append_attempt(head, row);
+        }
+        tx.commit();
+        return static_cast<std::int64_t>(rows.size());
+    });
+}
+
+Result<std::int64_t> Store::release(const std::string& owner,
+                                    const std::vector<std::int64_t>& ids) {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::int64_t> {
+        const std::int64_t now = m.now();
+        std::int64_t released = 0;
+        SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
+        for (std::int64_t id : ids) {
+            StatementUse s(m.release_task, m.db,
+                           "UPDATE tasks SET state = 'queued', lease_owner = NULL, "
+                           "lease_expires_at = NULL, updated_at = ? "
+                           "WHERE id = ? AND state = 'running' AND lease_owner = ?");
+            s->bind(1, now);
+            s->bind(2, id);
+            s->bind(3, owner);
+            released += s->exec();
+        }
+        tx.commit();
+        return released;
+    });
+}
+
+Result<std::optional<std::int64_t>> Store::next_due_at(std::optional<std::int64_t> job_id) {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::optional<std::int64_t>> {
+        StatementUse s = job_id ? StatementUse(m.due_job, m.db,
+                                               "SELECT next_run_at FROM tasks WHERE state = "
+                                               "'queued' AND job_id = ? ORDER BY next_run_at "
+                                               "LIMIT 1")
+                                : StatementUse(m.due_any, m.db,
+                                               "SELECT next_run_at FROM tasks WHERE state = "
+                                               "'queued' ORDER BY next_run_at LIMIT 1");
+        if (job_id) s->bind(1, *job_id);
+        if (!s->executeStep()) return std::optional<std::int64_t>{};
+        return std::optional<std::int64_t>{s->getColumn(0).getInt64()};
+    });
+}
+
+}  // namespace qbi::queue

@@ -1,0 +1,236 @@
+#pragma once
+// Plain values that cross the queue's API: what is submitted, what a claim hands out, what an
+// attempt came to, and what the status queries return (design §4, §6).
+//
+// The queue depends on core only: the CLI converts a parsed job file (runner/jobs) into a
+// NewJob, and the engine converts an api ApiResult into an AttemptRecord.
+// Times are UTC epoch milliseconds. Thread-safety: plain values.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qbi::queue {
+
+// ---- task and attempt vocabulary -------------------------------------------------------
+
+enum class TaskState { Queued, Running, Succeeded, Failed, Cancelled };
+// "queued", "running", "succeeded", "failed", "cancelled" (the database spelling).
+std::string_view task_state_name(TaskState s);
+bool parse_task_state(std::string_view name, TaskState& out);
+
+// What one attempt came to. The first six mirror api::Outcome (design §5); Interrupted is an
+// attempt that was in flight when its runner stopped.
+enum class AttemptOutcome {
+    Done,
+    AlreadyAbsent,
+    Retryable,
+    Permanent,
+    HaltAuth,
+    HaltPermission,
+    Interrupted,
+};
+// "done", "already_absent", "retryable", "permanent", "halt_auth", "halt_permission",
+// "interrupted".
+std::string_view attempt_outcome_name(AttemptOutcome o);
+bool parse_attempt_outcome(std::string_view name, AttemptOutcome& out);
+
+// ---- submit ------------------------------------------------------------------------------
+
+// API parameters of one task (one call): string keys to string values. Stored as canonical
+// JSON (see params.h).
+using Params = std::map<std::string, std::string>;
+
+struct NewTask {
+    std::string action;  // e.g. "CancelCollection"
+    Params params;
+    // Unique within the job. Empty: derived from action and params (see params.h), so two
+    // identical tasks collide.
+    std::string task_key;
+};
+
+// A validated job, ready to enqueue. The store re-checks only what the schema needs.
+struct NewJob {
+    std::string name;          // the idempotency key, 1-128 characters
+    std::string description;
+    std::string content_hash;  // hash of the job's meaning; same name + same hash = no-op
+    std::string source_file;   // for display; may be empty
+    std::optional<std::int64_t> not_before_ms;  // tasks are not due before this
+    int max_attempts = 6;
+    std::vector<NewTask> tasks;
+};
+
+struct SubmitResult {
+    std::int64_t job_id = 0;
+    bool already = false;     // true: the same job was submitted before; nothing changed
+    std::int64_t tasks = 0;   // the job's task count
+};
+
+// ---- claim and results -------------------------------------------------------------------
+
+struct ClaimedTask {
+    std::int64_t task_id = 0;
+    std::int64_t job_id = 0;
+    std::string action;
+    Params params;
+    std::string params_json;      // canonical, as stored and audited
+    int attempt = 1;              // the number this attempt counts as (counted attempts + 1)
+    int max_attempts = 1;
+    std::int64_t lease_expires_at = 0;
+};
+
+// The facts of one attempt, for the audit row. The store adds job, task, attempt number,
+// action, params, recorded_at and the hash chain.
+struct AttemptRecord {
+    AttemptOutcome outcome = AttemptOutcome::Permanent;
+    std::int64_t started_at_ms = 0;
+    std::int64_t latency_ms = 0;
+    int http_status = 0;              // 0: no HTTP response
+    std::string request_id;
+    std::string code;
+    std::string message;
+    std::string endpoint;
+    std::string signature;            // signature scheme: "v1" | "v3"
+    std::string access_key_id;        // masked ("LTAI****abcd") or empty; never a full id
+};
+
+// One finished attempt of a claimed task. The task's new state follows from the outcome
+// (design §5):
+//   done | already_absent     -> succeeded (with that outcome)
+//   retryable                 -> queued at retry_at, counted; failed once attempts reach
+//                                max_attempts
+//   permanent                 -> failed
+//   halt_auth | halt_permission | interrupted
+//                             -> queued at retry_at, NOT counted
+// code, message and request_id become the task's last_* columns.
+struct TaskResult {
+    std::int64_t task_id = 0;
+    std::string owner;                          // must still hold the lease
+    AttemptRecord attempt;
+    std::optional<std::int64_t> retry_at_ms;    // when requeued; absent: now
+};
+
+enum class TaskEffect {
+    Succeeded,
+    Rescheduled,  // retryable, attempts left
+    Failed,
+    Requeued,     // halt or interrupted: back to queued, attempt not counted
+    LeaseLost,    // the owner no longer held the lease: nothing written for this item
+};
+std::string_view task_effect_name(TaskEffect e);
+
+// The code recorded (attempt row and the task's last_code) for an attempt found in flight
+// when a runner took over after a crash.
+inline constexpr const char* kCodeInterrupted = "Runner.Interrupted";
+
+// ---- rerun, cancel -----------------------------------------------------------------------
+
+struct RerunRequest {
+    std::optional<std::int64_t> job_id;           // absent: every job
+    std::vector<TaskState> states{TaskState::Failed};  // Failed and/or Cancelled
+    std::optional<std::string> code;              // only tasks whose last_code is this
+};
+
+// ---- queries -----------------------------------------------------------------------------
+
+struct TaskCounts {
+    std::int64_t queued = 0;
+    std::int64_t running = 0;
+    std::int64_t done = 0;            // succeeded with outcome done
+    std::int64_t already_absent = 0;  // succeeded with outcome already_absent
+    std::int64_t failed = 0;
+    std::int64_t cancelled = 0;
+
+    std::int64_t succeeded() const { return done + already_absent; }
+    std::int64_t total() const { return queued + running + succeeded() + failed + cancelled; }
+    bool operator==(const TaskCounts&) const = default;
+};
+
+// A job's state, derived from its counts: Running if any task runs, else Queued if any waits,
+// else Failed if any failed, else Cancelled if any was cancelled, else Succeeded.
+enum class JobState { Queued, Running, Succeeded, Failed, Cancelled };
+JobState derive_job_state(const TaskCounts& c);
+std::string_view job_state_name(JobState s);  // lower case, like task states
+
+struct JobInfo {
+    std::int64_t id = 0;
+    std::string name;
+    std::string description;
+    std::string content_hash;
+    std::string source_file;
+    std::optional<std::int64_t> not_before_ms;
+    int max_attempts = 1;
+    std::int64_t submitted_at = 0;
+    TaskCounts counts;
+    JobState state() const { return derive_job_state(counts); }
+};
+
+struct TaskInfo {
+    std::int64_t id = 0;
+    std::int64_t job_id = 0;
+    std::string task_key;
+    std::string action;
+    std::string params_json;
+    TaskState state = TaskState::Queued;
+    std::optional<AttemptOutcome> outcome;  // Done or AlreadyAbsent when succeeded
+    int attempts = 0;
+    int max_attempts = 1;
+    std::int64_t next_run_at = 0;
+    std::string lease_owner;             // empty unless running
+    std::optional<std::int64_t> lease_expires_at;
+    std::string last_code;
+    std::string last_message;
+    std::string last_request_id;
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+};
+
+// Tasks of one job, oldest first, keyset-paged: pass the last id seen as after_id.
+struct TaskQuery {
+    std::int64_t job_id = 0;
+    std::optional<TaskState> state;
+    std::optional<std::string> code;  // last_code
+    std::int64_t after_id = 0;
+    int limit = 100;
+};
+
+// One audit row as stored.
+struct AttemptRow {
+    std::int64_t id = 0;
+    std::int64_t job_id = 0;
+    std::int64_t task_id = 0;
+    int attempt = 1;
+    std::string action;
+    std::string params_json;
+    std::int64_t started_at = 0;
+    std::int64_t latency_ms = 0;
+    int http_status = 0;
+    std::string request_id;
+    std::string code;
+    std::string message;
+    AttemptOutcome outcome = AttemptOutcome::Permanent;
+    std::string endpoint;
+    std::string signature;
+    std::string access_key_id;
+    std::int64_t recorded_at = 0;
+    std::string prev_hash;
+    std::string hash;
+};
+
+struct AttemptFilter {
+    std::optional<std::int64_t> job_id;
+    std::optional<std::int64_t> since_ms;  // started_at >= since_ms
+};
+
+// The result of checking the hash chain from the first row to the last.
+struct AuditVerdict {
+    bool ok = true;
+    std::int64_t rows = 0;            // rows checked (up to and including a broken one)
+    std::int64_t first_bad_id = 0;    // when !ok
+    std::string reason;               // when !ok, e.g. "hash does not match the row's content"
+    std::string head_hash;            // hash of the last row (genesis when empty), for anchoring
+};
+
+}  // namespace qbi::queue
