@@ -8,6 +8,8 @@ namespace qbi::cli {
 
 std::vector<Command> command_table() {
     return {
+        {"call", "call ACTION Key=Value... [--dry-run]",
+         "one signed API call; prints the response JSON", cmd_call},
         {"version", "version", "print the version", cmd_version},
     };
 }

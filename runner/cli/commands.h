@@ -11,5 +11,6 @@ namespace qbi::cli {
 std::vector<Command> command_table();
 
 int cmd_version(Context& ctx, const std::vector<std::string>& args);
+int cmd_call(Context& ctx, const std::vector<std::string>& args);
 
 }  // namespace qbi::cli

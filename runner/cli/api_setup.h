@@ -1,0 +1,33 @@
+#pragma once
+// Everything a command needs to talk to Quick BI, built once from the configuration: the
+// endpoint, the signature scheme, the credentials (from the chain of design §7) and the TLS
+// context. Each worker then makes its own HttpsTransport + QuickBiClient from it.
+//
+// Thread-safety: ApiSetup is immutable after setup_api(); the TLS context may be shared.
+#include <memory>
+
+#include "runner/api/client.h"
+#include "runner/api/credential_chain.h"
+#include "runner/api/endpoint.h"
+#include "runner/api/transport.h"
+#include "runner/cli/context.h"
+#include "runner/core/result.h"
+
+namespace qbi::cli {
+
+struct ApiSetup {
+    Endpoint endpoint;
+    SignatureScheme scheme = SignatureScheme::V3;
+    Credentials credentials;
+    TlsOptions tls;
+    Poco::Net::Context::Ptr context;  // null until with_tls
+};
+
+// Endpoint (api.endpoint, else api.region), scheme and credentials. With `with_tls`, also the
+// TLS context (a --dry-run needs none). Errors carry exit 78 and say what to set.
+Result<ApiSetup> setup_api(const Context& ctx, bool with_tls);
+
+// Adapts the CLI's environment lookup for the credential chain.
+CredentialOptions credential_options(const Context& ctx);
+
+}  // namespace qbi::cli
