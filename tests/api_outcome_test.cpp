@@ -248,6 +248,9 @@ TEST(ClassifyCode, UnknownCodesAndFamilies) {
     EXPECT_EQ(classify_code("InvalidAccessKeyId", 400), Outcome::HaltAuth);
     EXPECT_EQ(classify_code("InvalidAccessKeyId.Other", 400), Outcome::HaltAuth);
     EXPECT_EQ(classify_code("InvalidTimeStamp.Future", 400), Outcome::HaltAuth);
+    // Not in quickbi-api.md, but what the gateway answers for a bad STS token.
+    EXPECT_EQ(classify_code("InvalidSecurityToken.Expired", 400), Outcome::HaltAuth);
+    EXPECT_EQ(classify_code("InvalidSecurityToken.MismatchWithAccessKey", 400), Outcome::HaltAuth);
     EXPECT_EQ(classify_code("Forbidden.SubUser", 403), Outcome::HaltPermission);
     EXPECT_EQ(classify_code("Forbidden.AccessKeyDisabled", 403), Outcome::HaltAuth);
     EXPECT_EQ(classify_code("NoPermission.Action", 403), Outcome::HaltPermission);

@@ -23,7 +23,7 @@ struct CodeRule {
 };
 
 // Exact codes first: Forbidden.AccessKeyDisabled must win over the Forbidden.* family.
-constexpr std::array<CodeRule, 29> kRules = {{
+constexpr std::array<CodeRule, 31> kRules = {{
     {"Favorite.NotCancel.Permission", false, Outcome::AlreadyAbsent},
     {"Report.NotExist.Error", false, Outcome::AlreadyAbsent},
 
@@ -56,6 +56,9 @@ constexpr std::array<CodeRule, 29> kRules = {{
     {"InvalidAccessKeyId", true, Outcome::HaltAuth},
     {"InvalidTimeStamp", false, Outcome::HaltAuth},
     {"InvalidTimeStamp", true, Outcome::HaltAuth},
+    // STS token expired, malformed or not matching the AccessKey: every call would fail.
+    {"InvalidSecurityToken", false, Outcome::HaltAuth},
+    {"InvalidSecurityToken", true, Outcome::HaltAuth},
     {"Forbidden", true, Outcome::HaltPermission},
     {"NoPermission", true, Outcome::HaltPermission},
 }};

@@ -28,6 +28,7 @@ namespace qbi {
 //                   Transport.ConnectionFailed, Transport.TruncatedResponse
 //   HaltAuth        InvalidAccessKeyId.*, Forbidden.AccessKeyDisabled, SignatureDoesNotMatch,
 //                   IncompleteSignature, InvalidSignatureMethod, InvalidTimeStamp.*,
+//                   InvalidSecurityToken.* (STS token expired, malformed or mismatched),
 //                   Transport.CertificateRejected
 //   HaltPermission  Access.Forbidden, Forbidden and Forbidden.* (but see HaltAuth),
 //                   NoPermission, Invalid.User.Admin, Instance.Expired, Instance.Not.Exist

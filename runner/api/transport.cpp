@@ -9,6 +9,7 @@
 #include <Poco/Net/SSLException.h>
 #include <Poco/Timespan.h>
 
+#include <algorithm>
 #include <chrono>
 #include <istream>
 #include <ostream>
@@ -103,10 +104,11 @@ HttpsTransport::Attempt HttpsTransport::attempt(const SignedRequest& request, bo
         if (!session_) {
             session_ = std::make_unique<VerifiedHttpsSession>(endpoint_.host,
                                                                        endpoint_.port, context_);
-            const Poco::Timespan read(static_cast<Poco::Timespan::TimeDiff>(options_.read_timeout_ms) * 1000);
-            session_->setTimeout(
-                Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(options_.connect_timeout_ms) * 1000),
-                read, read);
+            // A Poco 1.11 TLS read waits out the socket timeout once in recv and once more in
+            // poll before it gives up: half of read_timeout_ms each makes the whole wait it.
+            const auto ms = [](long long v) { return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(v) * 1000); };
+            session_->setTimeout(ms(options_.connect_timeout_ms), ms(options_.read_timeout_ms),
+                                 ms(std::max(1, options_.read_timeout_ms / 2)));
             session_->setKeepAlive(true);
             session_->setKeepAliveTimeout(
                 Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(options_.keep_alive_idle_ms + 60000) * 1000));

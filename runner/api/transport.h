@@ -33,7 +33,8 @@ struct TlsOptions {
     std::string ca_file;  // PEM bundle; empty: the system's default CA store
     int connect_timeout_ms = 5000;  // TCP connect and the first handshake round; a slower
                                     // handshake then gets read_timeout_ms to finish
-    int read_timeout_ms = 15000;    // Quick BI's own server timeout is 10 s
+    int read_timeout_ms = 15000;    // longest wait for the next bytes of the answer; Quick
+                                    // BI's own server timeout is 10 s
     std::size_t max_body_bytes = 8 * 1024 * 1024;
     int keep_alive_idle_ms = 5000;  // an idle connection older than this is not reused
 };
