@@ -1,0 +1,341 @@
+// The writer: claims, group-commits results, decides retries, stops cleanly.
+#include "runner/engine/engine.h"
+
+#include <algorithm>
+
+#include "runner/core/log.h"
+#include "runner/engine/engine_impl.h"
+
+namespace qbi::engine {
+
+namespace {
+
+queue::AttemptOutcome to_attempt_outcome(Outcome o) {
+    switch (o) {
+        case Outcome::Done: return queue::AttemptOutcome::Done;
+        case Outcome::AlreadyAbsent: return queue::AttemptOutcome::AlreadyAbsent;
+        case Outcome::Retryable: return queue::AttemptOutcome::Retryable;
+        case Outcome::HaltAuth: return queue::AttemptOutcome::HaltAuth;
+        case Outcome::HaltPermission: return queue::AttemptOutcome::HaltPermission;
+        case Outcome::Permanent: break;
+    }
+    return queue::AttemptOutcome::Permanent;
+}
+
+constexpr std::int64_t kGroupCommitWaitMs = 5;  // how long the writer gathers completions
+constexpr std::int64_t kTickMs = 100;
+
+}  // namespace
+
+Engine::Impl::Impl(queue::Store& s, CallerFactory f, EngineOptions o, Clock& c, Random& r)
+    : store(s),
+      make_caller(std::move(f)),
+      opt(std::move(o)),
+      clock(c),
+      random(r),
+      global_limit(c, opt.max_qps),
+      breaker(c) {
+    for (const auto& [action, qps] : opt.action_qps)
+        action_limits.emplace(action, std::make_unique<RateLimiter>(c, qps));
+    opt.workers = std::max(1, opt.workers);
+    opt.claim_batch = std::max(1, opt.claim_batch);
+}
+
+queue::TaskResult Engine::Impl::to_result(const Completion& c) const {
+    queue::TaskResult r;
+    r.task_id = c.task.task_id;
+    r.owner = opt.owner;
+    auto& a = r.attempt;
+    a.outcome = to_attempt_outcome(c.result.outcome);
+    a.started_at_ms = c.started_at_ms;
+    a.latency_ms = c.result.latency_ms;
+    a.http_status = c.result.http_status;
+    a.request_id = c.result.request_id;
+    a.code = c.result.code;
+    a.message = c.result.message;
+    a.endpoint = opt.endpoint;
+    a.signature = opt.signature;
+    a.access_key_id = opt.access_key_id;
+    std::int64_t now = clock.wall_ms();
+    if (c.result.outcome == Outcome::Retryable)
+        r.retry_at_ms = now + backoff_delay_ms(opt.backoff, c.task.attempt, random);
+    else if (is_halt(c.result.outcome))
+        r.retry_at_ms = now;
+    return r;
+}
+
+bool Engine::Impl::flush_completions(RunReport& report) {
+    std::vector<Completion> batch;
+    {
+        std::lock_guard lock(mu);
+        batch.swap(completions);
+    }
+    if (batch.empty()) return true;
+    std::vector<queue::TaskResult> results;
+    std::vector<std::int64_t> unstarted;
+    std::vector<const Completion*> recorded;
+    for (const auto& c : batch) {
+        if (!c.started) {
+            unstarted.push_back(c.task.task_id);
+            continue;
+        }
+        if (is_halt(c.result.outcome) && report.halt_code.empty()) {
+            report.halt_outcome = c.result.outcome;
+            report.halt_code = c.result.code;
+            report.halt_message = c.result.message;
+            report.halt_request_id = c.result.request_id;
+        }
+        results.push_back(to_result(c));
+        recorded.push_back(&c);
+    }
+    if (!results.empty()) {
+        auto effects = store.record_results(results);
+        if (!effects) {
+            report.store_error = effects.error();
+            return false;
+        }
+        for (std::size_t i = 0; i < effects->size(); ++i) {
+            ++progress.attempts;
+            const Completion& c = *recorded[i];
+            switch ((*effects)[i]) {
+                case queue::TaskEffect::Succeeded:
+                    if (c.result.outcome == Outcome::AlreadyAbsent) ++progress.already_absent;
+                    else ++progress.done;
+                    break;
+                case queue::TaskEffect::Rescheduled: ++progress.retrying; break;
+                case queue::TaskEffect::Failed: ++progress.failed; break;
+                case queue::TaskEffect::Requeued: ++progress.halted_attempts; break;
+                case queue::TaskEffect::LeaseLost: --progress.attempts; break;
+            }
+            if (probing.load()) {
+                // The probe while halted came back: resume on anything but another halt.
+                probing = false;
+                if (!is_halt(c.result.outcome)) {
+                    halted = false;
+                    report.halt_code.clear();
+                    log::info("the probe call succeeded; dispatch resumes");
+                }
+            }
+        }
+    }
+    if (!unstarted.empty()) {
+        auto released = store.release(opt.owner, unstarted);
+        if (!released) {
+            report.store_error = released.error();
+            return false;
+        }
+    }
+    return true;
+}
+
+bool Engine::Impl::claim_more(RunReport& report, bool& claimed_any, int limit) {
+    claimed_any = false;
+    if (limit <= 0) return true;
+    auto claimed = store.claim(opt.owner, limit, opt.lease_ms, opt.job_id);
+    if (!claimed) {
+        report.store_error = claimed.error();
+        return false;
+    }
+    if (claimed->empty()) return true;
+    claimed_any = true;
+    {
+        std::lock_guard lock(mu);
+        for (auto& t : *claimed) pending.push_back(std::move(t));
+    }
+    work_cv.notify_all();
+    return true;
+}
+
+void Engine::Impl::release_pending(RunReport& report) {
+    std::vector<std::int64_t> ids;
+    {
+        std::lock_guard lock(mu);
+        for (const auto& t : pending) ids.push_back(t.task_id);
+        pending.clear();
+    }
+    if (ids.empty()) return;
+    auto r = store.release(opt.owner, ids);
+    if (!r) report.store_error = r.error();
+}
+
+bool Engine::Impl::abandon_in_flight(RunReport& report) {
+    std::vector<queue::TaskResult> results;
+    {
+        std::lock_guard lock(mu);
+        for (const auto& [id, task] : in_flight) {
+            queue::TaskResult r;
+            r.task_id = id;
+            r.owner = opt.owner;
+            r.attempt.outcome = queue::AttemptOutcome::Interrupted;
+            r.attempt.started_at_ms = clock.wall_ms();
+            r.attempt.code = queue::kCodeInterrupted;
+            r.attempt.message = "the runner stopped before the call answered; the call may or "
+                                "may not have taken effect";
+            r.attempt.endpoint = opt.endpoint;
+            r.attempt.signature = opt.signature;
+            r.attempt.access_key_id = opt.access_key_id;
+            r.retry_at_ms = clock.wall_ms();
+            results.push_back(std::move(r));
+        }
+    }
+    if (results.empty()) return true;
+    auto effects = store.record_results(results);
+    if (!effects) {
+        report.store_error = effects.error();
+        return false;
+    }
+    report.interrupted = static_cast<std::int64_t>(results.size());
+    return true;
+}
+
+RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<void()>& on_idle,
+                            const std::function<void()>& on_tick) {
+    RunReport report;
+    const std::int64_t start_mono = clock.monotonic_ns();
+    auto elapsed_ms = [&] { return (clock.monotonic_ns() - start_mono) / 1000000; };
+    auto set_status = [&](std::string s) {
+        std::lock_guard lock(status_mu);
+        status = std::move(s);
+    };
+
+    auto recovered = store.recover_running();
+    if (!recovered) {
+        report.reason = StopReason::StoreError;
+        report.store_error = recovered.error();
+        return report;
+    }
+    report.recovered = *recovered;
+    if (*recovered > 0)
+        log::warn(std::to_string(*recovered) +
+                  " task(s) were running when a previous runner died; recorded as interrupted "
+                  "and queued again");
+    if (opt.job_id) {
+        if (auto job = store.job(*opt.job_id); job && *job) progress.total = (*job)->counts.queued;
+    } else if (auto totals = store.totals()) {
+        progress.total = totals->queued;
+    }
+
+    start_workers();
+    std::int64_t last_tick = -kTickMs, stop_began = -1, last_probe = elapsed_ms();
+    bool store_failed = false;
+    for (;;) {
+        if (!flush_completions(report)) {
+            store_failed = true;
+            break;
+        }
+        std::int64_t now = elapsed_ms();
+        if (on_tick && now - last_tick >= kTickMs) {
+            on_tick();
+            last_tick = now;
+        }
+        bool time_up = opt.max_time_ms && now >= *opt.max_time_ms;
+        if ((stop.load() || time_up) && stop_began < 0) {
+            stop_began = now;
+            dispatch_stop = true;
+            report.reason = stop.load() ? StopReason::Stopped : StopReason::TimeLimit;
+            set_status("stopping");
+            release_pending(report);
+            work_cv.notify_all();
+        }
+        std::size_t busy;
+        {
+            std::lock_guard lock(mu);
+            busy = pending.size() + in_flight.size() + completions.size();
+        }
+        if (stop_began >= 0) {
+            if (busy == 0) break;
+            if (now - stop_began >= opt.grace_ms) {
+                release_pending(report);
+                if (!abandon_in_flight(report)) store_failed = true;
+                break;
+            }
+        } else if (halted.load() && !probing.load()) {
+            release_pending(report);
+            if (!opt.continuous) {
+                if (busy == 0) {
+                    report.reason = StopReason::Halted;
+                    break;
+                }
+            } else {
+                set_status("halted: " + report.halt_code + "; next probe in " +
+                           std::to_string(std::max<std::int64_t>(
+                               0, (last_probe + opt.halt_probe_ms - now) / 1000)) + " s");
+                if (busy == 0 && now - last_probe >= opt.halt_probe_ms) {
+                    bool any = false;
+                    probing = true;
+                    last_probe = now;
+                    if (!claim_more(report, any, 1)) {
+                        store_failed = true;
+                        break;
+                    }
+                    if (!any) probing = false;
+                }
+            }
+        } else if (!halted.load()) {
+            // Keep about two tasks per worker in memory: enough to never starve a worker,
+            // few enough that a stop or a halt has little to give back.
+            int room = opt.workers * 2 - static_cast<int>(busy);
+            bool claimed_any = false;
+            if (room >= std::min(opt.claim_batch, opt.workers)) {
+                if (!claim_more(report, claimed_any, std::min(room, opt.claim_batch))) {
+                    store_failed = true;
+                    break;
+                }
+            }
+            if (!claimed_any && busy == 0) {
+                if (on_idle) on_idle();
+                auto next = store.next_retry_at(opt.job_id);
+                if (!next) {
+                    report.store_error = next.error();
+                    store_failed = true;
+                    break;
+                }
+                std::int64_t wall = clock.wall_ms();
+                if (!opt.continuous && !*next) {
+                    report.reason = StopReason::Finished;
+                    break;
+                }
+                std::int64_t wait = opt.continuous ? opt.idle_poll_ms : 1000;
+                if (*next) wait = std::clamp<std::int64_t>(**next - wall, 1, wait);
+                set_status(*next ? "waiting for retries" : "idle");
+                std::unique_lock lock(mu);
+                done_cv.wait_for(lock, std::chrono::milliseconds(std::min(wait, kTickMs)));
+                continue;
+            }
+            set_status("working");
+        }
+        std::unique_lock lock(mu);
+        done_cv.wait_for(lock, std::chrono::milliseconds(kGroupCommitWaitMs),
+                         [this] { return completions.size() >= static_cast<std::size_t>(opt.workers); });
+    }
+    if (store_failed) {
+        report.reason = StopReason::StoreError;
+        dispatch_stop = true;
+    }
+    stop_workers();
+    if (!store_failed) flush_completions(report);  // late answers of abandoned calls
+    report.elapsed_ms = elapsed_ms();
+    set_status("stopped");
+    return report;
+}
+
+Engine::Engine(queue::Store& store, CallerFactory make_caller, EngineOptions options,
+               Clock& clock, Random& random)
+    : impl_(std::make_unique<Impl>(store, std::move(make_caller), std::move(options), clock,
+                                   random)) {}
+
+Engine::~Engine() = default;
+
+RunReport Engine::run(const std::atomic<bool>& stop, const std::function<void()>& on_idle,
+                      const std::function<void()>& on_tick) {
+    return impl_->run(stop, on_idle, on_tick);
+}
+
+const Progress& Engine::progress() const { return impl_->progress; }
+
+std::string Engine::status_text() const {
+    std::lock_guard lock(impl_->status_mu);
+    return impl_->status;
+}
+
+}  // namespace qbi::engine

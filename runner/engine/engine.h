@@ -1,0 +1,95 @@
+#pragma once
+// The engine (design §4, §5): one writer thread (the caller of run()) owns the Store — it
+// claims due tasks in batches and commits results with their audit rows in group commits —
+// and N worker threads each own one Caller (one keep-alive HTTPS session). Workers never
+// touch SQLite.
+//
+// Outcomes (design §5): done / already_absent succeed; retryable ones are rescheduled with
+// full-jitter backoff (the store fails them once max_attempts is reached); permanent ones
+// fail; a halt class (credentials, permission, TLS) stops dispatch at once without counting
+// the attempt: run() returns Halted, or, when `continuous`, pauses and probes one task every
+// halt_probe_ms. A global token bucket (plus per-action ones) paces calls and halves on
+// throttling; a circuit breaker pauses dispatch on repeated transport failures.
+//
+// Stopping: when `stop` turns true (SIGTERM) or the time limit passes, nothing more is claimed,
+// tasks claimed but not started are released, in-flight calls get grace_ms to finish, and
+// any still running after that are recorded as `interrupted` and returned to the queue.
+//
+// Thread-safety: run() is called once, from one thread, which becomes the writer. progress()
+// may be read from any thread while it runs.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "runner/api/outcome.h"
+#include "runner/core/clock.h"
+#include "runner/core/random.h"
+#include "runner/core/result.h"
+#include "runner/engine/backoff.h"
+#include "runner/engine/caller.h"
+#include "runner/engine/progress.h"
+#include "runner/queue/store.h"
+
+namespace qbi::engine {
+
+struct EngineOptions {
+    std::string owner;  // lease owner; unique per runner process
+    int workers = 8;
+    int claim_batch = 64;
+    std::int64_t lease_ms = 120000;
+    BackoffPolicy backoff;
+    double max_qps = 20;
+    std::map<std::string, double> action_qps;
+    std::optional<std::int64_t> job_id;  // only this job (run --job)
+    bool continuous = false;             // serve: keep going when idle
+    std::int64_t idle_poll_ms = 1000;    // continuous: how often to look for new work
+    std::int64_t halt_probe_ms = 300000; // continuous: probe interval while halted
+    std::int64_t grace_ms = 20000;
+    std::optional<std::int64_t> max_time_ms;  // run --max-time
+    // For the audit rows:
+    std::string endpoint;       // "https://host[:port]"
+    std::string signature;      // "v1" | "v3"
+    std::string access_key_id;  // masked
+};
+
+enum class StopReason { Finished, Halted, Stopped, TimeLimit, StoreError };
+
+struct RunReport {
+    StopReason reason = StopReason::Finished;
+    Outcome halt_outcome = Outcome::HaltAuth;  // when Halted
+    std::string halt_code, halt_message, halt_request_id;
+    Error store_error;                          // when StoreError
+    std::int64_t recovered = 0;                 // interrupted tasks returned at start
+    std::int64_t interrupted = 0;               // in-flight calls abandoned at stop
+    std::int64_t elapsed_ms = 0;
+};
+
+class Engine {
+public:
+    Engine(queue::Store& store, CallerFactory make_caller, EngineOptions options, Clock& clock,
+           Random& random);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Works the queue until done (see the header comment). `on_idle` runs on the writer
+    // thread whenever no work is due (serve scans its inbox there); `on_tick` runs about every
+    // 100 ms (progress display, watchdog, STATUS=). Neither may use the Store passed here
+    // from another thread.
+    RunReport run(const std::atomic<bool>& stop, const std::function<void()>& on_idle = {},
+                  const std::function<void()>& on_tick = {});
+
+    const Progress& progress() const;
+    // Human text for STATUS=: "working", "idle", "halted: <code>", "paused: endpoint ...".
+    std::string status_text() const;
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace qbi::engine
