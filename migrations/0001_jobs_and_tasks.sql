@@ -48,7 +48,7 @@ CREATE TABLE tasks (
 ) STRICT;
 
 -- The next due task in O(log n): the first entry of a partial index over queued tasks. Claims
--- filter with the literal state = 'queued' so the planner can use it.
+-- name it (INDEXED BY) and filter with the literal state = 'queued'.
 CREATE INDEX tasks_due ON tasks (next_run_at, id) WHERE state = 'queued';
 -- The same for `run --job NAME`.
 CREATE INDEX tasks_job_due ON tasks (job_id, next_run_at, id) WHERE state = 'queued';

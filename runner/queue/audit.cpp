@@ -9,10 +9,17 @@ namespace {
 void put_text(std::string& out, std::string_view s) {
     for (char c : s) {
         switch (c) {
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            default: out += c;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            default:
+                out += c;
         }
     }
 }
@@ -66,8 +73,7 @@ bool ChainVerifier::add(const AttemptRow& row) {
         return false;
     };
     if (row.prev_hash != expected_prev_) {
-        if (prev_id_ == 0)
-            return broken("prev_hash of the first row is not the genesis hash");
+        if (prev_id_ == 0) return broken("prev_hash of the first row is not the genesis hash");
         return broken("prev_hash does not match the hash of row " + std::to_string(prev_id_) +
                       " (a row was removed, inserted or changed before it)");
     }

@@ -6,16 +6,20 @@
 
 namespace qbi::queue {
 
-int latest_schema_version() { return embedded_migrations().back().version; }
+int latest_schema_version() {
+    return embedded_migrations().back().version;
+}
 
-int schema_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
+int schema_version(SQLite::Database& db) {
+    return db.execAndGet("PRAGMA user_version").getInt();
+}
 
 namespace {
 
 Error newer_error(const std::string& label, int found, int latest) {
-    return Error{kExitConfig, "database " + label + " has schema version " +
-                                  std::to_string(found) + " but this qbi-runner knows up to " +
-                                  std::to_string(latest) + "; upgrade qbi-runner"};
+    return Error{kExitConfig, "database " + label + " has schema version " + std::to_string(found) +
+                                  " but this qbi-runner knows up to " + std::to_string(latest) +
+                                  "; upgrade qbi-runner"};
 }
 
 // A file at version 0 must be empty (a new database); otherwise it is someone else's.

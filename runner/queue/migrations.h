@@ -6,11 +6,11 @@
 //
 // Thread-safety: embedded_migrations() is safe from any thread; migrate() uses the given
 // connection, which the caller must not share while it runs.
+#include <SQLiteCpp/Database.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <SQLiteCpp/Database.h>
 
 #include "runner/core/result.h"
 

@@ -31,8 +31,8 @@ Error sqlite_error(const std::string& label, const SQLite::Exception& e) {
 }
 
 Error other_error(const std::string& label, const std::exception& e) {
-    int code = dynamic_cast<const std::filesystem::filesystem_error*>(&e) ? kExitIoErr
-                                                                        : kExitSoftware;
+    int code =
+        dynamic_cast<const std::filesystem::filesystem_error*>(&e) ? kExitIoErr : kExitSoftware;
     return Error{code, "database " + label + ": " + e.what()};
 }
 

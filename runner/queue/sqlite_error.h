@@ -1,10 +1,10 @@
 #pragma once
 // Turns exceptions from SQLiteCpp (and the standard library) into typed errors at the queue's
 // edge (style practice 3). Pure; thread-safe.
+#include <SQLiteCpp/Exception.h>
+
 #include <exception>
 #include <string>
-
-#include <SQLiteCpp/Exception.h>
 
 #include "runner/core/result.h"
 

@@ -13,9 +13,15 @@ Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
 
-const std::filesystem::path& Store::path() const { return impl_->path; }
-int Store::schema_version() const { return impl_->version; }
-SQLite::Database& Store::raw_connection() { return impl_->db; }
+const std::filesystem::path& Store::path() const {
+    return impl_->path;
+}
+int Store::schema_version() const {
+    return impl_->version;
+}
+SQLite::Database& Store::raw_connection() {
+    return impl_->db;
+}
 
 Result<Store> Store::open(const std::filesystem::path& path, Clock& clock, StoreOptions options) {
     const std::string label = path.string();
@@ -26,8 +32,8 @@ Result<Store> Store::open(const std::filesystem::path& path, Clock& clock, Store
         // WAL must be set outside a transaction; it persists in the file once set.
         std::string mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
         if (mode != "wal")
-            return Error{kExitIoErr, "database " + label + ": cannot use WAL (journal_mode is " +
-                                         mode + ")"};
+            return Error{kExitIoErr,
+                         "database " + label + ": cannot use WAL (journal_mode is " + mode + ")"};
         db.exec(options.synchronous == Synchronous::Full ? "PRAGMA synchronous = FULL"
                                                          : "PRAGMA synchronous = NORMAL");
         db.exec("PRAGMA foreign_keys = ON");

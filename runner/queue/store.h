@@ -21,6 +21,8 @@
 // Thread-safety: a Store is one SQLite connection and must be used by one thread at a time
 // (the engine's writer thread owns one); it is not safe to share without external locking.
 // Separate Stores on the same file may live in different threads or processes.
+#include <SQLiteCpp/Database.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -29,8 +31,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <SQLiteCpp/Database.h>
 
 #include "runner/core/clock.h"
 #include "runner/core/result.h"
@@ -92,6 +92,11 @@ public:
     // When the earliest queued task is due (nullopt: none queued), for sleeping until then.
     Result<std::optional<std::int64_t>> next_due_at(
         std::optional<std::int64_t> job_id = std::nullopt);
+    // When the earliest queued task of a job that is already due (not_before absent or past)
+    // becomes due: the retries `run` must wait for. Tasks of jobs whose not_before lies ahead
+    // are left out (nullopt when nothing else is queued), so `run` can finish without them.
+    Result<std::optional<std::int64_t>> next_retry_at(
+        std::optional<std::int64_t> job_id = std::nullopt);
 
     // ---- operator actions --------------------------------------------------------------
     // Failed (and/or cancelled) tasks back to queued, due now (not before their job's
@@ -107,7 +112,7 @@ public:
     Result<std::optional<JobInfo>> job(std::int64_t job_id);
     Result<std::vector<JobInfo>> jobs();  // every job, oldest first, with counts
     Result<std::vector<TaskInfo>> tasks(const TaskQuery& query);
-    Result<TaskCounts> totals();          // over all jobs
+    Result<TaskCounts> totals();  // over all jobs
     Result<std::vector<AttemptRow>> task_attempts(std::int64_t task_id);
 
     // ---- audit -------------------------------------------------------------------------

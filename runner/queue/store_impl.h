@@ -1,12 +1,12 @@
 #pragma once
 // Private to runner/queue: the state behind a Store and helpers shared by its .cpp files.
 // Same thread-safety as Store: one thread at a time.
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
 #include <filesystem>
 #include <optional>
 #include <string>
-
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include "runner/core/clock.h"
 #include "runner/queue/store.h"
@@ -65,6 +65,7 @@ struct Store::Impl {
     std::optional<SQLite::Statement> insert_attempt;
     std::optional<SQLite::Statement> due_any;
     std::optional<SQLite::Statement> due_job;
+    std::optional<SQLite::Statement> retry_due;
     std::optional<SQLite::Statement> job_by_id;
     std::optional<SQLite::Statement> totals;
 };

@@ -12,8 +12,8 @@ namespace qbi::queue {
 
 namespace {
 
-const std::string kJobSelect = std::string("SELECT ") + kJobColumns +
-                               " FROM jobs j JOIN job_counts c ON c.job_id = j.id";
+const std::string kJobSelect =
+    std::string("SELECT ") + kJobColumns + " FROM jobs j JOIN job_counts c ON c.job_id = j.id";
 
 TaskInfo read_task(SQLite::Statement& s) {
     TaskInfo t;
@@ -163,8 +163,8 @@ Result<AuditVerdict> Store::verify_audit_chain() {
         ChainVerifier verifier;
         SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::DEFERRED);
         {
-            SQLite::Statement s(m.db, std::string("SELECT ") + kAttemptColumns +
-                                          " FROM attempts ORDER BY id");
+            SQLite::Statement s(
+                m.db, std::string("SELECT ") + kAttemptColumns + " FROM attempts ORDER BY id");
             while (s.executeStep())
                 if (!verifier.add(read_attempt(s))) break;
         }

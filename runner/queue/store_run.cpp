@@ -21,22 +21,25 @@ Result<std::vector<ClaimedTask>> Store::claim(const std::string& owner, int max_
         std::vector<std::int64_t> due_at;
         SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
         {
-            // The literal state = 'queued' lets the planner walk the partial index tasks_due
-            // (or tasks_job_due): the next due task is found in O(log n).
+            // The next due tasks come from the partial index tasks_due (or tasks_job_due) in
+            // O(log n). INDEXED BY makes that a contract: without statistics the planner
+            // would rather search tasks_state and sort every queued task.
             StatementUse s =
                 job_id ? StatementUse(
                              m.claim_job, m.db,
                              "UPDATE tasks SET state = 'running', lease_owner = ?1, "
                              "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id FROM "
-                             "tasks WHERE state = 'queued' AND job_id = ?5 AND next_run_at <= ?3 "
+                             "tasks INDEXED BY tasks_job_due WHERE state = 'queued' AND "
+                             "job_id = ?5 AND next_run_at <= ?3 "
                              "ORDER BY next_run_at, id LIMIT ?4) RETURNING id, job_id, action, "
                              "params, attempts, max_attempts, next_run_at")
                        : StatementUse(
                              m.claim_any, m.db,
                              "UPDATE tasks SET state = 'running', lease_owner = ?1, "
                              "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id FROM "
-                             "tasks WHERE state = 'queued' AND next_run_at <= ?3 "
-                             "ORDER BY next_run_at, id LIMIT ?4) RETURNING id, job_id, action, "
+                             "tasks INDEXED BY tasks_due WHERE state = 'queued' AND "
+                             "next_run_at <= ?3 ORDER BY next_run_at, id LIMIT ?4) RETURNING id, "
+                             "job_id, action, "
                              "params, attempts, max_attempts, next_run_at");
             s->bind(1, owner);
             s->bind(2, now + lease_ms);
@@ -273,15 +276,38 @@ Result<std::int64_t> Store::release(const std::string& owner,
 Result<std::optional<std::int64_t>> Store::next_due_at(std::optional<std::int64_t> job_id) {
     Impl& m = *impl_;
     return guarded(m.label, [&]() -> Result<std::optional<std::int64_t>> {
-        StatementUse s = job_id ? StatementUse(m.due_job, m.db,
-                                               "SELECT next_run_at FROM tasks WHERE state = "
-                                               "'queued' AND job_id = ? ORDER BY next_run_at "
-                                               "LIMIT 1")
-                                : StatementUse(m.due_any, m.db,
-                                               "SELECT next_run_at FROM tasks WHERE state = "
-                                               "'queued' ORDER BY next_run_at LIMIT 1");
+        StatementUse s =
+            job_id ? StatementUse(
+                         m.due_job, m.db,
+                         "SELECT next_run_at FROM tasks INDEXED BY "
+                         "tasks_job_due WHERE state = 'queued' AND job_id = ? ORDER BY next_run_at "
+                         "LIMIT 1")
+                   : StatementUse(m.due_any, m.db,
+                                  "SELECT next_run_at FROM tasks INDEXED BY "
+                                  "tasks_due WHERE state = 'queued' ORDER BY next_run_at LIMIT 1");
         if (job_id) s->bind(1, *job_id);
         if (!s->executeStep()) return std::optional<std::int64_t>{};
+        return std::optional<std::int64_t>{s->getColumn(0).getInt64()};
+    });
+}
+
+Result<std::optional<std::int64_t>> Store::next_retry_at(std::optional<std::int64_t> job_id) {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::optional<std::int64_t>> {
+        // Per due job, the head of its partial index: O(jobs * log n), never a scan of the
+        // queued tasks.
+        StatementUse s(m.retry_due, m.db,
+                       "SELECT min((SELECT t.next_run_at FROM tasks t INDEXED BY tasks_job_due "
+                       "WHERE t.state = 'queued' AND t.job_id = j.id "
+                       "ORDER BY t.next_run_at LIMIT 1)) "
+                       "FROM jobs j WHERE (j.not_before IS NULL OR j.not_before <= ?1) "
+                       "AND (?2 IS NULL OR j.id = ?2)");
+        s->bind(1, m.now());
+        if (job_id)
+            s->bind(2, *job_id);
+        else
+            s->bind(2);
+        if (!s->executeStep() || s->isColumnNull(0)) return std::optional<std::int64_t>{};
         return std::optional<std::int64_t>{s->getColumn(0).getInt64()};
     });
 }

@@ -1,7 +1,6 @@
 // Store::submit: a whole job in one IMMEDIATE transaction, idempotent by name + content.
-#include <sqlite3.h>
-
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 
@@ -24,7 +23,8 @@ std::optional<Error> check_job(const NewJob& job) {
     if (job.max_attempts < 1) return bad("max_attempts must be at least 1");
     if (job.tasks.empty()) return bad("has no tasks");
     for (std::size_t i = 0; i < job.tasks.size(); ++i)
-        if (job.tasks[i].action.empty()) return bad("task " + std::to_string(i + 1) + " has no action");
+        if (job.tasks[i].action.empty())
+            return bad("task " + std::to_string(i + 1) + " has no action");
     return std::nullopt;
 }
 
@@ -90,9 +90,9 @@ Result<SubmitResult> Store::submit(const NewJob& job) {
                 s->exec();
             } catch (const SQLite::Exception& e) {
                 if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_UNIQUE) throw;
-                return Error{kExitDataErr, "job '" + job.name + "': task " +
-                                               std::to_string(i + 1) + " (" + t.action + " " +
-                                               params + ") duplicates an earlier task; nothing "
+                return Error{kExitDataErr, "job '" + job.name + "': task " + std::to_string(i + 1) +
+                                               " (" + t.action + " " + params +
+                                               ") duplicates an earlier task; nothing "
                                                "was submitted"};
             }
             s->reset();

@@ -46,23 +46,32 @@ bool parse_of(const std::array<std::pair<E, std::string_view>, N>& table, std::s
 
 }  // namespace
 
-std::string_view task_state_name(TaskState s) { return name_of(kTaskStates, s); }
+std::string_view task_state_name(TaskState s) {
+    return name_of(kTaskStates, s);
+}
 bool parse_task_state(std::string_view name, TaskState& out) {
     return parse_of(kTaskStates, name, out);
 }
 
-std::string_view attempt_outcome_name(AttemptOutcome o) { return name_of(kOutcomes, o); }
+std::string_view attempt_outcome_name(AttemptOutcome o) {
+    return name_of(kOutcomes, o);
+}
 bool parse_attempt_outcome(std::string_view name, AttemptOutcome& out) {
     return parse_of(kOutcomes, name, out);
 }
 
 std::string_view task_effect_name(TaskEffect e) {
     switch (e) {
-        case TaskEffect::Succeeded: return "succeeded";
-        case TaskEffect::Rescheduled: return "rescheduled";
-        case TaskEffect::Failed: return "failed";
-        case TaskEffect::Requeued: return "requeued";
-        case TaskEffect::LeaseLost: return "lease_lost";
+        case TaskEffect::Succeeded:
+            return "succeeded";
+        case TaskEffect::Rescheduled:
+            return "rescheduled";
+        case TaskEffect::Failed:
+            return "failed";
+        case TaskEffect::Requeued:
+            return "requeued";
+        case TaskEffect::LeaseLost:
+            return "lease_lost";
     }
     return "?";
 }
@@ -77,11 +86,16 @@ JobState derive_job_state(const TaskCounts& c) {
 
 std::string_view job_state_name(JobState s) {
     switch (s) {
-        case JobState::Queued: return "queued";
-        case JobState::Running: return "running";
-        case JobState::Succeeded: return "succeeded";
-        case JobState::Failed: return "failed";
-        case JobState::Cancelled: return "cancelled";
+        case JobState::Queued:
+            return "queued";
+        case JobState::Running:
+            return "running";
+        case JobState::Succeeded:
+            return "succeeded";
+        case JobState::Failed:
+            return "failed";
+        case JobState::Cancelled:
+            return "cancelled";
     }
     return "?";
 }

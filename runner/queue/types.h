@@ -53,7 +53,7 @@ struct NewTask {
 
 // A validated job, ready to enqueue. The store re-checks only what the schema needs.
 struct NewJob {
-    std::string name;          // the idempotency key, 1-128 characters
+    std::string name;  // the idempotency key, 1-128 characters
     std::string description;
     std::string content_hash;  // hash of the job's meaning; same name + same hash = no-op
     std::string source_file;   // for display; may be empty
@@ -64,8 +64,8 @@ struct NewJob {
 
 struct SubmitResult {
     std::int64_t job_id = 0;
-    bool already = false;     // true: the same job was submitted before; nothing changed
-    std::int64_t tasks = 0;   // the job's task count
+    bool already = false;    // true: the same job was submitted before; nothing changed
+    std::int64_t tasks = 0;  // the job's task count
 };
 
 // ---- claim and results -------------------------------------------------------------------
@@ -75,8 +75,8 @@ struct ClaimedTask {
     std::int64_t job_id = 0;
     std::string action;
     Params params;
-    std::string params_json;      // canonical, as stored and audited
-    int attempt = 1;              // the number this attempt counts as (counted attempts + 1)
+    std::string params_json;  // canonical, as stored and audited
+    int attempt = 1;          // the number this attempt counts as (counted attempts + 1)
     int max_attempts = 1;
     std::int64_t lease_expires_at = 0;
 };
@@ -87,13 +87,13 @@ struct AttemptRecord {
     AttemptOutcome outcome = AttemptOutcome::Permanent;
     std::int64_t started_at_ms = 0;
     std::int64_t latency_ms = 0;
-    int http_status = 0;              // 0: no HTTP response
+    int http_status = 0;  // 0: no HTTP response
     std::string request_id;
     std::string code;
     std::string message;
     std::string endpoint;
-    std::string signature;            // signature scheme: "v1" | "v3"
-    std::string access_key_id;        // masked ("LTAI****abcd") or empty; never a full id
+    std::string signature;      // signature scheme: "v1" | "v3"
+    std::string access_key_id;  // masked ("LTAI****abcd") or empty; never a full id
 };
 
 // One finished attempt of a claimed task. The task's new state follows from the outcome
@@ -107,17 +107,17 @@ struct AttemptRecord {
 // code, message and request_id become the task's last_* columns.
 struct TaskResult {
     std::int64_t task_id = 0;
-    std::string owner;                          // must still hold the lease
+    std::string owner;  // must still hold the lease
     AttemptRecord attempt;
-    std::optional<std::int64_t> retry_at_ms;    // when requeued; absent: now
+    std::optional<std::int64_t> retry_at_ms;  // when requeued; absent: now
 };
 
 enum class TaskEffect {
     Succeeded,
     Rescheduled,  // retryable, attempts left
     Failed,
-    Requeued,     // halt or interrupted: back to queued, attempt not counted
-    LeaseLost,    // the owner no longer held the lease: nothing written for this item
+    Requeued,   // halt or interrupted: back to queued, attempt not counted
+    LeaseLost,  // the owner no longer held the lease: nothing written for this item
 };
 std::string_view task_effect_name(TaskEffect e);
 
@@ -128,9 +128,9 @@ inline constexpr const char* kCodeInterrupted = "Runner.Interrupted";
 // ---- rerun, cancel -----------------------------------------------------------------------
 
 struct RerunRequest {
-    std::optional<std::int64_t> job_id;           // absent: every job
+    std::optional<std::int64_t> job_id;                // absent: every job
     std::vector<TaskState> states{TaskState::Failed};  // Failed and/or Cancelled
-    std::optional<std::string> code;              // only tasks whose last_code is this
+    std::optional<std::string> code;                   // only tasks whose last_code is this
 };
 
 // ---- queries -----------------------------------------------------------------------------
@@ -178,7 +178,7 @@ struct TaskInfo {
     int attempts = 0;
     int max_attempts = 1;
     std::int64_t next_run_at = 0;
-    std::string lease_owner;             // empty unless running
+    std::string lease_owner;  // empty unless running
     std::optional<std::int64_t> lease_expires_at;
     std::string last_code;
     std::string last_message;
@@ -189,6 +189,7 @@ struct TaskInfo {
 
 // Tasks of one job, oldest first, keyset-paged: pass the last id seen as after_id.
 struct TaskQuery {
+    explicit TaskQuery(std::int64_t job) : job_id(job) {}
     std::int64_t job_id = 0;
     std::optional<TaskState> state;
     std::optional<std::string> code;  // last_code
@@ -227,10 +228,10 @@ struct AttemptFilter {
 // The result of checking the hash chain from the first row to the last.
 struct AuditVerdict {
     bool ok = true;
-    std::int64_t rows = 0;            // rows checked (up to and including a broken one)
-    std::int64_t first_bad_id = 0;    // when !ok
-    std::string reason;               // when !ok, e.g. "hash does not match the row's content"
-    std::string head_hash;            // hash of the last row (genesis when empty), for anchoring
+    std::int64_t rows = 0;          // rows checked (up to and including a broken one)
+    std::int64_t first_bad_id = 0;  // when !ok
+    std::string reason;             // when !ok, e.g. "hash does not match the row's content"
+    std::string head_hash;          // hash of the last row (genesis when empty), for anchoring
 };
 
 }  // namespace qbi::queue
