@@ -10,6 +10,8 @@ std::vector<Command> command_table() {
     return {
         {"call", "call ACTION Key=Value... [--dry-run]",
          "one signed API call; prints the response JSON", cmd_call},
+        {"run", "run [--workers N] [--max-qps Q] [--job NAME] [--max-time DUR]",
+         "work until every due task is settled, then exit", cmd_run},
         {"version", "version", "print the version", cmd_version},
     };
 }

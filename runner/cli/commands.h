@@ -12,5 +12,6 @@ std::vector<Command> command_table();
 
 int cmd_version(Context& ctx, const std::vector<std::string>& args);
 int cmd_call(Context& ctx, const std::vector<std::string>& args);
+int cmd_run(Context& ctx, const std::vector<std::string>& args);
 
 }  // namespace qbi::cli

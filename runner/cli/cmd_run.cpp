@@ -1,0 +1,68 @@
+// qbi-runner run [--workers N] [--max-qps Q] [--job NAME] [--max-time DUR]: work the queue
+// until every due task is settled, then exit (design §7).
+#include <ostream>
+
+#include "runner/cli/commands.h"
+#include "runner/cli/progress_line.h"
+#include "runner/cli/runner_session.h"
+#include "runner/cli/signals.h"
+#include "runner/core/time_format.h"
+
+namespace qbi::cli {
+
+int cmd_run(Context& ctx, const std::vector<std::string>& args) {
+    ParsedArgs a;
+    if (auto e = parse_args(args, {}, {"--workers", "--max-qps", "--job", "--max-time"}, a);
+        !e.empty())
+        return ctx.fail(kExitUsage, e);
+    if (!a.positional.empty())
+        return ctx.fail(kExitUsage, "run takes no arguments besides options, got '" +
+                                        a.positional[0] + "'");
+    if (a.has("--workers"))
+        if (auto e = apply_setting(ctx.config, "run.workers", a.get("--workers")))
+            return ctx.fail(kExitUsage, "--workers: " + *e);
+    if (a.has("--max-qps"))
+        if (auto e = apply_setting(ctx.config, "rate.max_qps", a.get("--max-qps")))
+            return ctx.fail(kExitUsage, "--max-qps: " + *e);
+    std::optional<std::int64_t> max_time;
+    if (a.has("--max-time")) {
+        max_time = parse_duration_ms(a.get("--max-time"));
+        if (!max_time)
+            return ctx.fail(kExitUsage, "--max-time: expected a duration such as 90s, 15m or 2h, "
+                                        "got '" + a.get("--max-time") + "'");
+    }
+    // Signals are blocked before any thread starts, then received by one watcher thread.
+    block_signals();
+    SignalWatcher signals;
+
+    RunnerSession session;
+    if (int rc = session.open(ctx); rc != kExitOk) return rc;
+    std::optional<std::int64_t> job_id;
+    if (a.has("--job")) {
+        auto job = session.store->find_job(a.get("--job"));
+        if (!job) return ctx.fail(job.error().code, job.error().message);
+        if (!*job) return ctx.fail(kExitUsage, "no job named '" + a.get("--job") + "' (see qbi-runner status)");
+        job_id = (*job)->id;
+    }
+    Clock& clock = SystemClock::instance();
+    engine::EngineOptions opt = session.engine_options(ctx);
+    opt.owner = make_owner(session.nonces);
+    opt.job_id = job_id;
+    opt.max_time_ms = max_time;
+    engine::Engine engine(*session.store, session.caller_factory(clock), opt, clock,
+                          *session.random);
+    ProgressLine line(ctx.err, ctx.err_is_tty && !ctx.global.quiet, clock.wall_ms());
+    bool show = !ctx.global.quiet;
+    auto report = engine.run(
+        signals.stop_flag(), {},
+        [&] {
+            if (show) line.update(engine.progress(), clock.wall_ms());
+        });
+    if (show) {
+        line.update(engine.progress(), clock.wall_ms(), true);
+        line.finish();
+    }
+    return report_run(ctx, *session.store, report, engine.progress(), job_id);
+}
+
+}  // namespace qbi::cli
