@@ -189,6 +189,7 @@ struct TaskInfo {
 
 // Tasks of one job, oldest first, keyset-paged: pass the last id seen as after_id.
 struct TaskQuery {
+    TaskQuery() = default;
     explicit TaskQuery(std::int64_t job) : job_id(job) {}
     std::int64_t job_id = 0;
     std::optional<TaskState> state;

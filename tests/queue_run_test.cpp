@@ -1,0 +1,276 @@
+// The runner's side of the queue on a ManualClock: claims with leases, results written with
+// their audit rows in one transaction, retries, halts, lease loss, crash recovery, release.
+#include <gtest/gtest.h>
+
+#include "tests/queue_fixture.h"
+
+namespace qbi::queue::test {
+namespace {
+
+using RunTest = QueueTest;
+
+TaskInfo task(Store& s, std::int64_t job_id, std::int64_t task_id) {
+    TaskQuery q(job_id);
+    q.after_id = task_id - 1;
+    q.limit = 1;
+    auto r = s.tasks(q);
+    EXPECT_TRUE(r && r->size() == 1u);
+    return r->at(0);
+}
+
+// Claims hand out due tasks earliest first, lease them to the owner and skip leased ones.
+TEST_F(RunTest, ClaimLeasesDueTasksInOrder) {
+    auto j = must(store_->submit(make_job("a", 5)));
+    auto first = must(store_->claim("runner-1", 3, 30000));
+    ASSERT_EQ(first.size(), 3u);
+    EXPECT_EQ(first[0].task_id, 1);
+    EXPECT_EQ(first[1].task_id, 2);
+    EXPECT_EQ(first[2].task_id, 3);
+    EXPECT_EQ(first[0].job_id, j.job_id);
+    EXPECT_EQ(first[0].action, "CancelCollection");
+    EXPECT_EQ(first[0].params.at("WorksId"), "w0");
+    EXPECT_EQ(first[0].attempt, 1);
+    EXPECT_EQ(first[0].max_attempts, 3);
+    EXPECT_EQ(first[0].lease_expires_at, kT0 + 30000);
+    TaskInfo t = task(*store_, j.job_id, 1);
+    EXPECT_EQ(t.state, TaskState::Running);
+    EXPECT_EQ(t.lease_owner, "runner-1");
+    EXPECT_EQ(t.lease_expires_at, kT0 + 30000);
+    auto rest = must(store_->claim("runner-1", 10, 30000));
+    ASSERT_EQ(rest.size(), 2u);
+    EXPECT_EQ(rest[0].task_id, 4);
+    EXPECT_TRUE(must(store_->claim("runner-1", 10, 30000)).empty());
+    EXPECT_EQ(must(store_->totals()), (TaskCounts{0, 5, 0, 0, 0, 0}));
+}
+
+// `run --job NAME` claims only that job's tasks.
+TEST_F(RunTest, ClaimCanBeLimitedToOneJob) {
+    must(store_->submit(make_job("a", 3)));
+    auto b = must(store_->submit(make_job("b", 2)));
+    auto claimed = must(store_->claim("r", 10, 1000, b.job_id));
+    ASSERT_EQ(claimed.size(), 2u);
+    for (const auto& t : claimed) EXPECT_EQ(t.job_id, b.job_id);
+    EXPECT_TRUE(must(store_->claim("r", 10, 1000, b.job_id)).empty());
+    EXPECT_EQ(must(store_->claim("r", 10, 1000)).size(), 3u);
+}
+
+// Success, already-absent and permanent failure settle the task; each writes one attempt
+// row carrying the call's facts.
+TEST_F(RunTest, ResultsSettleTasksAndWriteAttemptRows) {
+    auto j = must(store_->submit(make_job("a", 3)));
+    auto c = must(store_->claim("r", 3, 1000));
+    clock_.advance_ms(250);
+    auto effects = must(store_->record_results(
+        {result(c[0], "r", AttemptOutcome::Done),
+         result(c[1], "r", AttemptOutcome::AlreadyAbsent, "Report.NotExist.Error"),
+         result(c[2], "r", AttemptOutcome::Permanent, "Some.Other.Error")}));
+    EXPECT_EQ(effects, (std::vector<TaskEffect>{TaskEffect::Succeeded, TaskEffect::Succeeded,
+                                                TaskEffect::Failed}));
+    auto job = must(store_->job(j.job_id));
+    EXPECT_EQ(job->counts, (TaskCounts{0, 0, 1, 1, 1, 0}));
+    EXPECT_EQ(job->state(), JobState::Failed);
+
+    TaskInfo done = task(*store_, j.job_id, c[0].task_id);
+    EXPECT_EQ(done.state, TaskState::Succeeded);
+    EXPECT_EQ(done.outcome, AttemptOutcome::Done);
+    EXPECT_EQ(done.attempts, 1);
+    EXPECT_EQ(done.lease_owner, "");
+    EXPECT_FALSE(done.lease_expires_at);
+    EXPECT_EQ(done.last_request_id, "req");
+    EXPECT_EQ(done.updated_at, kT0 + 250);
+    TaskInfo absent = task(*store_, j.job_id, c[1].task_id);
+    EXPECT_EQ(absent.outcome, AttemptOutcome::AlreadyAbsent);
+    EXPECT_EQ(absent.last_code, "Report.NotExist.Error");
+    TaskInfo failed = task(*store_, j.job_id, c[2].task_id);
+    EXPECT_EQ(failed.state, TaskState::Failed);
+    EXPECT_EQ(failed.last_code, "Some.Other.Error");
+    EXPECT_EQ(failed.last_message, "message for Some.Other.Error");
+
+    auto rows = all_attempts();
+    ASSERT_EQ(rows.size(), 3u);
+    const AttemptRow& r = rows[2];
+    EXPECT_EQ(r.id, 3);
+    EXPECT_EQ(r.job_id, j.job_id);
+    EXPECT_EQ(r.task_id, c[2].task_id);
+    EXPECT_EQ(r.attempt, 1);
+    EXPECT_EQ(r.action, "CancelCollection");
+    EXPECT_EQ(r.params_json, R"({"UserId":"u-a","WorksId":"w2"})");
+    EXPECT_EQ(r.started_at, kT0);
+    EXPECT_EQ(r.latency_ms, 12);
+    EXPECT_EQ(r.http_status, 400);
+    EXPECT_EQ(r.request_id, "req");
+    EXPECT_EQ(r.code, "Some.Other.Error");
+    EXPECT_EQ(r.outcome, AttemptOutcome::Permanent);
+    EXPECT_EQ(r.endpoint, "https://quickbi-public.cn-hangzhou.aliyuncs.com");
+    EXPECT_EQ(r.signature, "v3");
+    EXPECT_EQ(r.access_key_id, "LTAI****abcd");
+    EXPECT_EQ(r.recorded_at, kT0 + 250);
+    EXPECT_EQ(r.prev_hash, rows[1].hash);
+}
+
+// A retryable answer requeues the task at the given time, counting the attempt, until
+// max_attempts is reached; then the task fails with the last code.
+TEST_F(RunTest, RetryableAttemptsRescheduleUntilMaxAttempts) {
+    auto j = must(store_->submit(make_job("a", 1)));  // max_attempts 3
+    for (int attempt = 1; attempt <= 3; ++attempt) {
+        SCOPED_TRACE("attempt " + std::to_string(attempt));
+        auto c = must(store_->claim("r", 1, 1000));
+        ASSERT_EQ(c.size(), 1u);
+        EXPECT_EQ(c[0].attempt, attempt);
+        TaskResult res = result(c[0], "r", AttemptOutcome::Retryable, "Throttling.User");
+        res.retry_at_ms = clock_.wall_ms() + 5000;
+        auto effects = must(store_->record_results({res}));
+        TaskInfo t = task(*store_, j.job_id, c[0].task_id);
+        EXPECT_EQ(t.attempts, attempt);
+        EXPECT_EQ(t.last_code, "Throttling.User");
+        if (attempt < 3) {
+            EXPECT_EQ(effects[0], TaskEffect::Rescheduled);
+            EXPECT_EQ(t.state, TaskState::Queued);
+            EXPECT_EQ(t.next_run_at, clock_.wall_ms() + 5000);
+            EXPECT_TRUE(must(store_->claim("r", 1, 1000)).empty());  // not due yet
+            EXPECT_EQ(must(store_->next_retry_at()), clock_.wall_ms() + 5000);
+            clock_.advance_ms(4999);
+            EXPECT_TRUE(must(store_->claim("r", 1, 1000)).empty());
+            clock_.advance_ms(1);
+        } else {
+            EXPECT_EQ(effects[0], TaskEffect::Failed);
+            EXPECT_EQ(t.state, TaskState::Failed);
+        }
+    }
+    auto rows = all_attempts();
+    ASSERT_EQ(rows.size(), 3u);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(rows[i].attempt, i + 1);
+        EXPECT_EQ(rows[i].outcome, AttemptOutcome::Retryable);
+    }
+    EXPECT_FALSE(must(store_->next_retry_at()));
+}
+
+// A halt (auth or permission) puts the task back without counting the attempt, but the
+// attempt row is written.
+TEST_F(RunTest, HaltRequeuesWithoutCountingTheAttempt) {
+    auto j = must(store_->submit(make_job("a", 1)));
+    auto c = must(store_->claim("r", 1, 1000));
+    auto effects = must(store_->record_results(
+        {result(c[0], "r", AttemptOutcome::HaltAuth, "InvalidAccessKeyId.NotFound")}));
+    EXPECT_EQ(effects[0], TaskEffect::Requeued);
+    TaskInfo t = task(*store_, j.job_id, c[0].task_id);
+    EXPECT_EQ(t.state, TaskState::Queued);
+    EXPECT_EQ(t.attempts, 0);
+    EXPECT_EQ(t.next_run_at, kT0);
+    EXPECT_EQ(t.last_code, "InvalidAccessKeyId.NotFound");
+    auto again = must(store_->claim("r", 1, 1000));
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(again[0].attempt, 1);
+    auto rows = all_attempts();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].outcome, AttemptOutcome::HaltAuth);
+    EXPECT_EQ(rows[0].attempt, 1);
+}
+
+// A result from an owner that no longer holds the lease is skipped and reported, and the
+// other results of the batch are still written.
+TEST_F(RunTest, ResultsWithoutTheLeaseAreSkipped) {
+    auto j = must(store_->submit(make_job("a", 2)));
+    auto c = must(store_->claim("r", 2, 1000));
+    auto effects = must(store_->record_results({result(c[0], "someone-else", AttemptOutcome::Done),
+                                                result(c[1], "r", AttemptOutcome::Done),
+                                                result(c[1], "r", AttemptOutcome::Done)}));
+    EXPECT_EQ(effects, (std::vector<TaskEffect>{TaskEffect::LeaseLost, TaskEffect::Succeeded,
+                                                TaskEffect::LeaseLost}));
+    EXPECT_EQ(task(*store_, j.job_id, c[0].task_id).state, TaskState::Running);
+    EXPECT_EQ(all_attempts().size(), 1u);
+}
+
+// An unmasked AccessKeyId never reaches the audit log: the whole batch is refused.
+TEST_F(RunTest, RefusesAnUnmaskedAccessKeyId) {
+    must(store_->submit(make_job("a", 2)));
+    auto c = must(store_->claim("r", 2, 1000));
+    TaskResult bad = result(c[1], "r", AttemptOutcome::Done);
+    bad.attempt.access_key_id = "LTAI5tFullKeyId1234";
+    auto r = store_->record_results({result(c[0], "r", AttemptOutcome::Done), bad});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, kExitSoftware);
+    EXPECT_EQ(r.error().message, "result for task 2 carries an unmasked AccessKeyId");
+    EXPECT_TRUE(all_attempts().empty());
+    EXPECT_EQ(must(store_->totals()).running, 2);
+}
+
+// After a crash, the new runner returns every running task to queued at once; each in-flight
+// attempt is recorded as interrupted and not counted.
+TEST_F(RunTest, RecoverRunningRequeuesADeadOwnersTasks) {
+    auto j = must(store_->submit(make_job("a", 4)));
+    auto first = must(store_->claim("dead-runner", 2, 30000));
+    clock_.advance_ms(10);
+    auto mine = must(store_->claim("dead-runner", 1, 30000));
+    must(store_->record_results({result(mine[0], "dead-runner", AttemptOutcome::Done)}));
+    store_.reset();  // the process dies; its connection is gone
+
+    clock_.advance_ms(5000);
+    store_ = open_store();
+    EXPECT_EQ(must(store_->recover_running()), 2);
+    EXPECT_EQ(must(store_->totals()), (TaskCounts{3, 0, 1, 0, 0, 0}));
+    TaskInfo t = task(*store_, j.job_id, first[0].task_id);
+    EXPECT_EQ(t.state, TaskState::Queued);
+    EXPECT_EQ(t.attempts, 0);
+    EXPECT_EQ(t.next_run_at, kT0 + 5010);
+    EXPECT_EQ(t.last_code, kCodeInterrupted);
+    auto rows = all_attempts();
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[1].task_id, first[0].task_id);
+    EXPECT_EQ(rows[1].outcome, AttemptOutcome::Interrupted);
+    EXPECT_EQ(rows[1].attempt, 1);
+    EXPECT_EQ(rows[1].started_at, kT0);  // the claim
+    EXPECT_EQ(rows[1].recorded_at, kT0 + 5010);
+    EXPECT_EQ(rows[1].code, "Runner.Interrupted");
+    EXPECT_EQ(rows[1].message, "runner dead-runner stopped before this attempt finished");
+    EXPECT_EQ(rows[2].task_id, first[1].task_id);
+    EXPECT_EQ(must(store_->recover_running()), 0);
+    EXPECT_TRUE(must(store_->verify_audit_chain()).ok);
+    // The dead owner's late results cannot land any more.
+    EXPECT_EQ(
+        must(store_->record_results({result(first[0], "dead-runner", AttemptOutcome::Done)}))[0],
+        TaskEffect::LeaseLost);
+    EXPECT_EQ(must(store_->claim("new-runner", 10, 1000)).size(), 3u);
+}
+
+// Graceful stop: claimed tasks that never started go back without an attempt row; tasks of
+// another owner are left alone.
+TEST_F(RunTest, ReleaseReturnsUnstartedTasksSilently) {
+    auto j = must(store_->submit(make_job("a", 3)));
+    auto mine = must(store_->claim("r1", 2, 1000));
+    auto theirs = must(store_->claim("r2", 1, 1000));
+    EXPECT_EQ(must(store_->release("r1", {mine[0].task_id, mine[1].task_id, theirs[0].task_id})),
+              2);
+    EXPECT_EQ(must(store_->totals()), (TaskCounts{2, 1, 0, 0, 0, 0}));
+    TaskInfo t = task(*store_, j.job_id, mine[0].task_id);
+    EXPECT_EQ(t.state, TaskState::Queued);
+    EXPECT_EQ(t.next_run_at, kT0);
+    EXPECT_EQ(t.attempts, 0);
+    EXPECT_TRUE(all_attempts().empty());
+}
+
+// next_due_at sees every queued task; next_retry_at only those of jobs already due, so `run`
+// can finish while a job waits for its not_before.
+TEST_F(RunTest, NextDueAndNextRetryTimes) {
+    EXPECT_FALSE(must(store_->next_due_at()));
+    EXPECT_FALSE(must(store_->next_retry_at()));
+    NewJob later = make_job("later", 1);
+    later.not_before_ms = kT0 + 86400000;
+    auto l = must(store_->submit(later));
+    EXPECT_EQ(must(store_->next_due_at()), kT0 + 86400000);
+    EXPECT_FALSE(must(store_->next_retry_at()));
+    auto now = must(store_->submit(make_job("now", 1)));
+    auto c = must(store_->claim("r", 1, 1000));
+    TaskResult res = result(c[0], "r", AttemptOutcome::Retryable, "Internal.System.Error");
+    res.retry_at_ms = kT0 + 2000;
+    must(store_->record_results({res}));
+    EXPECT_EQ(must(store_->next_due_at()), kT0 + 2000);
+    EXPECT_EQ(must(store_->next_retry_at()), kT0 + 2000);
+    EXPECT_EQ(must(store_->next_retry_at(now.job_id)), kT0 + 2000);
+    EXPECT_FALSE(must(store_->next_retry_at(l.job_id)));
+    EXPECT_EQ(must(store_->next_due_at(l.job_id)), kT0 + 86400000);
+}
+
+}  // namespace
+}  // namespace qbi::queue::test
