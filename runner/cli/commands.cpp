@@ -8,10 +8,21 @@ namespace qbi::cli {
 
 std::vector<Command> command_table() {
     return {
-        {"call", "call ACTION Key=Value... [--dry-run]",
-         "one signed API call; prints the response JSON", cmd_call},
+        {"validate", "validate FILE...", "check job files; exit 65 on any error", cmd_validate},
+        {"submit", "submit FILE... [--dry-run]",
+         "validate and enqueue (atomic per file); --dry-run lists the calls", cmd_submit},
         {"run", "run [--workers N] [--max-qps Q] [--job NAME] [--max-time DUR]",
          "work until every due task is settled, then exit", cmd_run},
+        {"status", "status [JOB]", "jobs with task counts per state and outcome", cmd_status},
+        {"tasks", "tasks JOB [--state S] [--code C] [--limit N]", "the tasks of a job",
+         cmd_tasks},
+        {"rerun", "rerun JOB|--all [--state failed] [--code C]",
+         "requeue failed (or cancelled) tasks; attempt history kept", cmd_rerun},
+        {"cancel", "cancel JOB", "cancel the queued tasks of a job", cmd_cancel},
+        {"audit", "audit verify | audit export --format jsonl|csv [--job J] [--since T]",
+         "check the audit hash chain, or stream the audit log", cmd_audit},
+        {"call", "call ACTION Key=Value... [--dry-run]",
+         "one signed API call; prints the response JSON", cmd_call},
         {"version", "version", "print the version", cmd_version},
     };
 }

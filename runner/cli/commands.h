@@ -13,5 +13,12 @@ std::vector<Command> command_table();
 int cmd_version(Context& ctx, const std::vector<std::string>& args);
 int cmd_call(Context& ctx, const std::vector<std::string>& args);
 int cmd_run(Context& ctx, const std::vector<std::string>& args);
+int cmd_validate(Context& ctx, const std::vector<std::string>& args);
+int cmd_submit(Context& ctx, const std::vector<std::string>& args);
+int cmd_status(Context& ctx, const std::vector<std::string>& args);
+int cmd_tasks(Context& ctx, const std::vector<std::string>& args);
+int cmd_rerun(Context& ctx, const std::vector<std::string>& args);
+int cmd_cancel(Context& ctx, const std::vector<std::string>& args);
+int cmd_audit(Context& ctx, const std::vector<std::string>& args);
 
 }  // namespace qbi::cli

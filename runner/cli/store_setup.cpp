@@ -16,4 +16,12 @@ Result<queue::Store> open_store(const Context& ctx, Clock& clock) {
     return queue::Store::open(*path, clock, o);
 }
 
+Result<queue::JobInfo> lookup_job(queue::Store& store, const std::string& name_or_id) {
+    auto job = store.find_job(name_or_id);
+    if (!job) return job.error();
+    if (!*job)
+        return Error{kExitUsage, "no job named '" + name_or_id + "' (see qbi-runner status)"};
+    return **job;
+}
+
 }  // namespace qbi::cli

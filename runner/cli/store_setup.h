@@ -12,5 +12,7 @@ namespace qbi::cli {
 // The database path for this invocation (see resolve_database).
 Result<std::string> database_path(const Context& ctx);
 Result<queue::Store> open_store(const Context& ctx, Clock& clock);
+// A job by name (or id); a missing one is a usage error (64) that says how to list jobs.
+Result<queue::JobInfo> lookup_job(queue::Store& store, const std::string& name_or_id);
 
 }  // namespace qbi::cli

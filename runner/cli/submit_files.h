@@ -1,0 +1,34 @@
+#pragma once
+// Validating and enqueueing job files: shared by `validate`, `submit`, `serve` (inbox) and
+// `batch`. Each file is validated whole and enqueued in one transaction, or not at all.
+#include <string>
+#include <vector>
+
+#include "runner/cli/config.h"
+#include "runner/jobs/job_file.h"
+#include "runner/queue/store.h"
+
+namespace qbi::cli {
+
+jobs::JobLimits job_limits(const Config& cfg);
+queue::NewJob to_new_job(const jobs::JobSpec& spec, int default_max_attempts);
+
+enum class SubmitStatus { Submitted, AlreadySubmitted, Invalid, Refused, StoreError };
+
+struct SubmitOutcome {
+    std::string file;
+    SubmitStatus status = SubmitStatus::Invalid;
+    std::string job_name;
+    std::int64_t job_id = 0;
+    std::int64_t tasks = 0;
+    std::vector<std::string> errors;  // "file:line:column: message" lines, or the refusal
+    int error_code = 0;               // exit class of a Refused/StoreError
+};
+
+// Validates `path` and, unless it is invalid, submits it.
+SubmitOutcome submit_file(queue::Store& store, const std::string& path, const Config& cfg);
+
+// One line for humans: "jobs/x.yaml: submitted as job 3 (offboard-jdoe, 12 tasks)".
+std::string describe(const SubmitOutcome& o);
+
+}  // namespace qbi::cli
