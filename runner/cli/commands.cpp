@@ -23,6 +23,8 @@ std::vector<Command> command_table() {
          "check the audit hash chain, or stream the audit log", cmd_audit},
         {"call", "call ACTION Key=Value... [--dry-run]",
          "one signed API call; prints the response JSON", cmd_call},
+        {"demo", "demo [--examples DIR] [--no-faults]",
+         "start qbi-sim on loopback and run jobs/examples/ against it", cmd_demo},
         {"version", "version", "print the version", cmd_version},
     };
 }

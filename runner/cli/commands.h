@@ -20,5 +20,6 @@ int cmd_tasks(Context& ctx, const std::vector<std::string>& args);
 int cmd_rerun(Context& ctx, const std::vector<std::string>& args);
 int cmd_cancel(Context& ctx, const std::vector<std::string>& args);
 int cmd_audit(Context& ctx, const std::vector<std::string>& args);
+int cmd_demo(Context& ctx, const std::vector<std::string>& args);
 
 }  // namespace qbi::cli

@@ -16,13 +16,17 @@ std::string make_owner(NonceSource& nonces) {
     return std::string(host) + ":" + std::to_string(::getpid()) + ":" + nonces.next().substr(0, 8);
 }
 
-int RunnerSession::open(Context& ctx) {
+int RunnerSession::open(Context& ctx, const ApiSetup* preset) {
     auto path = database_path(ctx);
     if (!path) return ctx.fail(path.error().code, path.error().message);
     db_path = *path;
-    auto api_setup = setup_api(ctx, true);
-    if (!api_setup) return ctx.fail(api_setup.error().code, api_setup.error().message);
-    api = *api_setup;
+    if (preset) {
+        api = *preset;
+    } else {
+        auto api_setup = setup_api(ctx, true);
+        if (!api_setup) return ctx.fail(api_setup.error().code, api_setup.error().message);
+        api = *api_setup;
+    }
     log::info("credentials: " + describe_credentials(api.credentials));
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(db_path).parent_path(), ec);

@@ -24,9 +24,10 @@ struct RunnerSession {
     RandomNonceSource nonces;
     std::unique_ptr<SeededRandom> random;
 
-    // Takes the lock (75 if another runner holds it), opens the store and the API set-up.
-    // Returns an exit code, 0 on success (the error is printed).
-    int open(Context& ctx);
+    // Takes the lock (75 if another runner holds it), opens the store and the API set-up
+    // (from the configuration and the credential chain, unless `preset` is given, as the demo
+    // does). Returns an exit code, 0 on success (the error is printed).
+    int open(Context& ctx, const ApiSetup* preset = nullptr);
     engine::EngineOptions engine_options(const Context& ctx) const;
     engine::CallerFactory caller_factory(Clock& clock);
 };
