@@ -44,12 +44,7 @@ test-tsan: deps
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j$(JOBS) -R '$(TSAN_TESTS)'
 
 demo: build
-	@if [ -x $(BUILD)/runner/cli/qbi-runner ]; then \
-	  $(BUILD)/runner/cli/qbi-runner demo; \
-	else \
-	  echo "make demo: the demo arrives with the engine (issue 5); until then try:"; \
-	  echo "  $(BUILD)/runner/cli/qbi-runner call CancelCollection UserId=U WorksId=W --dry-run"; \
-	fi
+	$(BUILD)/runner/cli/qbi-runner demo
 
 bench: build
 	@for b in $(BUILD)/bench/*_bench; do echo "== $$b"; $$b || exit 1; done
