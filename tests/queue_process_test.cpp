@@ -1,0 +1,219 @@
+// Several processes on one queue: the runner lock (one runner per database, released when its
+// holder dies), a submitter beside a claiming runner without "database is locked", and
+// concurrent first opens racing to migrate a new file.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "runner/queue/runner_lock.h"
+#include "tests/queue_fixture.h"
+
+namespace qbi::queue::test {
+namespace {
+
+// A forked child running fn; its exit status is fn's result (0 = fine). What it prints to
+// the pipe comes back through output(). No SQLite connection may be open across fork().
+class Child {
+public:
+    explicit Child(const std::function<int(FILE* out)>& fn) {
+        int fds[2];
+        if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
+        pid_ = ::fork();
+        if (pid_ < 0) throw std::runtime_error("fork failed");
+        if (pid_ == 0) {
+            ::close(fds[0]);
+            FILE* out = ::fdopen(fds[1], "w");
+            int rc = 70;
+            try {
+                rc = fn(out);
+            } catch (const std::exception& e) {
+                std::fprintf(out, "exception: %s", e.what());
+            }
+            std::fflush(out);
+            ::_exit(rc);
+        }
+        ::close(fds[1]);
+        read_fd_ = fds[0];
+    }
+    ~Child() {
+        if (pid_ > 0 && !waited_) {
+            ::kill(pid_, SIGKILL);
+            wait();
+        }
+        if (read_fd_ >= 0) ::close(read_fd_);
+    }
+    pid_t pid() const { return pid_; }
+    // Waits for the child; returns its exit code (128 + signal if killed).
+    int wait() { return *reap(0); }
+    // The exit code if the child has ended, without blocking.
+    std::optional<int> try_wait() { return reap(WNOHANG); }
+    // Blocks until the child has written at least one byte (e.g. "ready").
+    std::string read_some() {
+        char buf[256];
+        ssize_t n = ::read(read_fd_, buf, sizeof buf);
+        return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+    }
+    const std::string& output() const { return output_; }
+
+private:
+    std::optional<int> reap(int flags) {
+        if (!waited_) {
+            int status = 0;
+            if (::waitpid(pid_, &status, flags) != pid_) return std::nullopt;
+            waited_ = true;
+            code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            char buf[4096];
+            ssize_t n;
+            while ((n = ::read(read_fd_, buf, sizeof buf)) > 0)
+                output_.append(buf, static_cast<std::size_t>(n));
+        }
+        return code_;
+    }
+
+    pid_t pid_ = -1;
+    int code_ = -1;
+    int read_fd_ = -1;
+    bool waited_ = false;
+    std::string output_;
+};
+
+// A second runner, in another process, is refused (75) and told the holder's pid.
+TEST(RunnerLock, ASecondRunnerIsRefusedWithTheHoldersPid) {
+    qbi::test::TempDir dir;
+    auto db = dir / "state/queue.db";
+    auto lock = RunnerLock::acquire(db);
+    ASSERT_TRUE(lock) << lock.error().message;
+    EXPECT_EQ(lock->path(), dir / "state/queue.db.lock");
+    EXPECT_EQ(qbi::test::read_file(lock->path()), std::to_string(::getpid()) + "\n");
+
+    Child other([&](FILE* out) {
+        auto second = RunnerLock::acquire(db);
+        if (second) return 1;
+        std::fprintf(out, "%d %s", second.error().code, second.error().message.c_str());
+        return 0;
+    });
+    ASSERT_EQ(other.wait(), 0);
+    EXPECT_EQ(other.output(), "75 another runner (pid " + std::to_string(::getpid()) + ") holds " +
+                                  (dir / "state/queue.db.lock").string());
+
+    // Within one process too: the lock belongs to the open file, not the process.
+    auto again = RunnerLock::acquire(db);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().code, kExitTempFail);
+
+    // Released with the handle: the next runner gets it.
+    lock = Error{};
+    Child next([&](FILE*) { return RunnerLock::acquire(db) ? 0 : 1; });
+    EXPECT_EQ(next.wait(), 0);
+}
+
+// A runner killed with SIGKILL leaves no stale lock: the kernel drops it with the process.
+TEST(RunnerLock, IsReleasedWhenTheHolderIsKilled) {
+    qbi::test::TempDir dir;
+    auto db = dir / "queue.db";
+    Child holder([&](FILE* out) {
+        auto lock = RunnerLock::acquire(db);
+        std::fprintf(out, lock ? "held" : "failed");
+        std::fflush(out);
+        ::pause();  // until killed
+        return 0;
+    });
+    ASSERT_EQ(holder.read_some(), "held");
+    EXPECT_EQ(RunnerLock::holder_pid(db), holder.pid());
+    EXPECT_FALSE(RunnerLock::acquire(db));
+    ::kill(holder.pid(), SIGKILL);
+    EXPECT_EQ(holder.wait(), 128 + SIGKILL);
+    auto lock = RunnerLock::acquire(db);
+    ASSERT_TRUE(lock) << lock.error().message;
+    EXPECT_EQ(RunnerLock::holder_pid(db), ::getpid());
+}
+
+// `submit` beside a running runner: a child process submits 20 jobs while this process
+// claims and completes in batches. Neither sees an error (no "database is locked"), and every
+// task settles exactly once.
+TEST(TwoProcesses, ASubmitterAndAClaimerShareTheDatabase) {
+    qbi::test::TempDir dir;
+    auto db = dir / "queue.db";
+    {
+        ManualClock clock;
+        ASSERT_TRUE(Store::open(db, clock));  // created, then closed before fork()
+    }
+    constexpr int kJobs = 20, kTasksPerJob = 250;
+    Child submitter([&](FILE* out) {
+        ManualClock clock;
+        auto store = Store::open(db, clock);
+        if (!store) return std::fprintf(out, "%s", store.error().message.c_str()), 1;
+        for (int j = 0; j < kJobs; ++j) {
+            auto r = store->submit(make_job("job-" + std::to_string(j), kTasksPerJob));
+            if (!r) return std::fprintf(out, "%s", r.error().message.c_str()), 1;
+        }
+        return 0;
+    });
+
+    ManualClock clock;
+    auto store = Store::open(db, clock);
+    ASSERT_TRUE(store) << store.error().message;
+    std::int64_t completed = 0;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (completed < kJobs * kTasksPerJob && std::chrono::steady_clock::now() < deadline) {
+        auto claimed = store->claim("runner", 64, 60000);
+        ASSERT_TRUE(claimed) << claimed.error().message;
+        if (claimed->empty()) {
+            if (auto rc = submitter.try_wait()) {
+                ASSERT_EQ(*rc, 0) << submitter.output();
+            }
+            continue;
+        }
+        std::vector<TaskResult> results;
+        for (const auto& t : *claimed) results.push_back(result(t, "runner", AttemptOutcome::Done));
+        auto effects = store->record_results(results);
+        ASSERT_TRUE(effects) << effects.error().message;
+        for (TaskEffect e : *effects) ASSERT_EQ(e, TaskEffect::Succeeded);
+        completed += static_cast<std::int64_t>(effects->size());
+    }
+    EXPECT_EQ(submitter.wait(), 0) << submitter.output();
+    EXPECT_EQ(completed, kJobs * kTasksPerJob);
+    auto totals = store->totals();
+    ASSERT_TRUE(totals);
+    EXPECT_EQ(*totals, (TaskCounts{0, 0, kJobs * kTasksPerJob, 0, 0, 0}));
+    auto verdict = store->verify_audit_chain();
+    ASSERT_TRUE(verdict);
+    EXPECT_TRUE(verdict->ok);
+    EXPECT_EQ(verdict->rows, kJobs * kTasksPerJob);
+}
+
+// Four processes open the same new file at once: one creates and migrates it, the others
+// wait and find it ready; each then submits its job.
+TEST(TwoProcesses, ConcurrentFirstOpensMigrateOnce) {
+    qbi::test::TempDir dir;
+    auto db = dir / "new/queue.db";
+    std::vector<std::unique_ptr<Child>> children;
+    for (int i = 0; i < 4; ++i)
+        children.push_back(std::make_unique<Child>([&, i](FILE* out) {
+            ManualClock clock;
+            auto store = Store::open(db, clock);
+            if (!store) return std::fprintf(out, "%s", store.error().message.c_str()), 1;
+            auto r = store->submit(make_job("job-" + std::to_string(i), 10));
+            if (!r) return std::fprintf(out, "%s", r.error().message.c_str()), 1;
+            return 0;
+        }));
+    for (auto& c : children) EXPECT_EQ(c->wait(), 0) << c->output();
+    ManualClock clock;
+    auto store = Store::open(db, clock);
+    ASSERT_TRUE(store);
+    EXPECT_EQ(store->schema_version(), 3);
+    auto jobs = store->jobs();
+    ASSERT_TRUE(jobs);
+    EXPECT_EQ(jobs->size(), 4u);
+    EXPECT_EQ(store->totals()->queued, 40);
+}
+
+}  // namespace
+}  // namespace qbi::queue::test
