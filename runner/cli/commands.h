@@ -21,5 +21,7 @@ int cmd_rerun(Context& ctx, const std::vector<std::string>& args);
 int cmd_cancel(Context& ctx, const std::vector<std::string>& args);
 int cmd_audit(Context& ctx, const std::vector<std::string>& args);
 int cmd_demo(Context& ctx, const std::vector<std::string>& args);
+int cmd_serve(Context& ctx, const std::vector<std::string>& args);
+int cmd_batch(Context& ctx, const std::vector<std::string>& args);
 
 }  // namespace qbi::cli
