@@ -57,7 +57,7 @@ public:
             Group g;
             g.id = id(required(n, "id"), "id");
             g.name = n["name"] ? text(n["name"], "name") : g.id;
-            if (n["members"]) g.members = id_list(n["members"], "members");
+            if (n["members"]) g.members = id_list(n["members"], "members", true);
             if (n["organization"]) g.organization = id(n["organization"], "organization");
             out.data.groups.push_back(std::move(g));
         });
@@ -129,11 +129,12 @@ private:
         return s;
     }
 
-    std::vector<std::string> id_list(const YAML::Node& n, const char* what) {
+    std::vector<std::string> id_list(const YAML::Node& n, const char* what,
+                                     bool allow_empty = false) {
         std::vector<std::string> out;
         if (n.IsSequence()) {
             for (const auto& item : n) out.push_back(id(item, what));
-            if (out.empty()) fail(n, std::string(what) + " must not be empty");
+            if (out.empty() && !allow_empty) fail(n, std::string(what) + " must not be empty");
         } else {
             out.push_back(id(n, what));
         }

@@ -1,0 +1,237 @@
+#include "tests/support/sim_fixture.h"
+
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/StreamCopier.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "runner/api/endpoint.h"
+#include "runner/sim/world_io.h"
+
+extern char** environ;
+
+namespace qbi::test {
+
+Credentials sim_credentials(const std::string& id, const std::string& secret,
+                            const std::string& sts_token) {
+    Credentials c;
+    c.access_key_id = id;
+    c.access_key_secret = Secret(secret);
+    c.security_token = Secret(sts_token);
+    c.source = "test";
+    return c;
+}
+
+SimFixture::SimFixture(SimFixtureOptions o) {
+    clock_ = o.clock ? o.clock : &SystemClock::instance();
+    certs_ = o.certs ? *o.certs : sim::generate_loopback_bundle();
+    dir_.write("ca.pem", certs_.ca_pem);
+
+    sim::SimOptions so;
+    so.credentials = o.credentials.empty() ? std::vector<Credentials>{sim_credentials()}
+                                           : o.credentials;
+    if (!o.world_yaml.empty()) {
+        auto file = sim::parse_world(o.world_yaml, "world.yaml");
+        if (!file) throw std::runtime_error(file.error().message);
+        if (file->implicit) sim::add_implicit_entities(file->data);
+        so.world = std::move(file->data);
+    } else {
+        so.world = std::move(o.world);
+    }
+    so.absent_share = o.absent_share;
+    so.absent_share_code = o.absent_share_code;
+    so.faults = o.faults;
+    so.seed = o.seed;
+    so.gateway = o.gateway;
+    so.host_id = o.host_id;
+    so.virtual_delays = o.virtual_delays;
+    if (o.log) so.log_path = log_file();
+    sim_ = std::make_unique<sim::Simulator>(std::move(so), *clock_);
+
+    sim::ServerOptions server;
+    server.cert_pem = certs_.cert_pem;
+    server.key_pem = certs_.key_pem;
+    server.max_threads = o.max_threads;
+    server_ = std::make_unique<sim::SimServer>(*sim_, server);
+    if (auto started = server_->start(); !started)
+        throw std::runtime_error(started.error().message);
+}
+
+SimFixture::~SimFixture() { stop(); }
+
+void SimFixture::stop() {
+    if (server_) server_->stop();
+}
+
+std::string SimFixture::endpoint() const { return server_->endpoint(); }
+int SimFixture::port() const { return server_->port(); }
+std::string SimFixture::ca_file() const { return (dir_ / "ca.pem").string(); }
+std::string SimFixture::state_json() const { return sim_->state_json(); }
+std::string SimFixture::stats_json() const { return sim_->stats_json(); }
+std::string SimFixture::log_file() const { return (dir_ / "requests.jsonl").string(); }
+
+SimClient::SimClient(const SimFixture& sim, SignatureScheme scheme, Credentials credentials,
+                     Clock* clock, TlsOptions tls) {
+    init(sim.endpoint(), sim.ca_file(), scheme, std::move(credentials), clock, std::move(tls));
+}
+
+SimClient::SimClient(const std::string& endpoint, const std::string& ca_file,
+                     SignatureScheme scheme, Credentials credentials, Clock* clock,
+                     TlsOptions tls) {
+    init(endpoint, ca_file, scheme, std::move(credentials), clock, std::move(tls));
+}
+
+SimClient::~SimClient() = default;
+
+void SimClient::init(const std::string& endpoint, const std::string& ca_file,
+                     SignatureScheme scheme, Credentials credentials, Clock* clock,
+                     TlsOptions tls) {
+    auto ep = parse_endpoint(endpoint);
+    if (!ep) throw std::runtime_error(ep.error().message);
+    tls.ca_file = ca_file;
+    auto ctx = make_client_context(tls);
+    if (!ctx) throw std::runtime_error(ctx.error().message);
+    transport_ = std::make_unique<HttpsTransport>(*ep, *ctx, tls);
+    client_ = std::make_unique<QuickBiClient>(*ep, std::move(credentials), scheme,
+                                              clock ? *clock : SystemClock::instance(), nonces_,
+                                              *transport_);
+}
+
+ApiResult SimClient::call(const std::string& action, const Params& params) {
+    return client_->call(action, params);
+}
+
+std::pair<int, std::string> sim_get(const std::string& endpoint, const std::string& ca_file,
+                                    const std::string& path) {
+    auto ep = parse_endpoint(endpoint);
+    if (!ep) throw std::runtime_error(ep.error().message);
+    TlsOptions tls;
+    tls.ca_file = ca_file;
+    auto ctx = make_client_context(tls);
+    if (!ctx) throw std::runtime_error(ctx.error().message);
+    Poco::Net::HTTPSClientSession session(ep->host, ep->port, *ctx);
+    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, path,
+                               Poco::Net::HTTPMessage::HTTP_1_1);
+    session.sendRequest(req);
+    Poco::Net::HTTPResponse resp;
+    std::istream& in = session.receiveResponse(resp);
+    std::string body;
+    Poco::StreamCopier::copyToString(in, body);
+    return {static_cast<int>(resp.getStatus()), body};
+}
+
+namespace {
+
+#ifdef QBI_SIM_BIN
+constexpr const char* kSimBin = QBI_SIM_BIN;
+#else
+constexpr const char* kSimBin = "";
+#endif
+
+pid_t spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+    if (std::string(kSimBin).empty()) throw std::runtime_error("QBI_SIM_BIN is not defined");
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(kSimBin));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    // The child starts with the default signal mask and dispositions, whatever the test
+    // process blocked or ignored.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, kSimBin, &actions, &attr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) throw std::runtime_error("cannot start qbi-sim");
+    return pid;
+}
+
+int decode_status(int status) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return -1;
+}
+
+}  // namespace
+
+SimProcess::SimProcess(std::vector<std::string> args, bool defaults) {
+    std::vector<std::string> all;
+    if (defaults)
+        all = {"--port", "0", "--port-file", (dir_ / "port").string(), "--ca-out",
+               (dir_ / "ca.pem").string()};
+    all.insert(all.end(), args.begin(), args.end());
+    pid_ = spawn(all, (dir_ / "stdout").string(), (dir_ / "stderr").string());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (std::chrono::steady_clock::now() < deadline) {
+        const std::string text = read_file(dir_ / "port");
+        if (!text.empty() && text.back() == '\n') {
+            port_ = std::stoi(text);
+            return;
+        }
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {  // exited before listening
+            status_ = decode_status(status);
+            pid_ = -1;
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+SimProcess::~SimProcess() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+    }
+}
+
+int SimProcess::terminate(int sig) {
+    if (pid_ > 0) ::kill(pid_, sig);
+    return wait();
+}
+
+int SimProcess::wait() {
+    if (pid_ > 0) {
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        status_ = decode_status(status);
+        pid_ = -1;
+    }
+    return status_;
+}
+
+std::string SimProcess::out() const { return read_file(dir_ / "stdout"); }
+std::string SimProcess::err() const { return read_file(dir_ / "stderr"); }
+
+SimRun run_sim(const std::vector<std::string>& args) {
+    TempDir dir;
+    pid_t pid = spawn(args, (dir / "stdout").string(), (dir / "stderr").string());
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return SimRun{decode_status(status), read_file(dir / "stdout"), read_file(dir / "stderr")};
+}
+
+}  // namespace qbi::test
