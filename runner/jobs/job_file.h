@@ -1,0 +1,43 @@
+#pragma once
+// Reading job files (schema v1, design §3): parse, validate, expand. A file either yields one
+// JobSpec or is rejected whole with every error found (up to JobLimits::max_errors), each
+// naming file:line:column and what was expected. Nothing here throws for bad input: yaml-cpp
+// and I/O failures become ValidationErrors.
+//
+// Thread-safety: pure functions over their arguments; safe to call concurrently.
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "runner/jobs/job_spec.h"
+
+namespace qbi::jobs {
+
+// A JobSpec, or the non-empty list of errors that rejected the file (sorted by position).
+class JobFileResult {
+public:
+    JobFileResult(JobSpec job) : v_(std::move(job)) {}                      // NOLINT: implicit
+    JobFileResult(std::vector<ValidationError> errors) : v_(std::move(errors)) {}  // NOLINT
+    bool ok() const { return v_.index() == 0; }
+    explicit operator bool() const { return ok(); }
+    JobSpec& job() { return std::get<0>(v_); }
+    const JobSpec& job() const { return std::get<0>(v_); }
+    const std::vector<ValidationError>& errors() const { return std::get<1>(v_); }
+
+private:
+    std::variant<JobSpec, std::vector<ValidationError>> v_;
+};
+
+// Reads and validates the file at `path`; errors and JobSpec::source_file name it as given.
+// File-level failures are one error with line 0:
+//   "cannot read: <strerror>"            (missing, a directory, unreadable, read error)
+//   "file is N bytes, over the limit of M bytes (raise jobs.max_file_bytes to accept it)"
+JobFileResult parse_job_file(const std::string& path, const JobLimits& limits = {});
+
+// Validates job text already in memory; `display_name` stands for the file in errors.
+JobFileResult parse_job_text(std::string_view text, const std::string& display_name,
+                             const JobLimits& limits = {});
+
+}  // namespace qbi::jobs

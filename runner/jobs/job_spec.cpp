@@ -1,0 +1,68 @@
+#include "runner/jobs/job_spec.h"
+
+#include <Poco/SHA2Engine.h>
+
+#include <algorithm>
+
+#include "runner/core/strings.h"
+
+namespace qbi::jobs {
+
+std::string TaskSpec::key() const {
+    std::string out = action;
+    char sep = ' ';
+    for (const auto& [name, value] : params) {
+        out += sep;
+        out += name;
+        out += '=';
+        out += value;
+        sep = '&';
+    }
+    return out;
+}
+
+std::string describe_call(const TaskSpec& task) {
+    std::string out = task.action;
+    for (const auto& [name, value] : task.params) {
+        out += ' ';
+        out += name;
+        out += '=';
+        out += value;
+    }
+    return out;
+}
+
+std::string ValidationError::to_string() const {
+    if (line <= 0) return file + ": " + message;
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+std::string compute_content_hash(const JobSpec& job) {
+    // The canonical form, one "<field> <value>" line each, values JSON-escaped so no value can
+    // forge a line break:
+    //   qbi-job 1 / job <name> / description <text> / not_before <ms|-> / max_attempts <n|->
+    //   / task <key>   (one per task, keys sorted)
+    // Hashed incrementally: a million-task job never exists as one string.
+    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+    auto line = [&sha](std::string_view field, std::string_view value) {
+        sha.update(field.data(), field.size());
+        sha.update(' ');
+        std::string escaped = json_escape(value);
+        sha.update(escaped.data(), escaped.size());
+        sha.update('\n');
+    };
+    line("qbi-job", "1");
+    line("job", job.name);
+    line("description", job.description);
+    line("not_before", job.not_before_ms ? std::to_string(*job.not_before_ms) : "-");
+    line("max_attempts", job.max_attempts ? std::to_string(*job.max_attempts) : "-");
+    std::vector<std::string> keys;
+    keys.reserve(job.tasks.size());
+    for (const TaskSpec& t : job.tasks) keys.push_back(t.key());
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    for (const std::string& k : keys) line("task", k);
+    return Poco::DigestEngine::digestToHex(sha.digest());
+}
+
+}  // namespace qbi::jobs

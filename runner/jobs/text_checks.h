@@ -1,0 +1,26 @@
+#pragma once
+// Internal to runner/jobs: checks on the raw bytes of a job file, made before YAML parsing so
+// their errors point at the exact byte instead of at whatever the YAML scanner trips over.
+// Pure functions; thread-safe.
+#include <cstddef>
+#include <string_view>
+
+#include "runner/jobs/diagnostics.h"
+
+namespace qbi::jobs::detail {
+
+// Offset of the first byte that does not belong to valid UTF-8 (overlongs, surrogates and
+// code points above U+10FFFF are invalid), or npos if the whole text is valid.
+std::size_t first_invalid_utf8(std::string_view text);
+
+// Reports, in order:
+//   - the first invalid UTF-8 byte: "invalid UTF-8 (byte 0xFF); job files must be UTF-8"
+//     (only this one error: positions after it would be guesses);
+//   - otherwise every tab in a line's indentation: "tab in indentation; YAML indents with
+//     spaces only" (blank and comment-only lines are not checked);
+//   - and every control character other than tab, LF, CR:
+//     "control character U+0007 is not allowed in a job file".
+// Returns true if nothing was reported. May throw TooManyErrors (from Diagnostics).
+bool check_text(std::string_view text, Diagnostics& diag);
+
+}  // namespace qbi::jobs::detail
