@@ -1,0 +1,46 @@
+#pragma once
+// A child process for CLI tests: posix_spawn with an explicit argv and environment (nothing
+// inherited unless asked), stdout and stderr captured to files, a clean signal mask.
+// Not thread-safe; one per test.
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace qbi::test {
+
+struct ProcessResult {
+    int exit_code = -1;  // exit status, or 128 + signal when killed
+    std::string out, err;
+};
+
+class Process {
+public:
+    // `env` is the complete environment of the child (PATH is added if missing).
+    Process(std::vector<std::string> argv, std::map<std::string, std::string> env,
+            const std::string& work_dir_for_output);
+    ~Process();  // SIGKILL and reap if still running
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+
+    pid_t pid() const { return pid_; }
+    void signal(int sig);
+    // Waits up to timeout_ms; on timeout kills the child and reports exit_code -1.
+    ProcessResult wait(int timeout_ms = 60000);
+    bool running();
+    std::string out() const;
+    std::string err() const;
+
+private:
+    pid_t pid_ = -1;
+    int status_ = -1;
+    std::string out_path_, err_path_;
+};
+
+// Runs to completion: the common case.
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env,
+                          const std::string& work_dir, int timeout_ms = 60000);
+
+}  // namespace qbi::test
