@@ -54,5 +54,6 @@ CREATE INDEX tasks_due ON tasks (next_run_at, id) WHERE state = 'queued';
 CREATE INDEX tasks_job_due ON tasks (job_id, next_run_at, id) WHERE state = 'queued';
 -- Running tasks, for lease recovery and release.
 CREATE INDEX tasks_running ON tasks (lease_owner) WHERE state = 'running';
--- `tasks JOB --state S --code C` and `rerun [JOB|--all] --state S --code C`.
-CREATE INDEX tasks_state ON tasks (state, job_id, last_code);
+-- Failed tasks by job and code, for `rerun` and `tasks JOB --state failed --code C`. Partial,
+-- so submits and claims (the hot paths) never touch it while nothing fails.
+CREATE INDEX tasks_failed ON tasks (job_id, last_code) WHERE state = 'failed';

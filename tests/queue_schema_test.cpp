@@ -197,7 +197,7 @@ TEST_F(SchemaTest, AFailingMigrationIsRolledBackAndNamed) {
     SQLite::Database raw(path);
     EXPECT_EQ(pragma_int(raw, "user_version"), 2);
     EXPECT_FALSE(raw.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = "
-                                "'tasks_count_insert'")
+                                "'tasks_count_update'")
                      .getInt());
 }
 

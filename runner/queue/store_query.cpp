@@ -86,13 +86,14 @@ Result<std::vector<TaskInfo>> Store::tasks(const TaskQuery& q) {
             "SELECT id, job_id, task_key, action, params, state, outcome, attempts, "
             "max_attempts, next_run_at, lease_owner, lease_expires_at, last_code, last_message, "
             "last_request_id, created_at, updated_at FROM tasks WHERE job_id = ?1 AND id > ?2";
-        if (q.state) sql += " AND state = ?3";
+        // The state as a literal (it comes from the enum), so the partial index tasks_failed
+        // can serve `--state failed`.
+        if (q.state) sql += " AND state = '" + std::string(task_state_name(*q.state)) + "'";
         if (q.code) sql += " AND last_code = ?4";
         sql += " ORDER BY id LIMIT ?5";
         SQLite::Statement s(m.db, sql);
         s.bind(1, q.job_id);
         s.bind(2, q.after_id);
-        if (q.state) s.bind(3, std::string(task_state_name(*q.state)));
         if (q.code) s.bind(4, *q.code);
         s.bind(5, std::clamp(q.limit, 1, 100000));
         std::vector<TaskInfo> out;

@@ -97,6 +97,11 @@ Result<SubmitResult> Store::submit(const NewJob& job) {
             }
             s->reset();
         }
+        // Inserted tasks are counted here, once, not by a per-row trigger (0003_job_counts.sql).
+        SQLite::Statement count(m.db, "UPDATE job_counts SET queued = queued + ? WHERE job_id = ?");
+        count.bind(1, static_cast<std::int64_t>(job.tasks.size()));
+        count.bind(2, job_id);
+        count.exec();
         tx.commit();
         return SubmitResult{job_id, false, static_cast<std::int64_t>(job.tasks.size())};
     });
