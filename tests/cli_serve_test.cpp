@@ -1,0 +1,169 @@
+// `qbi-runner serve` as a real process under a fake systemd: NOTIFY_SOCKET listener,
+// WATCHDOG_USEC, STATE_DIRECTORY; the inbox accept/reject flow; SIGTERM with calls in flight
+// (finished within the grace period, or recorded as interrupted after it); the runner lock.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
+#include "runner/core/clock.h"
+#include "runner/queue/store.h"
+#include "runner/sim/faults.h"
+#include "tests/support/notify_listener.h"
+#include "tests/support/process.h"
+#include "tests/support/sim_fixture.h"
+#include "tests/support/temp_dir.h"
+
+namespace qbi {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kWorld =
+    "implicit: true\n"
+    "favorites:\n"
+    "  - {user: u1, work: w1}\n  - {user: u1, work: w2}\n  - {user: u1, work: w3}\n"
+    "  - {user: u1, work: w4}\n";
+const char* kJob =
+    "version: 1\njob: serve-job\ntasks:\n"
+    "  - cancel-collection: {user: u1, works: [w1, w2, w3, w4]}\n";
+
+class ServeTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir.write("ak", "access_key_id = AKIDservetest1\naccess_key_secret = serve-secret-1\n");
+        fs::create_directories(dir / "state/inbox");
+    }
+    test::SimFixtureOptions sim_options(std::int64_t latency_ms) {
+        test::SimFixtureOptions o;
+        o.credentials = {test::sim_credentials("AKIDservetest1", "serve-secret-1")};
+        o.world_yaml = kWorld;
+        o.faults.latency_ms = latency_ms;
+        return o;
+    }
+    // Drops a job file into the inbox, dated in the past so the scan takes it at once.
+    void drop(const std::string& name, const std::string& text) {
+        auto p = dir.write("state/inbox/" + name, text);
+        fs::last_write_time(p, fs::file_time_type::clock::now() - std::chrono::seconds(10));
+    }
+    std::unique_ptr<test::Process> serve(const test::SimFixture& sim, const std::string& grace) {
+        auto cfg = dir.write("runner.ini", "[serve]\ngrace = " + grace + "\n[run]\nworkers = 4\n");
+        return std::make_unique<test::Process>(
+            std::vector<std::string>{QBI_RUNNER_BIN, "--config", cfg.string(), "--db", db(),
+                                     "--endpoint", sim.endpoint(), "--ca-file", sim.ca_file(),
+                                     "--credentials-file", (dir / "ak").string(), "serve"},
+            std::map<std::string, std::string>{{"NOTIFY_SOCKET", listener.path()},
+                                               {"WATCHDOG_USEC", "1000000"},
+                                               {"STATE_DIRECTORY", (dir / "state").string()},
+                                               {"HOME", dir.path().string()}},
+            dir.path().string());
+    }
+    std::string db() const { return (dir / "state/queue.db").string(); }
+    static bool contains(const std::vector<std::string>& v, const std::string& s) {
+        for (const auto& m : v)
+            if (m.find(s) != std::string::npos) return true;
+        return false;
+    }
+    test::TempDir dir;
+    test::NotifyListener listener{(dir / "notify").string()};
+};
+
+// READY, WATCHDOG and STATUS arrive; a good file is accepted and worked, a bad one rejected with
+// its reasons beside it; SIGTERM when idle: STOPPING=1 and exit 0.
+TEST_F(ServeTest, InboxWatchdogStatusAndCleanStop) {
+    test::SimFixture sim(sim_options(0));
+    drop("good.yaml", kJob);
+    drop("bad.yaml", "version: 1\njob: bad\ntasks: []\n");
+    auto p = serve(sim, "5s");
+    auto seen = listener.receive_until("READY=1", 10000);
+    ASSERT_TRUE(contains(seen, "READY=1")) << p->err();
+    seen = listener.receive_until("done 4", 15000);
+    EXPECT_TRUE(contains(seen, "WATCHDOG=1"));
+    EXPECT_TRUE(contains(seen, "STATUS=queued 0, running 0, done 4")) << p->err();
+    EXPECT_TRUE(fs::exists(dir / "state/inbox/accepted/good.yaml"));
+    EXPECT_TRUE(fs::exists(dir / "state/inbox/rejected/bad.yaml"));
+    std::string why = test::read_file(dir / "state/inbox/rejected/bad.yaml.error");
+    EXPECT_NE(why.find("tasks: the list is empty; a job needs at least one task"), std::string::npos)
+        << why;
+    EXPECT_FALSE(sim.world().has_favorite("u1", "w1"));
+    p->signal(SIGTERM);
+    auto r = p->wait(15000);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(contains(listener.receive_until("STOPPING=1", 3000), "STOPPING=1"));
+    EXPECT_EQ(r.err.find("serve-secret-1"), std::string::npos);
+}
+
+// Calls take 1.5 s; SIGTERM arrives while they are in flight and the grace period (5 s) lets
+// them finish: every task succeeds, nothing is interrupted.
+TEST_F(ServeTest, SigtermLetsInFlightCallsFinishWithinGrace) {
+    test::SimFixture sim(sim_options(1500));
+    drop("good.yaml", kJob);
+    auto p = serve(sim, "5s");
+    ASSERT_TRUE(contains(listener.receive_until("READY=1", 10000), "READY=1")) << p->err();
+    std::this_thread::sleep_for(std::chrono::milliseconds(3000));  // the scan, then calls start
+    p->signal(SIGTERM);
+    auto r = p->wait(20000);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto store = queue::Store::open(db(), SystemClock::instance());
+    ASSERT_TRUE(store);
+    auto totals = store->totals();
+    EXPECT_EQ(totals->running, 0);
+    EXPECT_EQ(totals->done, 4);
+}
+
+// Calls take 8 s, the grace period is 1 s: the in-flight calls are recorded as interrupted and
+// their tasks queued again, serve still exits 0, and nothing is left running.
+TEST_F(ServeTest, SigtermRecordsUnfinishedCallsAsInterrupted) {
+    test::SimFixture sim(sim_options(8000));
+    drop("good.yaml", kJob);
+    auto p = serve(sim, "1s");
+    ASSERT_TRUE(contains(listener.receive_until("READY=1", 10000), "READY=1")) << p->err();
+    std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+    p->signal(SIGTERM);
+    auto r = p->wait(30000);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("recorded as interrupted"), std::string::npos) << r.err;
+    auto store = queue::Store::open(db(), SystemClock::instance());
+    ASSERT_TRUE(store);
+    EXPECT_EQ(store->totals()->running, 0);
+    EXPECT_EQ(store->totals()->queued, 4);
+    int interrupted = 0;
+    store->for_each_attempt({}, [&](const queue::AttemptRow& row) {
+        interrupted += row.outcome == queue::AttemptOutcome::Interrupted;
+        return true;
+    });
+    EXPECT_EQ(interrupted, 4);
+    EXPECT_TRUE(store->verify_audit_chain()->ok);
+}
+
+TEST_F(ServeTest, SecondRunnerIsRefusedWith75) {
+    test::SimFixture sim(sim_options(0));
+    auto p = serve(sim, "1s");
+    ASSERT_TRUE(contains(listener.receive_until("READY=1", 10000), "READY=1")) << p->err();
+    auto r = test::run_process({QBI_RUNNER_BIN, "--db", db(), "--endpoint", sim.endpoint(),
+                                "--ca-file", sim.ca_file(), "--credentials-file",
+                                (dir / "ak").string(), "run"},
+                               {{"HOME", dir.path().string()}}, dir.path().string());
+    EXPECT_EQ(r.exit_code, 75);
+    EXPECT_NE(r.err.find("another runner (pid " + std::to_string(p->pid()) + ")"),
+              std::string::npos) << r.err;
+    p->signal(SIGTERM);
+    EXPECT_EQ(p->wait(15000).exit_code, 0);
+}
+
+// Without credentials serve stops before READY with 78 (which the unit does not restart).
+TEST_F(ServeTest, MissingCredentialsExit78BeforeReady) {
+    auto r = test::run_process({QBI_RUNNER_BIN, "--db", db(), "--endpoint", "https://127.0.0.1:9",
+                                "serve"},
+                               {{"NOTIFY_SOCKET", listener.path()},
+                                {"STATE_DIRECTORY", (dir / "state").string()},
+                                {"HOME", dir.path().string()}},
+                               dir.path().string());
+    EXPECT_EQ(r.exit_code, 78);
+    EXPECT_NE(r.err.find("no Alibaba Cloud credentials found"), std::string::npos) << r.err;
+    EXPECT_EQ(listener.receive(200), "");
+}
+
+}  // namespace
+}  // namespace qbi
