@@ -159,15 +159,19 @@ void Engine::Impl::release_pending(RunReport& report) {
 }
 
 bool Engine::Impl::abandon_in_flight(RunReport& report) {
+    // Only calls that went out are recorded; a task a worker holds without having called
+    // (still pacing) comes back as an unstarted completion and is released after the workers
+    // stopped.
     std::vector<queue::TaskResult> results;
     {
         std::lock_guard lock(mu);
-        for (const auto& [id, task] : in_flight) {
+        for (const auto& [id, f] : in_flight) {
+            if (!f.started) continue;
             queue::TaskResult r;
             r.task_id = id;
             r.owner = opt.owner;
             r.attempt.outcome = queue::AttemptOutcome::Interrupted;
-            r.attempt.started_at_ms = clock.wall_ms();
+            r.attempt.started_at_ms = f.started_at_ms;
             r.attempt.code = queue::kCodeInterrupted;
             r.attempt.message = "the runner stopped before the call answered; the call may or "
                                 "may not have taken effect";
@@ -302,7 +306,13 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
                 done_cv.wait_for(lock, std::chrono::milliseconds(std::min(wait, kTickMs)));
                 continue;
             }
-            set_status("working");
+            if (breaker.state() == CircuitBreaker::State::Closed) {
+                set_status("working");
+            } else {
+                set_status("paused: endpoint unreachable after repeated transport failures; "
+                           "next probe in " +
+                           std::to_string((breaker.wait_ms() + 999) / 1000) + " s");
+            }
         }
         std::unique_lock lock(mu);
         done_cv.wait_for(lock, std::chrono::milliseconds(kGroupCommitWaitMs),

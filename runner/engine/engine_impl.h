@@ -21,6 +21,13 @@ struct Completion {
     bool started = false;  // false: never called (released on stop or halt)
 };
 
+// A task a worker has taken from `pending` and not yet handed back.
+struct InFlight {
+    queue::ClaimedTask task;
+    bool started = false;            // the call went out (it may have taken effect)
+    std::int64_t started_at_ms = 0;  // wall time it went out
+};
+
 struct Engine::Impl {
     Impl(queue::Store& s, CallerFactory f, EngineOptions o, Clock& c, Random& r);
 
@@ -54,7 +61,7 @@ struct Engine::Impl {
     std::condition_variable done_cv;  // the writer waits for completions
     std::deque<queue::ClaimedTask> pending;  // guarded by mu: claimed, not yet started
     std::vector<Completion> completions;     // guarded by mu
-    std::map<std::int64_t, queue::ClaimedTask> in_flight;  // guarded by mu: by task id
+    std::map<std::int64_t, InFlight> in_flight;  // guarded by mu: by task id
     bool shutdown = false;                   // guarded by mu: workers exit
 
     std::atomic<bool> halted{false};   // a halt answer arrived: dispatch no more

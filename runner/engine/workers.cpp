@@ -44,14 +44,25 @@ void Engine::Impl::worker_loop(Caller& caller) {
             if (pending.empty()) return;  // shutdown
             c.task = std::move(pending.front());
             pending.pop_front();
-            in_flight.emplace(c.task.task_id, c.task);
+            in_flight.emplace(c.task.task_id, InFlight{c.task, false, 0});
         }
         ++progress.in_flight;
         bool go = !dispatch_stop.load() && (!halted.load() || probing.load()) &&
                   pace(c.task.action);
         if (go) {
+            // Marked under mu, so that a stop after the grace period records exactly the
+            // calls that went out as interrupted (and returns the others unrecorded).
+            std::lock_guard lock(mu);
+            go = !dispatch_stop.load();
+            if (go) {
+                InFlight& f = in_flight.at(c.task.task_id);
+                f.started = true;
+                f.started_at_ms = c.started_at_ms = clock.wall_ms();
+            }
+        }
+        if (go) {
             c.started = true;
-            c.started_at_ms = clock.wall_ms();
+            const std::int64_t sent_ns = clock.monotonic_ns();
             c.result = caller.call(c.task.action, c.task.params);
             const std::string& code = c.result.code;
             if (starts_with(code, "Transport.") && code != kCodeTls) {
@@ -61,9 +72,9 @@ void Engine::Impl::worker_loop(Caller& caller) {
             }
             if (starts_with(code, "Throttling") || c.result.http_status == 429) {
                 ++progress.throttled;
-                global_limit.on_throttled();
+                global_limit.on_throttled(sent_ns);
                 auto it = action_limits.find(c.task.action);
-                if (it != action_limits.end()) it->second->on_throttled();
+                if (it != action_limits.end()) it->second->on_throttled(sent_ns);
             }
             if (is_halt(c.result.outcome)) halted = true;
         }
