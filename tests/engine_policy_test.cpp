@@ -79,6 +79,26 @@ TEST(RateLimiter, ThrottlingHalvesThenRecovers) {
     EXPECT_DOUBLE_EQ(rl.current_qps(), 40);
 }
 
+// With send times: answers to calls sent before the last halving do not halve again (they
+// were paced at the older rate); a call sent after it that is throttled halves at once.
+TEST(RateLimiter, ThrottlingOfCallsSentAtTheCurrentRateHalvesAgain) {
+    ManualClock clock;
+    RateLimiter rl(clock, 400);
+    const std::int64_t before = clock.monotonic_ns();
+    clock.advance_ms(5);
+    rl.on_throttled(before);
+    EXPECT_DOUBLE_EQ(rl.current_qps(), 200);
+    rl.on_throttled(before);  // sent at 400/s, answered after the halving: ignored
+    EXPECT_DOUBLE_EQ(rl.current_qps(), 200);
+    clock.advance_ms(3);
+    const std::int64_t at_200 = clock.monotonic_ns();
+    clock.advance_ms(2);
+    rl.on_throttled(at_200);  // 5 ms later, but sent at 200/s: halve again
+    EXPECT_DOUBLE_EQ(rl.current_qps(), 100);
+    rl.on_throttled(at_200);
+    EXPECT_DOUBLE_EQ(rl.current_qps(), 100);
+}
+
 TEST(RateLimiter, NeverBelowFloor) {
     ManualClock clock;
     RateLimiter rl(clock, 2, 0.5);

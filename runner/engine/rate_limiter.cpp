@@ -62,6 +62,16 @@ void RateLimiter::on_throttled() {
     last_throttle_ns_ = now;
 }
 
+void RateLimiter::on_throttled(std::int64_t sent_at_ns) {
+    std::lock_guard lock(mutex_);
+    std::int64_t now = clock_.monotonic_ns();
+    refill_locked(now);
+    if (sent_at_ns < last_throttle_ns_) return;
+    rate_ = std::max(floor_qps_, rate_ / 2);
+    tokens_ = std::min(tokens_, std::max(1.0, rate_));
+    last_throttle_ns_ = now;
+}
+
 double RateLimiter::current_qps() const {
     std::lock_guard lock(mutex_);
     return rate_;

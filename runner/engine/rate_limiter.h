@@ -33,7 +33,14 @@ public:
         }
     }
 
-    void on_throttled();  // halve the current rate
+    // A call sent at monotonic time `sent_at_ns` was throttled: halve the current rate, unless
+    // the call was sent before the last halving (it was paced at the older, higher rate, so
+    // its answer says nothing about the current one). Several workers that see the same
+    // throttling burst thus halve once, while a rate still too high after a halving is halved
+    // again as soon as a call sent at it is refused.
+    void on_throttled(std::int64_t sent_at_ns);
+    // The same when the send time is unknown: halve at most once per 200 ms.
+    void on_throttled();
     double current_qps() const;
     double max_qps() const { return max_qps_; }
 
