@@ -137,6 +137,30 @@ TEST_F(ServeTest, SigtermRecordsUnfinishedCallsAsInterrupted) {
     EXPECT_TRUE(store->verify_audit_chain()->ok);
 }
 
+// SIGHUP re-reads the configuration: RELOADING=1, then READY=1 again; a broken file is refused
+// and the old configuration kept, and serve goes on.
+TEST_F(ServeTest, SighupReloadsConfiguration) {
+    test::SimFixture sim(sim_options(0));
+    auto p = serve(sim, "1s");
+    ASSERT_TRUE(contains(listener.receive_until("READY=1", 10000), "READY=1")) << p->err();
+    p->signal(SIGHUP);
+    auto seen = listener.receive_until("READY=1", 10000);
+    EXPECT_TRUE(contains(seen, "RELOADING=1"));
+    EXPECT_TRUE(contains(seen, "READY=1"));
+    dir.write("runner.ini", "[serve]\ngrace = sometime\n");
+    p->signal(SIGHUP);
+    EXPECT_TRUE(contains(listener.receive_until("READY=1", 10000), "READY=1"));
+    drop("good.yaml", kJob);  // still working after the refused reload
+    EXPECT_TRUE(contains(listener.receive_until("done 4", 15000), "done 4")) << p->err();
+    p->signal(SIGTERM);
+    auto r = p->wait(15000);
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_NE(r.err.find("configuration reloaded"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("reload refused, keeping the old configuration: " +
+                         (dir / "runner.ini").string() + ":2: serve.grace: expected a duration"),
+              std::string::npos) << r.err;
+}
+
 TEST_F(ServeTest, SecondRunnerIsRefusedWith75) {
     test::SimFixture sim(sim_options(0));
     auto p = serve(sim, "1s");
