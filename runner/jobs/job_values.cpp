@@ -202,7 +202,8 @@ std::optional<std::string_view> ValueReader::identifier(int index, std::string_v
     ValueType ty = type(index);
     if (ty == ValueType::Bool || ty == ValueType::Float)
         return fail(describe(index) + "; quote it to use it as text");
-    if (ty != ValueType::Int && ty != ValueType::Text) return fail(describe(index) + std::string(hint));
+    if (ty == ValueType::Sequence) return fail(describe(index) + std::string(hint));
+    if (ty != ValueType::Int && ty != ValueType::Text) return fail(describe(index));
     std::string_view text = t_.text(t_.node(index));
     if (text.empty()) return fail("an empty string");
     for (std::size_t i = 0; i < text.size(); ++i)

@@ -58,7 +58,7 @@ public:
 
     // An ID: plain integers count as their text exactly as written; quoted text as written.
     // Reports "<what>: expected an ID (...), got ..." at `at` and returns nullopt otherwise.
-    // `hint` is appended to the type error (e.g. "; write one cancel-collection per user").
+    // `hint` is appended when a list was given (e.g. "; write one cancel-collection per user").
     std::optional<std::string_view> id(int index, std::string_view what, std::size_t at,
                                        std::string_view hint = {});
     // A job name: like an ID without ':' and '@'.

@@ -75,9 +75,9 @@ bool check_text(std::string_view text, Diagnostics& diag) {
             }
             if (c != ' ') {
                 at_line_start = false;
-                // Tabs before content are indentation; before a comment or the line end they
-                // are harmless whitespace.
-                if (first_tab != std::string_view::npos && c != '\n' && c != '\r' && c != '#') {
+                // yaml-cpp refuses a tab anywhere in a line's leading whitespace, even on a
+                // blank or comment-only line; say so in plain words, at the tab.
+                if (first_tab != std::string_view::npos) {
                     diag.at(first_tab, "tab in indentation; YAML indents with spaces only");
                     clean = false;
                 }

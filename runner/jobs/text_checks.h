@@ -16,8 +16,9 @@ std::size_t first_invalid_utf8(std::string_view text);
 // Reports, in order:
 //   - the first invalid UTF-8 byte: "invalid UTF-8 (byte 0xFF); job files must be UTF-8"
 //     (only this one error: positions after it would be guesses);
-//   - otherwise every tab in a line's indentation: "tab in indentation; YAML indents with
-//     spaces only" (blank and comment-only lines are not checked);
+//   - otherwise every line whose leading whitespace holds a tab, at the first such tab:
+//     "tab in indentation; YAML indents with spaces only" (yaml-cpp rejects these even on
+//     blank and comment-only lines; tabs after the first non-blank character are left to YAML);
 //   - and every control character other than tab, LF, CR:
 //     "control character U+0007 is not allowed in a job file".
 // Returns true if nothing was reported. May throw TooManyErrors (from Diagnostics).

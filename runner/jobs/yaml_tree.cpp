@@ -1,5 +1,6 @@
 #include "runner/jobs/yaml_tree.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
@@ -156,6 +157,9 @@ std::variant<YamlTree, YamlParseError> parse_yaml(std::string_view text) {
         }
     } catch (const SecondDocument& e) {
         return YamlParseError{e.pos, "a second YAML document starts here; a job file holds one document"};
+    } catch (const YAML::DeepRecursion& e) {
+        // yaml-cpp's own text here is "bad file"; a job file needs five levels at most.
+        return YamlParseError{pos_of(e.mark), "YAML syntax error: nesting too deep"};
     } catch (const YAML::Exception& e) {
         return YamlParseError{pos_of(e.mark), "YAML syntax error: " + e.msg};
     }
