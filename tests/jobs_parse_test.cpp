@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "runner/core/hash.h"
 #include "runner/jobs/job_file.h"
 #include "tests/jobs_helpers.h"
 
@@ -210,6 +211,28 @@ version: 1
 )");
     EXPECT_EQ(same.content_hash, base);
     EXPECT_EQ(job_for(kHashBase).content_hash, base);  // deterministic
+}
+
+// The canonical form is part of the database's meaning (a resubmitted job is compared by it),
+// so it is pinned here: changing it would make every stored job look different.
+TEST(ContentHash, CanonicalFormIsPinned) {
+    JobSpec job = job_for(kHashBase);
+    std::string canonical =
+        "qbi-job 1\n"
+        "job hash-me\n"
+        "description Offboarding\n"
+        "not_before 1796032800000\n"
+        "max_attempts 6\n"
+        "task CancelCollection UserId=1&WorksId=w1\n"
+        "task CancelCollection UserId=1&WorksId=w2\n"
+        "task CancelReportShare ReportId=r1&ShareToIds=u1&ShareToType=0\n";
+    EXPECT_EQ(job.content_hash, sha256_hex(canonical));
+    EXPECT_EQ(compute_content_hash(job), job.content_hash);
+    // Values that could forge a line are escaped.
+    job.description = "a\nb \"c\"";
+    canonical.replace(canonical.find("description Offboarding"), 23,
+                      "description a\\nb \\\"c\\\"");
+    EXPECT_EQ(compute_content_hash(job), sha256_hex(canonical));
 }
 
 // Any change of meaning changes the hash.

@@ -102,7 +102,6 @@ JobFileResult parse_job_text(std::string_view text, const std::string& display_n
     }
     if (!job || !diag.empty()) return diag.take();
     job->source_file = display_name;
-    job->content_hash = compute_content_hash(*job);
     return std::move(*job);
 }
 

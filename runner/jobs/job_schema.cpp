@@ -76,6 +76,7 @@ public:
         else
             task_list(*tasks, spec);
         if (!d_.empty()) return std::nullopt;
+        spec.content_hash = content_hash_of(spec, sorted_keys_);
         return spec;
     }
 
@@ -166,13 +167,15 @@ private:
                                  " (raise jobs.max_tasks to accept more)");
             return;
         }
-        expander.expand(e.value, spec.tasks);
+        expander.expand(e.value, raw, spec.tasks);
+        if (d_.empty()) sorted_keys_ = expander.collapse(spec.tasks);
     }
 
     const YamlTree& t_;
     Diagnostics& d_;
     const JobLimits& limits_;
     ValueReader r_;
+    std::vector<std::string> sorted_keys_;
 };
 
 }  // namespace

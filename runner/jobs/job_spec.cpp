@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "runner/core/strings.h"
+#include "runner/jobs/job_schema.h"
 
 namespace qbi::jobs {
 
@@ -38,17 +39,35 @@ std::string ValidationError::to_string() const {
 }
 
 std::string compute_content_hash(const JobSpec& job) {
+    std::vector<std::string> keys;
+    keys.reserve(job.tasks.size());
+    for (const TaskSpec& t : job.tasks) keys.push_back(t.key());
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    return detail::content_hash_of(job, keys);
+}
+
+namespace detail {
+
+std::string content_hash_of(const JobSpec& job, const std::vector<std::string>& sorted_keys) {
     // The canonical form, one "<field> <value>" line each, values JSON-escaped so no value can
     // forge a line break:
     //   qbi-job 1 / job <name> / description <text> / not_before <ms|-> / max_attempts <n|->
-    //   / task <key>   (one per task, keys sorted)
+    //   / task <key>   (one per distinct task, keys sorted)
     // Hashed incrementally: a million-task job never exists as one string.
     Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
     auto line = [&sha](std::string_view field, std::string_view value) {
         sha.update(field.data(), field.size());
         sha.update(' ');
-        std::string escaped = json_escape(value);
-        sha.update(escaped.data(), escaped.size());
+        bool plain = std::none_of(value.begin(), value.end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';
+        });
+        if (plain) {
+            sha.update(value.data(), value.size());
+        } else {
+            std::string escaped = json_escape(value);
+            sha.update(escaped.data(), escaped.size());
+        }
         sha.update('\n');
     };
     line("qbi-job", "1");
@@ -56,13 +75,10 @@ std::string compute_content_hash(const JobSpec& job) {
     line("description", job.description);
     line("not_before", job.not_before_ms ? std::to_string(*job.not_before_ms) : "-");
     line("max_attempts", job.max_attempts ? std::to_string(*job.max_attempts) : "-");
-    std::vector<std::string> keys;
-    keys.reserve(job.tasks.size());
-    for (const TaskSpec& t : job.tasks) keys.push_back(t.key());
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    for (const std::string& k : keys) line("task", k);
+    for (const std::string& k : sorted_keys) line("task", k);
     return Poco::DigestEngine::digestToHex(sha.digest());
 }
+
+}  // namespace detail
 
 }  // namespace qbi::jobs

@@ -1,5 +1,6 @@
 // The tasks list of schema v1: cancel-collection {user, works} and cancel-share {report,
 // to-type, to}, with scalar-or-list fan-out and duplicate collapse.
+#include <algorithm>
 #include <limits>
 
 #include "runner/core/strings.h"
@@ -80,8 +81,10 @@ std::size_t TaskExpander::raw_count(int tasks_list) const {
     return total;
 }
 
-void TaskExpander::expand(int tasks_list, std::vector<TaskSpec>& out) {
+void TaskExpander::expand(int tasks_list, std::size_t expected, std::vector<TaskSpec>& out) {
     const YamlTree& t = r_.tree();
+    out.reserve(out.size() + expected);
+    keys_.reserve(keys_.size() + expected);
     std::size_t index = 0;
     for (int c = t.first_child(tasks_list); c >= 0; c = t.next_sibling(c), ++index)
         item(c, index, out);
@@ -213,7 +216,31 @@ void TaskExpander::cancel_share(const MapEntry& action, std::vector<TaskSpec>& o
 
 void TaskExpander::emit(TaskSpec task, std::vector<TaskSpec>& out) {
     if (!r_.diag().empty()) return;  // the file is rejected; keep no tasks
-    if (seen_.insert(task.key()).second) out.push_back(std::move(task));
+    keys_.emplace_back(task.key(), static_cast<std::uint32_t>(out.size()));
+    out.push_back(std::move(task));
+}
+
+std::vector<std::string> TaskExpander::collapse(std::vector<TaskSpec>& out) {
+    // Sorted by key, then by position: the first of equal keys is the earliest task.
+    std::sort(keys_.begin(), keys_.end());
+    std::vector<bool> keep(out.size(), false);
+    std::vector<std::string> sorted;
+    sorted.reserve(keys_.size());
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+        if (!sorted.empty() && keys_[i].first == sorted.back()) continue;
+        keep[keys_[i].second] = true;
+        sorted.push_back(std::move(keys_[i].first));
+    }
+    keys_.clear();
+    keys_.shrink_to_fit();
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        if (!keep[i]) continue;
+        if (w != i) out[w] = std::move(out[i]);
+        ++w;
+    }
+    out.resize(w);
+    return sorted;
 }
 
 }  // namespace qbi::jobs::detail
