@@ -34,6 +34,13 @@ private:
 // File-level failures are one error with line 0:
 //   "cannot read: <strerror>"            (missing, a directory, unreadable, read error)
 //   "file is N bytes, over the limit of M bytes (raise jobs.max_file_bytes to accept it)"
+//     (checked with fstat before reading; a pipe, which has no size, is read up to the limit:
+//     "file is over the limit of M bytes (raise jobs.max_file_bytes to accept it)")
+// Then, in this order, each stage stopping the file when it reports anything:
+//   bytes   - invalid UTF-8 (first bad byte only), tabs in indentation, control characters
+//   YAML    - "YAML syntax error: <yaml-cpp's message>", a second document, nesting too deep
+//   schema  - every schema error, up to JobLimits::max_errors
+// A UTF-8 byte order mark is skipped; columns count characters, not bytes.
 JobFileResult parse_job_file(const std::string& path, const JobLimits& limits = {});
 
 // Validates job text already in memory; `display_name` stands for the file in errors.

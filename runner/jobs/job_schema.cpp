@@ -14,8 +14,8 @@ const std::vector<std::string>& top_level_keys() {
 }
 
 std::string unknown_key(std::string_view key, const std::vector<std::string>& known,
-                        std::string_view where, const std::string& expected) {
-    std::string msg = "unknown key '" + json_escape(key.substr(0, 60)) + "'" + std::string(where);
+                        const std::string& expected) {
+    std::string msg = "unknown key '" + json_escape(key.substr(0, 60)) + "'";
     std::string hint = nearest(key, known);
     if (!hint.empty()) return msg + "; did you mean '" + hint + "'?";
     return msg + "; expected " + expected;
@@ -64,7 +64,7 @@ public:
             } else if (e.key == "tasks") {
                 tasks = &e;
             } else {
-                d_.at(e.key_pos, unknown_key(e.key, top_level_keys(), "",
+                d_.at(e.key_pos, unknown_key(e.key, top_level_keys(),
                                              "one of version, job, description, not_before, "
                                              "max_attempts, tasks"));
             }

@@ -53,8 +53,9 @@ struct JobSpec {
     std::string source_file;  // the name the file was read under (for display)
 };
 
-// One reason a file was rejected. line and column are 1-based; 0 when the problem concerns the
-// file as a whole (cannot be read, too large, empty).
+// One reason a file was rejected. line and column are 1-based, the column counted in
+// characters (code points) as an editor shows it; both 0 when the problem concerns the file as
+// a whole (cannot be read, too large, empty).
 struct ValidationError {
     std::string file;
     int line = 0;
