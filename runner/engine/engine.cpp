@@ -2,6 +2,7 @@
 #include "runner/engine/engine.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "runner/core/log.h"
 #include "runner/engine/engine_impl.h"
@@ -39,6 +40,13 @@ Engine::Impl::Impl(queue::Store& s, CallerFactory f, EngineOptions o, Clock& c, 
         action_limits.emplace(action, std::make_unique<RateLimiter>(c, qps));
     opt.workers = std::max(1, opt.workers);
     opt.claim_batch = std::max(1, opt.claim_batch);
+    // Two tasks per worker at least, so no worker waits while the writer commits; up to a
+    // claim batch when the rate limit lets that be spent within about two seconds. Few
+    // enough that a stop or a halt has little to give back.
+    const double two_seconds = std::ceil(2 * std::max(opt.max_qps, 0.5));
+    capacity = std::max(opt.workers * 2,
+                        std::min<int>(opt.claim_batch,
+                                      static_cast<int>(std::min(two_seconds, 1e6))));
 }
 
 queue::TaskResult Engine::Impl::to_result(const Completion& c) const {
@@ -276,11 +284,12 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
                 }
             }
         } else if (!halted.load()) {
-            // Keep about two tasks per worker in memory: enough to never starve a worker,
-            // few enough that a stop or a halt has little to give back.
-            int room = opt.workers * 2 - static_cast<int>(busy);
+            // Claim in batches of at least half the capacity (see Impl::capacity): every
+            // claim is a transaction with an fsync, so claiming a few tasks at a time would
+            // make the writer, not the workers, the bottleneck.
+            int room = capacity - static_cast<int>(busy);
             bool claimed_any = false;
-            if (room >= std::min(opt.claim_batch, opt.workers)) {
+            if (room >= std::min(opt.claim_batch, capacity / 2)) {
                 if (!claim_more(report, claimed_any, std::min(room, opt.claim_batch))) {
                     store_failed = true;
                     break;

@@ -55,6 +55,7 @@ struct Engine::Impl {
     RateLimiter global_limit;
     std::map<std::string, std::unique_ptr<RateLimiter>> action_limits;  // fixed after start
     CircuitBreaker breaker;
+    int capacity = 0;  // most tasks claimed and not yet recorded (pending + in flight + done)
 
     std::mutex mu;
     std::condition_variable work_cv;  // workers wait for pending / shutdown
