@@ -154,16 +154,20 @@ bool Engine::Impl::claim_more(RunReport& report, bool& claimed_any, int limit) {
     return true;
 }
 
-void Engine::Impl::release_pending(RunReport& report) {
+bool Engine::Impl::release_pending(RunReport& report) {
     std::vector<std::int64_t> ids;
     {
         std::lock_guard lock(mu);
         for (const auto& t : pending) ids.push_back(t.task_id);
         pending.clear();
     }
-    if (ids.empty()) return;
+    if (ids.empty()) return true;
     auto r = store.release(opt.owner, ids);
-    if (!r) report.store_error = r.error();
+    if (!r) {
+        report.store_error = r.error();
+        return false;
+    }
+    return true;
 }
 
 bool Engine::Impl::abandon_in_flight(RunReport& report) {
@@ -228,8 +232,9 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
     }
 
     start_workers();
-    std::int64_t last_tick = -kTickMs, stop_began = -1, last_probe = elapsed_ms();
+    std::int64_t last_tick = -kTickMs, stop_began = -1, last_probe = 0;
     bool store_failed = false;
+    bool halt_noted = false;  // continuous: the current halt has been seen (probe clock runs)
     for (;;) {
         if (!flush_completions(report)) {
             store_failed = true;
@@ -246,8 +251,11 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
             dispatch_stop = true;
             report.reason = stop.load() ? StopReason::Stopped : StopReason::TimeLimit;
             set_status("stopping");
-            release_pending(report);
             work_cv.notify_all();
+            if (!release_pending(report)) {
+                store_failed = true;
+                break;
+            }
         }
         std::size_t busy;
         {
@@ -257,18 +265,25 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
         if (stop_began >= 0) {
             if (busy == 0) break;
             if (now - stop_began >= opt.grace_ms) {
-                release_pending(report);
-                if (!abandon_in_flight(report)) store_failed = true;
+                if (!release_pending(report) || !abandon_in_flight(report)) store_failed = true;
                 break;
             }
         } else if (halted.load() && !probing.load()) {
-            release_pending(report);
+            if (!release_pending(report)) {
+                store_failed = true;
+                break;
+            }
             if (!opt.continuous) {
                 if (busy == 0) {
                     report.reason = StopReason::Halted;
                     break;
                 }
             } else {
+                // The first probe comes halt_probe_ms after the halt, not after the start.
+                if (!halt_noted) {
+                    halt_noted = true;
+                    last_probe = now;
+                }
                 set_status("halted: " + report.halt_code + "; next probe in " +
                            std::to_string(std::max<std::int64_t>(
                                0, (last_probe + opt.halt_probe_ms - now) / 1000)) + " s");
@@ -284,6 +299,7 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
                 }
             }
         } else if (!halted.load()) {
+            halt_noted = false;
             // Claim in batches of at least half the capacity (see Impl::capacity): every
             // claim is a transaction with an fsync, so claiming a few tasks at a time would
             // make the writer, not the workers, the bottleneck.

@@ -36,7 +36,7 @@ struct Engine::Impl {
                   const std::function<void()>& on_tick);
     bool flush_completions(RunReport& report);  // false on a store error
     bool claim_more(RunReport& report, bool& claimed_any, int limit);
-    void release_pending(RunReport& report);
+    bool release_pending(RunReport& report);  // false on a store error
     bool abandon_in_flight(RunReport& report);
     queue::TaskResult to_result(const Completion& c) const;
 

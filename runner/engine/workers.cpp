@@ -28,7 +28,8 @@ bool Engine::Impl::pace(const std::string& action) {
     auto cancelled = [this] { return dispatch_stop.load() || (halted.load() && !probing.load()); };
     while (!breaker.allow()) {
         if (cancelled()) return false;
-        clock.sleep_ms(std::clamp<std::int64_t>(breaker.wait_ms(), 1, 50));
+        // While a probe is out (half-open) wait_ms() is 0: poll every 10 ms, not every 1 ms.
+        clock.sleep_ms(std::clamp<std::int64_t>(breaker.wait_ms(), 10, 50));
     }
     auto it = action_limits.find(action);
     if (it != action_limits.end() && !it->second->acquire(cancelled)) return false;
