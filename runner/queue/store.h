@@ -71,7 +71,9 @@ public:
 
     // ---- the runner's side (hold the RunnerLock) ---------------------------------------
     // Leases up to max_tasks due tasks (next_run_at <= now, earliest first) to `owner` until
-    // now + lease_ms; only tasks of job_id when given.
+    // now + lease_ms; only tasks of job_id when given. The expiry is recorded for display and
+    // diagnostics; the store never takes a task back by itself: recover_running() does, under
+    // the RunnerLock.
     Result<std::vector<ClaimedTask>> claim(const std::string& owner, int max_tasks,
                                            std::int64_t lease_ms,
                                            std::optional<std::int64_t> job_id = std::nullopt);
