@@ -179,16 +179,16 @@ TEST_F(EngineSimTest, SecondRunOfTheSameCleanUpSucceedsAsAlreadyAbsent) {
     expect_chain_intact();
 }
 
-// Slow success: the simulator applies every cancel but answers after 1.5 s, beyond the
-// client's 300 ms read timeout. The first attempt is recorded as a retryable timeout; the
+// Slow success: the simulator applies every cancel but answers after 3 s, beyond the
+// client's 600 ms read timeout. The first attempt is recorded as a retryable timeout; the
 // retry finds the favourite gone and the task succeeds as already_absent. (4 workers and 4
 // tasks keep the timeouts below the circuit breaker's threshold of 5.)
 TEST_F(EngineSimTest, SlowSuccessIsRetriedAndEndsAlreadyAbsent) {
     auto o = leaver_sim(4, 0);
     o.faults.slow_success = 1.0;
-    o.faults.slow_delay_ms = 1500;
+    o.faults.slow_delay_ms = 3000;
     start_sim(o);
-    tls_.read_timeout_ms = 300;
+    tls_.read_timeout_ms = 600;
     const std::int64_t job = submit(leaver_job("leaver-slow", 4, 0));
 
     EngineOptions opt = options();
