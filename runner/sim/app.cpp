@@ -87,6 +87,14 @@ int sim_main(int argc, char** argv) {
     if (!world) return fail(world.error().code, world.error().message);
     const std::string summary = world_summary(*world);
     o.sim.world = std::move(*world);
+    std::unique_ptr<Simulator> sim;
+    try {
+        sim = std::make_unique<Simulator>(std::move(o.sim), SystemClock::instance());
+    } catch (const std::invalid_argument& e) {
+        return fail(kExitDataErr, std::string("world: ") + e.what());
+    } catch (const std::exception& e) {
+        return fail(kExitIoErr, e.what());
+    }
 
     if (o.server.cert_file.empty()) {
         std::vector<std::string> ips = {"127.0.0.1"};
@@ -111,14 +119,6 @@ int sim_main(int argc, char** argv) {
         }
     }
 
-    std::unique_ptr<Simulator> sim;
-    try {
-        sim = std::make_unique<Simulator>(o.sim, SystemClock::instance());
-    } catch (const std::invalid_argument& e) {
-        return fail(kExitDataErr, std::string("world: ") + e.what());
-    } catch (const std::exception& e) {
-        return fail(kExitIoErr, e.what());
-    }
     SimServer server(*sim, o.server);
     if (auto started = server.start(); !started)
         return fail(started.error().code, started.error().message);
@@ -129,7 +129,7 @@ int sim_main(int argc, char** argv) {
         }
     }
     if (!o.quiet)
-        std::cerr << "qbi-sim: listening on " << server.endpoint() << " (seed " << o.sim.seed
+        std::cerr << "qbi-sim: listening on " << server.endpoint() << " (seed " << sim->seed()
                   << "; world: " << summary << ")\n";
 
     int sig = 0;

@@ -94,14 +94,10 @@ ErrorSpec error_spec(std::string_view code) {
 std::string format_message(std::string_view code, std::string_view arg) {
     const ErrorSpec spec = error_spec(code);
     std::string msg(spec.message);
-    if (auto pos = msg.find("%s"); pos != std::string::npos) {
-        std::string fill(arg);
-        if (fill.empty() && code.size() > 7 && code.substr(0, 7) == "Missing" &&
-            spec.message.substr(0, 2) == "%s")
-            fill = std::string(code.substr(7));
-        if (fill.empty() && spec.message == "The request failed: %s.") fill = std::string(code);
-        msg.replace(pos, 2, fill);
-    }
+    std::string fill(arg);
+    if (spec.message == "%s is mandatory for this action.") fill = std::string(code.substr(7));
+    if (spec.message == "The request failed: %s.") fill = std::string(code);
+    if (auto pos = msg.find("%s"); pos != std::string::npos) msg.replace(pos, 2, fill);
     return msg;
 }
 

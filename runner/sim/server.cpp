@@ -132,9 +132,16 @@ Result<bool> SimServer::start() {
         ctx->enableSessionCache(true, "qbi-sim");
         if (options_.cert_file.empty()) use_pem(*ctx, options_.cert_pem, options_.key_pem);
 
-        Poco::Net::SecureServerSocket socket(
-            Poco::Net::SocketAddress(options_.bind, static_cast<Poco::UInt16>(options_.port)),
-            1024, ctx);
+        // SO_REUSEADDR (a restart may rebind at once) but never SO_REUSEPORT, which Poco's
+        // address constructor sets: a second simulator must fail on a port in use, not share it.
+        Poco::Net::SecureServerSocket socket(ctx);
+        const Poco::Net::SocketAddress address(options_.bind,
+                                               static_cast<Poco::UInt16>(options_.port));
+        if (address.family() == Poco::Net::SocketAddress::IPv6)
+            socket.bind6(address, true, false, true);
+        else
+            socket.bind(address, true, false);
+        socket.listen(1024);
         port_ = socket.address().port();
 
         auto* hp = new Poco::Net::HTTPServerParams;

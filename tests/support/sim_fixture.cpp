@@ -176,11 +176,12 @@ int decode_status(int status) {
 
 }  // namespace
 
-SimProcess::SimProcess(std::vector<std::string> args, bool defaults) {
-    std::vector<std::string> all;
-    if (defaults)
-        all = {"--port", "0", "--port-file", (dir_ / "port").string(), "--ca-out",
-               (dir_ / "ca.pem").string()};
+SimProcess::SimProcess(std::vector<std::string> args, bool ca_out) {
+    std::vector<std::string> all = {"--port", "0", "--port-file", (dir_ / "port").string()};
+    if (ca_out) {
+        all.emplace_back("--ca-out");
+        all.push_back((dir_ / "ca.pem").string());
+    }
     all.insert(all.end(), args.begin(), args.end());
     pid_ = spawn(all, (dir_ / "stdout").string(), (dir_ / "stderr").string());
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);

@@ -113,11 +113,12 @@ std::pair<int, std::string> sim_get(const std::string& endpoint, const std::stri
                                     const std::string& path);
 
 // The real qbi-sim binary (QBI_SIM_BIN) as a child process. `args` are passed after
-// "--port 0 --port-file DIR/port --ca-out DIR/ca.pem" (omit those with defaults=false).
-// The constructor waits (up to 15 s) for the port file; stdout and stderr go to files.
+// "--port 0 --port-file DIR/port" and, with ca_out (for the generated certificate),
+// "--ca-out DIR/ca.pem". The constructor waits (up to 15 s) for the port file; stdout and
+// stderr go to files in DIR.
 class SimProcess {
 public:
-    explicit SimProcess(std::vector<std::string> args, bool defaults = true);
+    explicit SimProcess(std::vector<std::string> args, bool ca_out = true);
     ~SimProcess();  // SIGKILL and reap if still running
     SimProcess(const SimProcess&) = delete;
     SimProcess& operator=(const SimProcess&) = delete;
