@@ -42,9 +42,16 @@ Result<int> migrate(SQLite::Database& db, const std::string& label, int up_to) {
     return guarded(label, [&]() -> Result<int> {
         const int latest = latest_schema_version();
         if (up_to < 0 || up_to > latest) up_to = latest;
-        int current = schema_version(db);
-        if (current > latest) return newer_error(label, current, latest);
-        if (auto e = check_ours(db, label, current)) return *e;
+        int current = 0;
+        {
+            // One read snapshot: another process may be migrating this very file, and a
+            // version read before its commit with tables read after would look foreign.
+            SQLite::Transaction snapshot(db, SQLite::TransactionBehavior::DEFERRED);
+            current = schema_version(db);
+            if (current > latest) return newer_error(label, current, latest);
+            if (auto e = check_ours(db, label, current)) return *e;
+            snapshot.commit();
+        }
         for (const Migration& m : embedded_migrations()) {
             if (m.version <= current) continue;
             if (m.version > up_to) break;

@@ -1,5 +1,8 @@
 // Opening a Store, and the pieces its other files share: the audit append and row readers.
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
+
+#include <algorithm>
 
 #include "runner/queue/audit.h"
 #include "runner/queue/migrations.h"
@@ -23,14 +26,32 @@ SQLite::Database& Store::raw_connection() {
     return impl_->db;
 }
 
+namespace {
+
+// WAL must be set outside a transaction; it persists in the file once set. While another
+// process switches a new file to WAL, SQLite answers SQLITE_BUSY here without calling the busy
+// handler, so this retries like one: every 5 ms for up to busy_timeout_ms.
+std::string set_wal(SQLite::Database& db, int busy_timeout_ms) {
+    const int tries = std::max(1, busy_timeout_ms / 5);
+    for (int i = 1;; ++i) {
+        try {
+            return db.execAndGet("PRAGMA journal_mode = WAL").getString();
+        } catch (const SQLite::Exception& e) {
+            if (e.getErrorCode() != SQLITE_BUSY || i >= tries) throw;
+        }
+        sqlite3_sleep(5);
+    }
+}
+
+}  // namespace
+
 Result<Store> Store::open(const std::filesystem::path& path, Clock& clock, StoreOptions options) {
     const std::string label = path.string();
     return guarded(label, [&]() -> Result<Store> {
         if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
         SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
                             options.busy_timeout_ms);
-        // WAL must be set outside a transaction; it persists in the file once set.
-        std::string mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
+        std::string mode = set_wal(db, options.busy_timeout_ms);
         if (mode != "wal")
             return Error{kExitIoErr,
                          "database " + label + ": cannot use WAL (journal_mode is " + mode + ")"};
