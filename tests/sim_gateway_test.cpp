@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <functional>
-#include <regex>
 
 #include "runner/api/response.h"
 #include "runner/core/percent.h"
@@ -82,8 +81,6 @@ protected:
     RandomNonceSource nonces_;
 };
 
-const std::regex kRequestId("[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}");
-
 TEST_F(SimGateway, BothSchemesSucceedWithTheDocumentedBody) {
     for (auto scheme : {SignatureScheme::V3, SignatureScheme::V1}) {
         SimClient client(sim_, scheme);
@@ -91,7 +88,7 @@ TEST_F(SimGateway, BothSchemesSucceedWithTheDocumentedBody) {
         ApiResult r = client.call("CancelCollection", {{"UserId", "u1"}, {"WorksId", work}});
         EXPECT_EQ(r.outcome, Outcome::Done) << r.code << " " << r.message;
         EXPECT_EQ(r.http_status, 200);
-        EXPECT_TRUE(std::regex_match(r.request_id, kRequestId)) << r.request_id;
+        EXPECT_TRUE(is_request_id(r.request_id)) << r.request_id;
         EXPECT_EQ(r.body, R"({"RequestId":")" + r.request_id + R"(","Result":true,"Success":true})");
     }
     EXPECT_FALSE(sim_.world().has_favorite("u1", "w1"));

@@ -108,6 +108,9 @@ private:
     std::unique_ptr<QuickBiClient> client_;
 };
 
+// True if `id` has the simulator's RequestId shape: 8-4-4-4-12 upper-case hex digits.
+bool is_request_id(const std::string& id);
+
 // GET https://127.0.0.1:PORT/<path> (e.g. "/__sim/state") trusting `ca_file`: status and body.
 std::pair<int, std::string> sim_get(const std::string& endpoint, const std::string& ca_file,
                                     const std::string& path);
