@@ -251,6 +251,7 @@ TEST(ClassifyCode, UnknownCodesAndFamilies) {
     // Not in quickbi-api.md, but what the gateway answers for a bad STS token.
     EXPECT_EQ(classify_code("InvalidSecurityToken.Expired", 400), Outcome::HaltAuth);
     EXPECT_EQ(classify_code("InvalidSecurityToken.MismatchWithAccessKey", 400), Outcome::HaltAuth);
+    EXPECT_EQ(classify_code("MissingSecurityToken", 400), Outcome::HaltAuth);
     EXPECT_EQ(classify_code("Forbidden.SubUser", 403), Outcome::HaltPermission);
     EXPECT_EQ(classify_code("Forbidden.AccessKeyDisabled", 403), Outcome::HaltAuth);
     EXPECT_EQ(classify_code("NoPermission.Action", 403), Outcome::HaltPermission);

@@ -23,7 +23,7 @@ struct CodeRule {
 };
 
 // Exact codes first: Forbidden.AccessKeyDisabled must win over the Forbidden.* family.
-constexpr std::array<CodeRule, 31> kRules = {{
+constexpr std::array<CodeRule, 32> kRules = {{
     {"Favorite.NotCancel.Permission", false, Outcome::AlreadyAbsent},
     {"Report.NotExist.Error", false, Outcome::AlreadyAbsent},
 
@@ -40,6 +40,7 @@ constexpr std::array<CodeRule, 31> kRules = {{
     {"SignatureDoesNotMatch", false, Outcome::HaltAuth},
     {"IncompleteSignature", false, Outcome::HaltAuth},
     {"InvalidSignatureMethod", false, Outcome::HaltAuth},
+    {"MissingSecurityToken", false, Outcome::HaltAuth},  // an STS key used without its token
     {kCodeTls, false, Outcome::HaltAuth},
 
     {"Access.Forbidden", false, Outcome::HaltPermission},
