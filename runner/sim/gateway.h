@@ -4,7 +4,7 @@
 //
 // Contract: authenticate() answers either an Authenticated request or the gateway's error
 // code (with the argument for its message). Checks run in this order, the first failure
-// answering (documented in runner/sim/WORLD.md):
+// answering (documented in README.md, "qbi-sim"):
 //   method (GET/POST) -> parameters parse -> scheme (Authorization: ACS3-HMAC-SHA256 => V3,
 //   else V1) -> presence of the common parameters -> Action known -> Version 2022-01-01 ->
 //   signature method -> timestamp format -> timestamp within the skew window ->

@@ -51,7 +51,7 @@ Result<std::int64_t> parse_duration(std::string_view flag, std::string_view text
 std::string usage() {
     return R"(Usage: qbi-sim [OPTIONS]
 
-A local Quick BI OpenAPI simulator over HTTPS (see runner/sim/WORLD.md).
+A local Quick BI OpenAPI simulator over HTTPS (see README.md, "qbi-sim").
 
 Listening
   --bind ADDR              address to listen on (default 127.0.0.1: loopback only)

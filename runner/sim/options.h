@@ -1,5 +1,5 @@
 #pragma once
-// qbi-sim's command line (documented in usage() and runner/sim/WORLD.md).
+// qbi-sim's command line (documented in usage() and README.md, "qbi-sim").
 //
 // Contract: parse_args() accepts "--flag VALUE" and "--flag=VALUE"; an unknown flag, a
 // missing value or a malformed value is an Error with code kExitUsage (64) and a message that

@@ -1,5 +1,5 @@
 #pragma once
-// World files (YAML, format in runner/sim/WORLD.md), generated worlds, and the JSON state dump.
+// World files (YAML, format in README.md, "qbi-sim"), generated worlds, and the JSON state dump.
 //
 // Contract: a world file is parsed completely or refused; every error is one line
 // "FILE:LINE:COL: message" (unknown keys come with a "did you mean" hint). The state dump

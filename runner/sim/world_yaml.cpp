@@ -1,4 +1,4 @@
-// World files: YAML (or JSON) in the format of runner/sim/WORLD.md.
+// World files: YAML (or JSON) in the format of README.md, "qbi-sim".
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>

@@ -39,7 +39,7 @@ Credentials sim_credentials(const std::string& id = "testid",
 struct SimFixtureOptions {
     std::vector<Credentials> credentials;  // empty: {sim_credentials()}
     sim::WorldData world;                  // used when world_yaml is empty
-    std::string world_yaml;                // a world file's text (see runner/sim/WORLD.md)
+    std::string world_yaml;                // a world file's text (see README.md, "qbi-sim")
     sim::FaultOptions faults;
     std::uint64_t seed = 42;
     Clock* clock = nullptr;                // null: SystemClock::instance()
