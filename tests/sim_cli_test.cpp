@@ -13,7 +13,7 @@ namespace qbi::test {
 namespace {
 
 TEST(SimCli, HelpListsEveryFlag) {
-    SimRun r = run_sim({"--help"});
+    ProcessResult r = run_sim({"--help"});
     EXPECT_EQ(r.exit_code, 0);
     for (const char* flag :
          {"--bind", "--port", "--port-file", "--cert", "--key", "--ca-out", "--threads",
@@ -26,7 +26,7 @@ TEST(SimCli, HelpListsEveryFlag) {
 }
 
 TEST(SimCli, UsageErrorsExit64WithAClearMessage) {
-    SimRun r = run_sim({"--fial", "X=1"});
+    ProcessResult r = run_sim({"--fial", "X=1"});
     EXPECT_EQ(r.exit_code, 64);
     EXPECT_EQ(r.err, "qbi-sim: error: unknown option '--fial' (did you mean '--fail'?)\n"
                      "Try 'qbi-sim --help'.\n");
@@ -49,7 +49,7 @@ TEST(SimCli, UsageErrorsExit64WithAClearMessage) {
 TEST(SimCli, BadWorldFileExits65WithItsPosition) {
     TempDir dir;
     const auto world = dir.write("w.yaml", "users:\n  - {id: u1, nik: x}\n");
-    SimRun r = run_sim({"--world", world.string()});
+    ProcessResult r = run_sim({"--world", world.string()});
     EXPECT_EQ(r.exit_code, 65);
     EXPECT_EQ(r.err, "qbi-sim: error: " + world.string() +
                          ":2:14: unknown key 'nik' in user (did you mean 'nick'?)\n");
@@ -136,7 +136,7 @@ TEST(SimCli, GivenCertificateAndCredentialsFile) {
 TEST(SimCli, PortInUseExits69) {
     SimProcess first({"-q"});
     ASSERT_TRUE(first.started());
-    SimRun r = run_sim({"-q", "--port", std::to_string(first.port())});
+    ProcessResult r = run_sim({"-q", "--port", std::to_string(first.port())});
     EXPECT_EQ(r.exit_code, 69);
     EXPECT_EQ(r.err.rfind("qbi-sim: error: cannot start the HTTPS server on 127.0.0.1:" +
                               std::to_string(first.port()) + ": ", 0),

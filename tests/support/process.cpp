@@ -19,14 +19,18 @@ namespace {
 std::atomic<int> g_counter{0};
 }
 
-Process::Process(std::vector<std::string> argv, std::map<std::string, std::string> env,
-                 const std::string& dir) {
+Process::Process(std::vector<std::string> argv,
+                 std::optional<std::map<std::string, std::string>> env, const std::string& dir) {
     int n = ++g_counter;
     out_path_ = dir + "/proc" + std::to_string(n) + ".out";
     err_path_ = dir + "/proc" + std::to_string(n) + ".err";
-    if (!env.count("PATH")) env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
     std::vector<std::string> env_strings;
-    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+    if (env) {
+        if (!env->count("PATH")) (*env)["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+        for (const auto& [k, v] : *env) env_strings.push_back(k + "=" + v);
+    } else {
+        for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+    }
     std::vector<char*> cargv, cenv;
     for (auto& a : argv) cargv.push_back(a.data());
     cargv.push_back(nullptr);
@@ -75,6 +79,11 @@ bool Process::running() {
     return true;
 }
 
+int Process::exit_code() {
+    if (running()) return -1;
+    return status_ == 1000 ? -1 : status_;
+}
+
 ProcessResult Process::wait(int timeout_ms) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (running()) {
@@ -98,7 +107,8 @@ std::string Process::out() const { return read_file(out_path_); }
 std::string Process::err() const { return read_file(err_path_); }
 
 ProcessResult run_process(const std::vector<std::string>& argv,
-                          const std::map<std::string, std::string>& env, const std::string& dir,
+                          const std::optional<std::map<std::string, std::string>>& env,
+                          const std::string& dir,
                           int timeout_ms) {
     Process p(argv, env, dir);
     return p.wait(timeout_ms);

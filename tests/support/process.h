@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,13 @@ struct ProcessResult {
 
 class Process {
 public:
-    // `env` is the complete environment of the child (PATH is added if missing).
+    // `env` is the complete environment of the child (PATH is added if missing); nullopt:
+    // the test process's own environment. stdout and stderr go to files in `output_dir`.
+    Process(std::vector<std::string> argv, std::optional<std::map<std::string, std::string>> env,
+            const std::string& output_dir);
     Process(std::vector<std::string> argv, std::map<std::string, std::string> env,
-            const std::string& work_dir_for_output);
+            const std::string& output_dir)
+        : Process(std::move(argv), std::optional(std::move(env)), output_dir) {}
     ~Process();  // SIGKILL and reap if still running
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;
@@ -29,6 +34,8 @@ public:
     // Waits up to timeout_ms; on timeout kills the child and reports exit_code -1.
     ProcessResult wait(int timeout_ms = 60000);
     bool running();
+    // The exit code once the child has ended (see ProcessResult), -1 while it runs.
+    int exit_code();
     std::string out() const;
     std::string err() const;
 
@@ -40,7 +47,12 @@ private:
 
 // Runs to completion: the common case.
 ProcessResult run_process(const std::vector<std::string>& argv,
-                          const std::map<std::string, std::string>& env,
+                          const std::optional<std::map<std::string, std::string>>& env,
                           const std::string& work_dir, int timeout_ms = 60000);
+inline ProcessResult run_process(const std::vector<std::string>& argv,
+                                 const std::map<std::string, std::string>& env,
+                                 const std::string& work_dir, int timeout_ms = 60000) {
+    return run_process(argv, std::optional(env), work_dir, timeout_ms);
+}
 
 }  // namespace qbi::test

@@ -4,10 +4,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/StreamCopier.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -162,38 +159,11 @@ constexpr const char* kSimBin = QBI_SIM_BIN;
 constexpr const char* kSimBin = "";
 #endif
 
-pid_t spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
+std::vector<std::string> sim_argv(const std::vector<std::string>& args) {
     if (std::string(kSimBin).empty()) throw std::runtime_error("QBI_SIM_BIN is not defined");
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(kSimBin));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    // The child starts with the default signal mask and dispositions, whatever the test
-    // process blocked or ignored.
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, kSimBin, &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) throw std::runtime_error("cannot start qbi-sim");
-    return pid;
-}
-
-int decode_status(int status) {
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return -1;
+    std::vector<std::string> argv{kSimBin};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
 }
 
 }  // namespace
@@ -205,7 +175,7 @@ SimProcess::SimProcess(std::vector<std::string> args, bool ca_out) {
         all.push_back((dir_ / "ca.pem").string());
     }
     all.insert(all.end(), args.begin(), args.end());
-    pid_ = spawn(all, (dir_ / "stdout").string(), (dir_ / "stderr").string());
+    proc_ = std::make_unique<Process>(sim_argv(all), std::nullopt, dir_.path().string());
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
     while (std::chrono::steady_clock::now() < deadline) {
         const std::string text = read_file(dir_ / "port");
@@ -213,48 +183,26 @@ SimProcess::SimProcess(std::vector<std::string> args, bool ca_out) {
             port_ = std::stoi(text);
             return;
         }
-        int status = 0;
-        if (::waitpid(pid_, &status, WNOHANG) == pid_) {  // exited before listening
-            status_ = decode_status(status);
-            pid_ = -1;
-            return;
-        }
+        if (!proc_->running()) return;  // exited before listening
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
 }
 
-SimProcess::~SimProcess() {
-    if (pid_ > 0) {
-        ::kill(pid_, SIGKILL);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-    }
-}
+SimProcess::~SimProcess() = default;  // Process kills and reaps a child still running
 
 int SimProcess::terminate(int sig) {
-    if (pid_ > 0) ::kill(pid_, sig);
+    proc_->signal(sig);
     return wait();
 }
 
-int SimProcess::wait() {
-    if (pid_ > 0) {
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-        status_ = decode_status(status);
-        pid_ = -1;
-    }
-    return status_;
-}
+int SimProcess::wait() { return proc_->wait(120000).exit_code; }
 
-std::string SimProcess::out() const { return read_file(dir_ / "stdout"); }
-std::string SimProcess::err() const { return read_file(dir_ / "stderr"); }
+std::string SimProcess::out() const { return proc_->out(); }
+std::string SimProcess::err() const { return proc_->err(); }
 
-SimRun run_sim(const std::vector<std::string>& args) {
+ProcessResult run_sim(const std::vector<std::string>& args) {
     TempDir dir;
-    pid_t pid = spawn(args, (dir / "stdout").string(), (dir / "stderr").string());
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return SimRun{decode_status(status), read_file(dir / "stdout"), read_file(dir / "stderr")};
+    return run_process(sim_argv(args), std::nullopt, dir.path().string());
 }
 
 }  // namespace qbi::test

@@ -27,6 +27,7 @@
 #include "runner/sim/certgen.h"
 #include "runner/sim/server.h"
 #include "runner/sim/simulator.h"
+#include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
 namespace qbi::test {
@@ -130,7 +131,7 @@ public:
     int port() const { return port_; }
     std::string endpoint() const { return "https://127.0.0.1:" + std::to_string(port_); }
     std::string ca_file() const { return (dir_ / "ca.pem").string(); }
-    pid_t pid() const { return pid_; }
+    pid_t pid() const { return proc_ ? proc_->pid() : -1; }
     const TempDir& dir() const { return dir_; }
     // Sends `sig` and waits for the exit: the exit code, or 128 + signal if killed.
     int terminate(int sig);
@@ -141,16 +142,12 @@ public:
 
 private:
     TempDir dir_;
-    pid_t pid_ = -1;
+    std::unique_ptr<Process> proc_;
     int port_ = 0;
-    int status_ = -1;
 };
 
 // Runs qbi-sim to completion with `args` (e.g. {"--help"}): exit code, stdout, stderr.
-struct SimRun {
-    int exit_code = -1;
-    std::string out, err;
-};
-SimRun run_sim(const std::vector<std::string>& args);
+// Runs qbi-sim to completion (e.g. --help, a usage error).
+ProcessResult run_sim(const std::vector<std::string>& args);
 
 }  // namespace qbi::test
