@@ -23,6 +23,9 @@ queue::AttemptOutcome to_attempt_outcome(Outcome o) {
     return queue::AttemptOutcome::Permanent;
 }
 
+// SQLITE_BUSY beyond the busy timeout (another process writing for long): worth a retry.
+bool is_busy(const Error& e) { return e.code == kExitTempFail; }
+
 constexpr std::int64_t kGroupCommitWaitMs = 5;  // how long the writer gathers completions
 constexpr std::int64_t kTickMs = 100;
 
@@ -98,6 +101,15 @@ bool Engine::Impl::flush_completions(RunReport& report) {
     }
     if (!results.empty()) {
         auto effects = store.record_results(results);
+        if (!effects && is_busy(effects.error())) {
+            // Another process (a large submit) held the database beyond the busy timeout:
+            // nothing was written; keep the results and write them on the next pass.
+            note_busy(effects.error(), "results kept and written again shortly");
+            std::lock_guard lock(mu);
+            completions.insert(completions.begin(), std::make_move_iterator(batch.begin()),
+                               std::make_move_iterator(batch.end()));
+            return true;
+        }
         if (!effects) {
             report.store_error = effects.error();
             return false;
@@ -136,10 +148,22 @@ bool Engine::Impl::flush_completions(RunReport& report) {
     return true;
 }
 
+void Engine::Impl::note_busy(const Error& e, const std::string& what) {
+    std::int64_t now = clock.monotonic_ns() / 1000000;
+    if (now - last_busy_log_ms < 5000 && last_busy_log_ms != 0) return;  // once per 5 s
+    last_busy_log_ms = now;
+    log::warn("the queue database is busy (" + e.message + "); " + what);
+}
+
 bool Engine::Impl::claim_more(RunReport& report, bool& claimed_any, int limit) {
     claimed_any = false;
     if (limit <= 0) return true;
     auto claimed = store.claim(opt.owner, limit, opt.lease_ms, opt.job_id);
+    if (!claimed && is_busy(claimed.error())) {
+        note_busy(claimed.error(), "claiming again shortly");
+        claim_busy = true;
+        return true;
+    }
     if (!claimed) {
         report.store_error = claimed.error();
         return false;
@@ -313,7 +337,15 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
             }
             if (!claimed_any && busy == 0) {
                 if (on_idle) on_idle();
-                auto next = store.next_retry_at(opt.job_id);
+                auto next = claim_busy ? Result<std::optional<std::int64_t>>(Error{kExitTempFail, ""})
+                                       : store.next_retry_at(opt.job_id);
+                if (!next && is_busy(next.error())) {
+                    // Work may be due but could not be claimed: not finished, try again.
+                    claim_busy = false;
+                    std::unique_lock lock(mu);
+                    done_cv.wait_for(lock, std::chrono::milliseconds(kTickMs));
+                    continue;
+                }
                 if (!next) {
                     report.store_error = next.error();
                     store_failed = true;

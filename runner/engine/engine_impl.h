@@ -36,6 +36,8 @@ struct Engine::Impl {
                   const std::function<void()>& on_tick);
     bool flush_completions(RunReport& report);  // false on a store error
     bool claim_more(RunReport& report, bool& claimed_any, int limit);
+    // Logs a busy database (another process writing beyond the busy timeout), at most every 5 s.
+    void note_busy(const Error& e, const std::string& what);
     bool release_pending(RunReport& report);  // false on a store error
     bool abandon_in_flight(RunReport& report);
     queue::TaskResult to_result(const Completion& c) const;
@@ -65,6 +67,8 @@ struct Engine::Impl {
     std::map<std::int64_t, InFlight> in_flight;  // guarded by mu: by task id
     bool shutdown = false;                   // guarded by mu: workers exit
 
+    bool claim_busy = false;           // writer only: the last claim met a busy database
+    std::int64_t last_busy_log_ms = 0; // writer only: when a busy database was last logged
     std::atomic<bool> halted{false};   // a halt answer arrived: dispatch no more
     std::atomic<bool> dispatch_stop{false};  // stopping: workers give tasks back
     std::atomic<bool> probing{false};  // continuous + halted: one probe in flight
