@@ -5,11 +5,7 @@
 // a killed call had already taken effect), none is left running, the simulator holds none of
 // the leaver's favourites or grants, every task found running after a kill got exactly one
 // `interrupted` attempt row from the next runner's recovery, and the audit chain verifies.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <map>
@@ -18,8 +14,7 @@
 
 #include "runner/sim/world_io.h"
 #include "tests/engine_sim_fixture.h"
-
-extern char** environ;
+#include "tests/support/process.h"
 
 namespace qbi::engine::test {
 namespace {
@@ -31,46 +26,6 @@ constexpr const char* kRunnerBin = QBI_RUNNER_BIN;
 #else
 constexpr const char* kRunnerBin = "";
 #endif
-
-// `qbi-runner ARGS` in the background, stdout and stderr to files; returns the pid.
-pid_t spawn_runner(const std::vector<std::string>& args, const std::string& out,
-                   const std::string& err) {
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(kRunnerBin));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, kRunnerBin, &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) throw std::runtime_error("cannot start qbi-runner");
-    return pid;
-}
-
-// Waits up to `ms` for the child to exit: its exit code (128 + signal if killed), or -1 if it
-// is still running.
-int wait_for_exit(pid_t pid, int ms) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-    for (;;) {
-        int status = 0;
-        if (::waitpid(pid, &status, WNOHANG) == pid)
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        if (std::chrono::steady_clock::now() >= deadline) return -1;
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-}
 
 // 320 favourites and 80 grants, 40 +/- 20 ms latency, 8 workers: a full run takes about two
 // seconds. The runner is killed 6 times at seeded moments 80-450 ms after it starts, then
@@ -94,29 +49,33 @@ TEST_F(EngineSimTest, KillNineAtRandomMomentsLosesNothing) {
         "--endpoint", simp.endpoint(), "--ca-file",    simp.ca_file(),
         "--credentials-file", ak.string(), "run",      "--workers", "8",
         "--max-qps", "10000"};
-    const std::string out = (dir_ / "runner.out").string(), err = (dir_ / "runner.err").string();
+    std::vector<std::string> argv{kRunnerBin};
+    argv.insert(argv.end(), args.begin(), args.end());
 
     std::mt19937 rng(20241122);
     std::uniform_int_distribution<int> moment(80, 450);
     std::int64_t running_at_kills = 0;
     int kills = 0, exit_code = -1;
+    std::string last_err;
     for (int round = 0; round < 40 && exit_code != 0; ++round) {
-        const pid_t pid = spawn_runner(args, out, err);
+        qbi::test::Process runner(argv, std::nullopt, dir_.path().string());
         if (kills < kKills) {
-            exit_code = wait_for_exit(pid, moment(rng));
+            exit_code = runner.wait_for(moment(rng));
+            last_err = runner.err();
             if (exit_code >= 0) continue;  // it finished (or failed) before the kill
-            ASSERT_EQ(::kill(pid, SIGKILL), 0);
-            ASSERT_EQ(wait_for_exit(pid, 10000), 128 + SIGKILL);
+            runner.signal(SIGKILL);
+            ASSERT_EQ(runner.wait_for(10000), 128 + SIGKILL);
             ++kills;
             // What the dead runner left running; the next runner must recover each of them.
             running_at_kills += must(store().totals()).running;
         } else {
-            exit_code = wait_for_exit(pid, 30000);
+            exit_code = runner.wait_for(30000);
+            last_err = runner.err();
         }
         ASSERT_TRUE(exit_code == 0 || exit_code == -1 || exit_code == 128 + SIGKILL)
-            << "exit " << exit_code << "\n" << qbi::test::read_file(err);
+            << "exit " << exit_code << "\n" << last_err;
     }
-    ASSERT_EQ(exit_code, 0) << qbi::test::read_file(err);
+    ASSERT_EQ(exit_code, 0) << last_err;
     EXPECT_EQ(kills, kKills);
     EXPECT_GT(running_at_kills, 0) << "no kill hit a runner with calls in flight";
 

@@ -168,9 +168,10 @@ TEST_F(EngineSimTest, ContinuousModeProbesAfterAHaltAndResumes) {
             if (a.started_at > answered + 20 && (next < 0 || a.started_at < next))
                 next = a.started_at;
         if (next >= 0) {
-            // started_at and latency are whole milliseconds from two clocks (wall and
-            // monotonic), so `answered` may be late by a millisecond or two.
-            EXPECT_GE(next - answered, 198) << "row " << halt.id;
+            // The pause is timed from the first halt answer the writer sees; a call already in
+            // flight may bring a second halt answer a few milliseconds later, and started_at
+            // and latency are whole milliseconds from two clocks. Hence the 20 ms allowance.
+            EXPECT_GE(next - answered, 180) << "row " << halt.id;
         }
     }
     EXPECT_GE(halts, 1);

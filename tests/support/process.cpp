@@ -79,6 +79,15 @@ bool Process::running() {
     return true;
 }
 
+int Process::wait_for(int ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (running()) {
+        if (std::chrono::steady_clock::now() >= deadline) return -1;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return exit_code();
+}
+
 int Process::exit_code() {
     if (running()) return -1;
     return status_ == 1000 ? -1 : status_;

@@ -31,6 +31,9 @@ public:
 
     pid_t pid() const { return pid_; }
     void signal(int sig);
+    // Waits up to `ms` for the child to end: its exit code, or -1 if it still runs (it is
+    // left running).
+    int wait_for(int ms);
     // Waits up to timeout_ms; on timeout kills the child and reports exit_code -1.
     ProcessResult wait(int timeout_ms = 60000);
     bool running();
