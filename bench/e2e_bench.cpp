@@ -77,7 +77,7 @@ T must(Result<T> r, const char* what) {
 
 Credentials bench_credentials() {
     Credentials c;
-    c.access_key_id = "LTAIbench0000key";
+    c.access_key_id = "LTAI_bench_0key";
     c.access_key_secret = Secret("bench-secret");
     c.source = "bench";
     return c;

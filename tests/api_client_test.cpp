@@ -45,7 +45,7 @@ std::string header(const SignedRequest& req, const std::string& name) {
 
 Credentials test_credentials(const std::string& token = "") {
     Credentials c;
-    c.access_key_id = "LTAI5tAbCdEfGhIjabcd";
+    c.access_key_id = "LTAI_example_abcd";
     c.access_key_secret = Secret("client-secret/with+special=chars");
     c.security_token = Secret(token);
     c.source = "test";

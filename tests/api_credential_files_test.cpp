@@ -323,15 +323,15 @@ TEST_F(CredentialChain, SecretNeverInAnyErrorMessage) {
 // Server text that echoes what was signed is scrubbed of the secret and token in every encoding.
 TEST(ScrubSecrets, RemovesSecretAndTokenInEveryEncoding) {
     Credentials c;
-    c.access_key_id = "LTAI5tAbCdEfGhIjabcd";
+    c.access_key_id = "LTAI_example_abcd";
     c.access_key_secret = Secret("sec/ret+1");
     c.security_token = Secret("tok/en=");
     EXPECT_EQ(scrub_secrets("a sec/ret+1 b sec%2Fret%2B1 c sec%252Fret%252B1 d", c),
               "a <redacted> b <redacted> c <redacted> d");
     EXPECT_EQ(scrub_secrets("SecurityToken%3Dtok%252Fen%253D%26 tok/en= tok%2Fen%3D", c),
               "SecurityToken%3D<redacted>%26 <redacted> <redacted>");
-    EXPECT_EQ(scrub_secrets("nothing here LTAI5tAbCdEfGhIjabcd", c),
-              "nothing here LTAI5tAbCdEfGhIjabcd");
+    EXPECT_EQ(scrub_secrets("nothing here LTAI_example_abcd", c),
+              "nothing here LTAI_example_abcd");
     Credentials no_token;
     no_token.access_key_secret = Secret("x");
     EXPECT_EQ(scrub_secrets("a x b", no_token), "a <redacted> b");

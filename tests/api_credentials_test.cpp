@@ -16,11 +16,11 @@ namespace fs = std::filesystem;
 
 // --credentials-file with plain key = value lines.
 TEST_F(CredentialChain, ExplicitKeyFile) {
-    home.write("ak", "# AccessKey of the clean-up account\naccess_key_id = LTAI5tAbCdEfGhIjabcd\n"
+    home.write("ak", "# AccessKey of the clean-up account\naccess_key_id = LTAI_example_abcd\n"
                      "access_key_secret = " + std::string(kSecret) + "\n");
     auto c = load(p("ak"));
     ASSERT_TRUE(c.ok()) << c.error().message;
-    EXPECT_EQ(c->access_key_id, "LTAI5tAbCdEfGhIjabcd");
+    EXPECT_EQ(c->access_key_id, "LTAI_example_abcd");
     EXPECT_EQ(c->access_key_secret.reveal(), kSecret);
     EXPECT_FALSE(c->is_sts());
     EXPECT_EQ(c->source, "file " + p("ak") + " (--credentials-file)");

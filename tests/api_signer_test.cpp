@@ -318,7 +318,7 @@ TEST(SignV1, CommonParametersWinOverBusinessParametersOfTheSameName) {
 TEST(Sign, SecretNeverInSignedRequestAndRedactedHidesToken) {
     const std::string secret = "S3cr3t-Value-That-Must-Not-Leak";
     const std::string token = "STS/Token+Value=That-Must-Not-Leak";
-    Credentials cred = make_credentials("LTAI5tAbCdEfGhIjabcd", secret, token);
+    Credentials cred = make_credentials("LTAI_example_abcd", secret, token);
     SignInput in;
     in.host = kQuickBiHost;
     in.action = "CancelCollection";
@@ -350,7 +350,7 @@ TEST(Sign, NullCredentialsIsAProgrammingError) {
 }
 
 TEST(MaskAccessKeyId, KeepsFirstAndLastFour) {
-    EXPECT_EQ(mask_access_key_id("LTAI5tAbCdEfGhIjabcd"), "LTAI****abcd");
+    EXPECT_EQ(mask_access_key_id("LTAI_example_abcd"), "LTAI****abcd");
     EXPECT_EQ(mask_access_key_id("LTAI12345678"), "LTAI****5678");  // 12: the shortest shown
     EXPECT_EQ(mask_access_key_id("LTAI1234567"), "****");
     EXPECT_EQ(mask_access_key_id("testid"), "****");

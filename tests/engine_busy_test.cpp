@@ -26,6 +26,7 @@ TEST_F(EngineSimTest, BusyDatabaseBeyondTheTimeoutIsWaitedOut) {
     std::thread other([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         SQLite::Database db((dir_ / "queue.db").string(), SQLite::OPEN_READWRITE);
+        db.setBusyTimeout(10000);  // wait for the engine's own short transactions
         db.exec("BEGIN IMMEDIATE");
         held = true;
         std::this_thread::sleep_for(std::chrono::milliseconds(1500));

@@ -33,7 +33,7 @@
 namespace qbi::engine::test {
 
 inline constexpr const char* kLeaver = "u-leaver";
-inline constexpr const char* kKeyId = "LTAIengine00test";  // masked: LTAI****test
+inline constexpr const char* kKeyId = "LTAI_engine_test";  // masked: LTAI****test
 inline constexpr const char* kSecret = "engine-test-secret";
 
 // Works w0..w(favorites-1) favourited by the leaver; reports r0..r(shares-1) shared to the

@@ -187,7 +187,7 @@ TEST_F(RunTest, RefusesAnUnmaskedAccessKeyId) {
     must(store_->submit(make_job("a", 2)));
     auto c = must(store_->claim("r", 2, 1000));
     TaskResult bad = result(c[1], "r", AttemptOutcome::Done);
-    bad.attempt.access_key_id = "LTAI5tFullKeyId1234";
+    bad.attempt.access_key_id = "LTAI_Full_KeyId1234";
     auto r = store_->record_results({result(c[0], "r", AttemptOutcome::Done), bad});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, kExitSoftware);

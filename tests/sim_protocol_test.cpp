@@ -210,10 +210,10 @@ TEST(SimProtocol, RequestLogHasOneLinePerRequestWithoutSecrets) {
     SimFixtureOptions o = world_options();
     o.log = true;
     o.seed = 9;
-    o.credentials = {sim_credentials("LTAI5tAbCdEfGhIjabcd", "s3cr3t", "sts-T0KEN")};
+    o.credentials = {sim_credentials("LTAI_example_abcd", "s3cr3t", "sts-T0KEN")};
     SimFixture sim(o);
     SimClient client(sim, SignatureScheme::V1,
-                     sim_credentials("LTAI5tAbCdEfGhIjabcd", "s3cr3t", "sts-T0KEN"));
+                     sim_credentials("LTAI_example_abcd", "s3cr3t", "sts-T0KEN"));
     ApiResult r = client.call("CancelCollection", {{"UserId", "u1"}, {"WorksId", "w1"}});
     ASSERT_EQ(r.outcome, Outcome::Done);
     sim.stop();

@@ -33,7 +33,7 @@ struct Credentials {
     bool is_sts() const { return !security_token.empty(); }
 };
 
-// "LTAI5tAbCdEfGhIjabcd" -> "LTAI****abcd": first 4 and last 4 characters; shorter IDs are
+// "LTAI_example_abcd" -> "LTAI****abcd": first 4 and last 4 characters; shorter IDs are
 // masked entirely ("****").
 std::string mask_access_key_id(std::string_view id);
 
