@@ -53,8 +53,11 @@ demo: build
 bench: build
 	@for b in $(BUILD)/bench/*_bench; do echo "== $$b"; $$b || exit 1; done
 
-install: build
-	cmake --install $(BUILD) --prefix $(PREFIX)
+# The prefix is configured too: the units' ExecStart and the demo's examples path follow it.
+install: deps
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake --build $(BUILD) -j$(JOBS)
+	cmake --install $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files 'runner/*.cpp' 'runner/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
