@@ -144,6 +144,27 @@ std::string parse_args(const std::vector<std::string>& args, const std::vector<s
     return "";
 }
 
+Result<Config> load_configuration(const GlobalOptions& global, const EnvLookup& env) {
+    auto path = find_config_file(global.config_file, env);
+    if (!path) return path.error();
+    Config cfg;
+    cfg.source = "defaults";
+    if (!path->empty()) {
+        auto loaded = load_config_file(*path);
+        if (!loaded) return loaded.error();
+        cfg = *loaded;
+    }
+    std::pair<std::string, std::string> overrides[] = {
+        {"api.endpoint", global.endpoint}, {"api.region", global.region},
+        {"api.ca_file", global.ca_file},   {"api.signature", global.signature},
+        {"queue.database", global.db}};
+    for (const auto& [key, value] : overrides) {
+        if (value.empty()) continue;
+        if (auto e = apply_setting(cfg, key, value)) return Error{kExitUsage, *e};
+    }
+    return cfg;
+}
+
 int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err,
         const EnvLookup& env, bool out_is_tty, bool err_is_tty) {
     Context ctx{GlobalOptions{}, Config{}, out, err, env, out_is_tty, err_is_tty,
@@ -202,24 +223,9 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
             << "\n";
         return kExitOk;
     }
-    // Configuration: file values, then command-line overrides.
-    auto path = find_config_file(ctx.global.config_file, env);
-    if (!path) return ctx.fail(path.error().code, path.error().message);
-    if (!path->empty()) {
-        auto cfg = load_config_file(*path);
-        if (!cfg) return ctx.fail(cfg.error().code, cfg.error().message);
-        ctx.config = *cfg;
-    } else {
-        ctx.config.source = "defaults";
-    }
-    std::pair<std::string, std::string> overrides[] = {
-        {"api.endpoint", ctx.global.endpoint}, {"api.region", ctx.global.region},
-        {"api.ca_file", ctx.global.ca_file},   {"api.signature", ctx.global.signature},
-        {"queue.database", ctx.global.db}};
-    for (const auto& [key, value] : overrides) {
-        if (value.empty()) continue;
-        if (auto e = apply_setting(ctx.config, key, value)) return ctx.fail(kExitUsage, *e);
-    }
+    auto cfg = load_configuration(ctx.global, env);
+    if (!cfg) return ctx.fail(cfg.error().code, cfg.error().message);
+    ctx.config = *cfg;
     log::Level level;
     if (log::parse_level(ctx.config.log_level, level)) log::set_level(level);
     if (ctx.global.quiet && log::level() < log::Level::Warn) log::set_level(log::Level::Warn);

@@ -10,6 +10,7 @@
 // serve.halt_probe and resumes by itself once a probe succeeds.
 #include <ostream>
 
+#include "runner/cli/app.h"
 #include "runner/cli/commands.h"
 #include "runner/cli/inbox.h"
 #include "runner/cli/runner_session.h"
@@ -32,26 +33,6 @@ std::string status_line(queue::Store& store, const engine::Engine& engine) {
             std::to_string(t->already_absent) + ", failed " + std::to_string(t->failed);
     }
     return s + "; " + engine.status_text();
-}
-
-// Re-reads the configuration file the way app.cpp did at start, keeping command-line values.
-Result<Config> reload_config(const Context& ctx) {
-    auto path = find_config_file(ctx.global.config_file, ctx.env);
-    if (!path) return path.error();
-    Config cfg;
-    if (!path->empty()) {
-        auto loaded = load_config_file(*path);
-        if (!loaded) return loaded.error();
-        cfg = *loaded;
-    }
-    std::pair<std::string, std::string> overrides[] = {
-        {"api.endpoint", ctx.global.endpoint}, {"api.region", ctx.global.region},
-        {"api.ca_file", ctx.global.ca_file},   {"api.signature", ctx.global.signature},
-        {"queue.database", ctx.global.db}};
-    for (const auto& [key, value] : overrides)
-        if (!value.empty())
-            if (auto e = apply_setting(cfg, key, value)) return Error{kExitConfig, *e};
-    return cfg;
 }
 
 }  // namespace
@@ -119,7 +100,7 @@ int cmd_serve(Context& ctx, const std::vector<std::string>& args) {
         if (!reload) break;
         // SIGHUP: configuration and credentials are read again; the queue and lock stay.
         notify.send("RELOADING=1");
-        auto cfg = reload_config(ctx);
+        auto cfg = load_configuration(ctx.global, ctx.env);
         if (!cfg) {
             log::error("reload refused, keeping the old configuration: " + cfg.error().message);
         } else {
