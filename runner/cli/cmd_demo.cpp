@@ -9,7 +9,6 @@
 #include <ostream>
 
 #include "runner/cli/commands.h"
-#include "runner/cli/progress_line.h"
 #include "runner/cli/runner_session.h"
 #include "runner/cli/signals.h"
 #include "runner/cli/submit_files.h"
@@ -149,16 +148,8 @@ int cmd_demo(Context& ctx, const std::vector<std::string>& args) {
     for (const auto& f : files) ctx.out << describe(submit_file(*session.store, f, ctx.config)) << "\n";
 
     ctx.out << "\n== run\n" << std::flush;
+    int rc = session.run_to_end(ctx, session.engine_options(ctx), signals.stop_flag());
     Clock& clock = SystemClock::instance();
-    engine::EngineOptions opt = session.engine_options(ctx);
-    opt.owner = make_owner(session.nonces);
-    engine::Engine engine(*session.store, session.caller_factory(clock), opt, clock, *session.random);
-    ProgressLine line(ctx.err, ctx.err_is_tty, clock.wall_ms());
-    auto report = engine.run(signals.stop_flag(), {},
-                             [&] { line.update(engine.progress(), clock.wall_ms()); });
-    line.update(engine.progress(), clock.wall_ms(), true);
-    line.finish();
-    int rc = report_run(ctx, *session.store, report, engine.progress(), std::nullopt);
 
     ctx.out << "\n== status\n";
     std::vector<std::string> none;

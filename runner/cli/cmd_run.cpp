@@ -3,7 +3,6 @@
 #include <ostream>
 
 #include "runner/cli/commands.h"
-#include "runner/cli/progress_line.h"
 #include "runner/cli/runner_session.h"
 #include "runner/cli/signals.h"
 #include "runner/core/time_format.h"
@@ -44,25 +43,10 @@ int cmd_run(Context& ctx, const std::vector<std::string>& args) {
         if (!*job) return ctx.fail(kExitUsage, "no job named '" + a.get("--job") + "' (see qbi-runner status)");
         job_id = (*job)->id;
     }
-    Clock& clock = SystemClock::instance();
     engine::EngineOptions opt = session.engine_options(ctx);
-    opt.owner = make_owner(session.nonces);
     opt.job_id = job_id;
     opt.max_time_ms = max_time;
-    engine::Engine engine(*session.store, session.caller_factory(clock), opt, clock,
-                          *session.random);
-    ProgressLine line(ctx.err, ctx.err_is_tty && !ctx.global.quiet, clock.wall_ms());
-    bool show = !ctx.global.quiet;
-    auto report = engine.run(
-        signals.stop_flag(), {},
-        [&] {
-            if (show) line.update(engine.progress(), clock.wall_ms());
-        });
-    if (show) {
-        line.update(engine.progress(), clock.wall_ms(), true);
-        line.finish();
-    }
-    return report_run(ctx, *session.store, report, engine.progress(), job_id);
+    return session.run_to_end(ctx, opt, signals.stop_flag());
 }
 
 }  // namespace qbi::cli

@@ -4,6 +4,7 @@
 
 #include <ostream>
 
+#include "runner/cli/progress_line.h"
 #include "runner/cli/store_setup.h"
 #include "runner/core/log.h"
 #include "runner/core/strings.h"
@@ -62,6 +63,24 @@ engine::CallerFactory RunnerSession::caller_factory(Clock& clock) {
         return std::make_unique<engine::HttpsCaller>(api.endpoint, api.credentials, api.scheme,
                                                      api.context, api.tls, clock, nonces);
     };
+}
+
+int RunnerSession::run_to_end(Context& ctx, engine::EngineOptions opt,
+                              const std::atomic<bool>& stop) {
+    Clock& clock = SystemClock::instance();
+    opt.owner = make_owner(nonces);
+    const auto job_id = opt.job_id;
+    engine::Engine engine(*store, caller_factory(clock), std::move(opt), clock, *random);
+    const bool show = !ctx.global.quiet;
+    ProgressLine line(ctx.err, ctx.err_is_tty && show, clock.wall_ms());
+    auto report = engine.run(stop, {}, [&] {
+        if (show) line.update(engine.progress(), clock.wall_ms());
+    });
+    if (show) {
+        line.update(engine.progress(), clock.wall_ms(), true);
+        line.finish();
+    }
+    return report_run(ctx, *store, report, engine.progress(), job_id);
 }
 
 namespace {

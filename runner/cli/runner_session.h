@@ -30,6 +30,9 @@ struct RunnerSession {
     int open(Context& ctx, const ApiSetup* preset = nullptr);
     engine::EngineOptions engine_options(const Context& ctx) const;
     engine::CallerFactory caller_factory(Clock& clock);
+    // One engine run to its end (the `run` of design §7): a progress line on stderr unless -q,
+    // then the summary; returns the exit code (see report_run). `opt.owner` is filled in.
+    int run_to_end(Context& ctx, engine::EngineOptions opt, const std::atomic<bool>& stop);
 };
 
 // A unique lease owner for this process: "host:pid:random".
