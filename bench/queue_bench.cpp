@@ -74,7 +74,7 @@ Store open_fresh(const std::filesystem::path& path, Synchronous sync) {
 // Claims and completes every due task in batches; returns tasks/s.
 double drain(Store& store, int batch) {
     AttemptRecord ok;
-    ok.outcome = AttemptOutcome::Done;
+    ok.outcome = Outcome::Done;
     ok.http_status = 200;
     ok.latency_ms = 20;
     ok.request_id = "E2B7D8A2-0C4B-5E8F-9D1A-3F5B6C7D8E9F";
@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
             must(store.submit(make_job("big-" + std::to_string(j), 100000)), "submit");
         double build = seconds_since(t0);
         AttemptRecord ok;
-        ok.outcome = AttemptOutcome::Done;
+        ok.outcome = Outcome::Done;
         for (int k = 0; k < big_jobs * 10000 / 1000; ++k) {
             auto claimed = must(store.claim("bench", 1000, 60000), "claim");
             std::vector<TaskResult> results;

@@ -158,14 +158,16 @@ TEST_F(CredentialChain, MalformedKeyFiles) {
         {"", " is empty (expected access_key_id = ... and access_key_secret = ... lines)"},
         {"# only a comment\n", " is empty (expected access_key_id = ... and access_key_secret = ... lines)"},
         {"access_key_id = IdX\nSup3rS3cretValue0123456789abcd\n",
-         ": line 2: expected [profile] or key = value"},
-        {"access_key_id = IdX\n= value\n", ": line 2: expected [profile] or key = value"},
-        {"[default\naccess_key_id = IdX\n", ": line 1: expected [profile]"},
-        {"[ ]\n", ": line 1: expected [profile]"},
+         ":2: expected a [section] header or a key = value line"},
+        {"access_key_id = IdX\n= value\n", ":2: expected a [section] header or a key = value line"},
+        {"[default\naccess_key_id = IdX\n", ":1: expected a [section] header"},
+        {"[ ]\n", ":1: expected a [section] header"},
+        // A repeated key is refused without naming it (it could be a misplaced secret).
+        {"access_key_id = IdX\nACCESS_KEY_ID = IdY\n", ":2: duplicate key (first at line 1)"},
         {"access_key_id = IdX\naccess_key_secret = s\nregion = cn-hangzhou\n",
-         ": line 3: unknown key (expected access_key_id, access_key_secret or security_token)"},
+         ":3: unknown key (expected access_key_id, access_key_secret or security_token)"},
         {"access_key_id = IdX\n[default]\naccess_key_id = IdY\n",
-         ": line 1: key = value before the first [profile]"},
+         ":1: key = value before the first [profile]"},
         {"[other]\naccess_key_id = IdX\n", " has no profile 'default' (profiles: other)"},
     };
     for (const Malformed& m : cases) {

@@ -12,7 +12,7 @@
 namespace qbi::cli {
 namespace {
 
-EnvLookup fake_env(std::map<std::string, std::string> vars) {
+Env fake_env(std::map<std::string, std::string> vars) {
     return [vars](const std::string& name) -> std::optional<std::string> {
         auto it = vars.find(name);
         if (it == vars.end()) return std::nullopt;
@@ -61,7 +61,7 @@ TEST(Config, BadValuesNameTheKey) {
     EXPECT_EQ(d.error().message, "t.ini:1: 'workers' is outside any [section]");
     auto e = parse_config_text("[run\n", "t.ini");
     ASSERT_FALSE(e);
-    EXPECT_EQ(e.error().message, "t.ini:1: expected a section header such as [api]");
+    EXPECT_EQ(e.error().message, "t.ini:1: expected a [section] header");
 }
 
 TEST(Config, PerActionRateKeepsActionCase) {

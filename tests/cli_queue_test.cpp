@@ -29,7 +29,7 @@ protected:
         std::vector<std::string> argv{"qbi-runner", "--db", db()};
         argv.insert(argv.end(), args.begin(), args.end());
         std::map<std::string, std::string> vars{{"HOME", dir.path().string()}};
-        EnvLookup env = [vars](const std::string& n) -> std::optional<std::string> {
+        Env env = [vars](const std::string& n) -> std::optional<std::string> {
             auto it = vars.find(n);
             if (it == vars.end()) return std::nullopt;
             return it->second;
@@ -123,7 +123,7 @@ TEST_F(QueueCli, RerunByCode) {
             queue::TaskResult r;
             r.task_id = (*claimed)[i].task_id;
             r.owner = "o";
-            r.attempt.outcome = queue::AttemptOutcome::Permanent;
+            r.attempt.outcome = Outcome::Permanent;
             r.attempt.code = i == 0 ? "User.Not.In.Organization" : "Invalid.Parameter";
             results.push_back(r);
         }
@@ -168,7 +168,7 @@ TEST_F(QueueCli, AuditVerifyNamesTheFirstBrokenRow) {
             queue::TaskResult r;
             r.task_id = t.task_id;
             r.owner = "o";
-            r.attempt.outcome = queue::AttemptOutcome::Done;
+            r.attempt.outcome = Outcome::Done;
             results.push_back(r);
         }
         ASSERT_TRUE(store->record_results(results));

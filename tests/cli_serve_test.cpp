@@ -130,7 +130,7 @@ TEST_F(ServeTest, SigtermRecordsUnfinishedCallsAsInterrupted) {
     EXPECT_EQ(store->totals()->queued, 4);
     int interrupted = 0;
     store->for_each_attempt({}, [&](const queue::AttemptRow& row) {
-        interrupted += row.outcome == queue::AttemptOutcome::Interrupted;
+        interrupted += row.record.outcome == Outcome::Interrupted;
         return true;
     });
     EXPECT_EQ(interrupted, 4);

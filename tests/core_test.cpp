@@ -4,6 +4,9 @@
 #include <set>
 
 #include "runner/core/clock.h"
+#include "runner/core/env.h"
+#include "runner/core/ini.h"
+#include "runner/core/json.h"
 #include "runner/core/hash.h"
 #include "runner/core/percent.h"
 #include "runner/core/random.h"
@@ -41,16 +44,12 @@ TEST(PercentEncode, NonAsciiIsEncodedAsUtf8BytesUpperHex) {
 }
 
 TEST(PercentDecode, RoundTripAndErrors) {
-    std::string out;
-    ASSERT_TRUE(percent_decode("a%20b%2a%2F", out));
-    EXPECT_EQ(out, "a b*/");
-    ASSERT_TRUE(percent_decode("a+b", out, true));
-    EXPECT_EQ(out, "a b");
-    ASSERT_TRUE(percent_decode("a+b", out, false));
-    EXPECT_EQ(out, "a+b");
-    EXPECT_FALSE(percent_decode("%2", out));
-    EXPECT_FALSE(percent_decode("%G0", out));
-    EXPECT_FALSE(percent_decode("abc%", out));
+    EXPECT_EQ(percent_decode("a%20b%2a%2F"), "a b*/");
+    EXPECT_EQ(percent_decode("a+b", true), "a b");
+    EXPECT_EQ(percent_decode("a+b", false), "a+b");
+    EXPECT_EQ(percent_decode("%2"), std::nullopt);
+    EXPECT_EQ(percent_decode("%G0"), std::nullopt);
+    EXPECT_EQ(percent_decode("abc%"), std::nullopt);
 }
 
 TEST(TimeFormat, AcsTimestamp) {
@@ -102,12 +101,10 @@ TEST(Hash, Base64RoundTrip) {
     EXPECT_EQ(base64("fo"), "Zm8=");
     EXPECT_EQ(base64("foo"), "Zm9v");
     EXPECT_EQ(base64("foobar"), "Zm9vYmFy");
-    std::string out;
-    ASSERT_TRUE(base64_decode("Zm9vYg==", out));
-    EXPECT_EQ(out, "foob");
-    EXPECT_FALSE(base64_decode("Zm9", out));
-    EXPECT_FALSE(base64_decode("Zm=v", out));
-    EXPECT_FALSE(base64_decode("Z!9v", out));
+    EXPECT_EQ(base64_decode("Zm9vYg=="), "foob");
+    EXPECT_EQ(base64_decode("Zm9"), std::nullopt);
+    EXPECT_EQ(base64_decode("Zm=v"), std::nullopt);
+    EXPECT_EQ(base64_decode("Z!9v"), std::nullopt);
 }
 
 TEST(Clock, ManualClockMovesOnlyWhenTold) {
@@ -153,6 +150,63 @@ TEST(Strings, NearestAndUtf8) {
     EXPECT_EQ(json_escape("a\"b\\\n\x01"), "a\\\"b\\\\\\n\\u0001");
     EXPECT_EQ(split("a,b,,c", ','), (std::vector<std::string>{"a", "b", "", "c"}));
     EXPECT_EQ(trim("  x y \n"), "x y");
+}
+
+
+// The one INI reader: comments, sections, quotes, and a repeated key refused with both lines.
+TEST(Ini, SectionsKeysQuotesAndDuplicates) {
+    auto doc = parse_ini("# c\n; c\n top = 1\n[api]\nendpoint = \"https://x\"\nregion='r'\n[run]\n",
+                         "t.ini");
+    ASSERT_TRUE(doc) << doc.error().message;
+    EXPECT_EQ(doc->sections, (std::vector<std::string>{"api", "run"}));
+    ASSERT_EQ(doc->entries.size(), 3u);
+    EXPECT_EQ(doc->entries[0].section, "");
+    EXPECT_EQ(doc->entries[0].key, "top");
+    EXPECT_EQ(doc->entries[1].value, "https://x");
+    EXPECT_EQ(doc->entries[2].value, "r");
+    EXPECT_EQ(doc->entries[2].line, 6);
+
+    auto dup = parse_ini("[rate]\nCancelCollection = 5\nCancelCollection = 7\n", "t.ini");
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().code, 78);
+    EXPECT_EQ(dup.error().message,
+              "t.ini:3: duplicate key 'CancelCollection' in [rate] (first at line 2)");
+    IniOptions quiet;
+    quiet.quote_text = false;
+    quiet.case_insensitive_keys = true;
+    auto secret = parse_ini("k = 1\nK = 2\n", "f", quiet);
+    ASSERT_FALSE(secret);
+    EXPECT_EQ(secret.error().message, "f:2: duplicate key (first at line 1)");
+    EXPECT_EQ(parse_ini("[a\n", "f").error().message, "f:1: expected a [section] header");
+    EXPECT_EQ(parse_ini("novalue\n", "f").error().message,
+              "f:1: expected a [section] header or a key = value line");
+}
+
+// The one JSON writer: insertion order, escapes, numbers, raw text.
+TEST(Json, OrderedCompactOutput) {
+    json::Value v = json::Value::object()
+                        .set("schema", 1)
+                        .set("name", "a\"b\n\x01")
+                        .set("ok", true)
+                        .set("none", json::Value())
+                        .set("rate", 12.25)
+                        .set("whole", 3.0)
+                        .set("list", json::Value::array().push(1).push("x"))
+                        .set("params", json::Value::raw("{\"K\":\"v\"}"));
+    EXPECT_EQ(v.to_json(),
+              "{\"schema\":1,\"name\":\"a\\\"b\\n\\u0001\",\"ok\":true,\"none\":null,"
+              "\"rate\":12.25,\"whole\":3,\"list\":[1,\"x\"],\"params\":{\"K\":\"v\"}}");
+    EXPECT_EQ(json::number_text(0.5), "0.5");
+    EXPECT_EQ(json::number_text(1.0 / 0.0), "null");
+    ASSERT_NE(v.find("rate"), nullptr);
+    EXPECT_EQ(v.find("missing"), nullptr);
+}
+
+TEST(Env, FromMapTreatsEmptyAsUnset) {
+    Env env = env_from_map({{"A", "1"}, {"B", ""}});
+    EXPECT_EQ(env("A"), "1");
+    EXPECT_EQ(env("B"), std::nullopt);
+    EXPECT_EQ(env("C"), std::nullopt);
 }
 
 }  // namespace

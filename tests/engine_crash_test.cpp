@@ -19,7 +19,6 @@
 namespace qbi::engine::test {
 namespace {
 
-using queue::AttemptOutcome;
 
 #ifdef QBI_RUNNER_BIN
 constexpr const char* kRunnerBin = QBI_RUNNER_BIN;
@@ -86,11 +85,11 @@ TEST_F(EngineSimTest, KillNineAtRandomMomentsLosesNothing) {
     std::map<std::int64_t, int> successes;
     std::int64_t interrupted = 0;
     for (const auto& a : attempts()) {
-        if (a.outcome == AttemptOutcome::Done || a.outcome == AttemptOutcome::AlreadyAbsent)
+        if (a.record.outcome == Outcome::Done || a.record.outcome == Outcome::AlreadyAbsent)
             ++successes[a.task_id];
-        if (a.outcome == AttemptOutcome::Interrupted) {
+        if (a.record.outcome == Outcome::Interrupted) {
             ++interrupted;
-            EXPECT_EQ(a.code, queue::kCodeInterrupted);
+            EXPECT_EQ(a.record.code, queue::kCodeInterrupted);
         }
     }
     EXPECT_EQ(successes.size(), static_cast<std::size_t>(kTasks));

@@ -11,7 +11,6 @@
 namespace qbi::engine::test {
 namespace {
 
-using queue::AttemptOutcome;
 using queue::TaskState;
 
 // The simulator throttles above 40 requests/s per action while the engine may send 400/s:
@@ -35,10 +34,10 @@ TEST_F(EngineSimTest, ThrottlingSlowsTheEngineAndEveryTaskFinishes) {
 
     int throttled = 0;
     for (const auto& a : attempts())
-        if (a.outcome == AttemptOutcome::Retryable) {
+        if (a.record.outcome == Outcome::Retryable) {
             ++throttled;
-            EXPECT_EQ(a.code, "Throttling.User");
-            EXPECT_EQ(a.request_id.size(), 36u);
+            EXPECT_EQ(a.record.code, "Throttling.User");
+            EXPECT_EQ(a.record.request_id.size(), 36u);
         }
     EXPECT_GT(throttled, 0);  // the limit was actually hit
     // Each halving follows the first refusal of a call sent at the current rate: 400 -> 25/s
@@ -107,9 +106,9 @@ TEST_F(EngineSimTest, CallsInFlightAfterTheGraceAreRecordedAsInterrupted) {
     const auto rows = attempts();
     ASSERT_EQ(rows.size(), 8u);
     for (const auto& a : rows) {
-        EXPECT_EQ(a.outcome, AttemptOutcome::Interrupted);
-        EXPECT_EQ(a.code, queue::kCodeInterrupted);
-        EXPECT_EQ(a.request_id, "");
+        EXPECT_EQ(a.record.outcome, Outcome::Interrupted);
+        EXPECT_EQ(a.record.code, queue::kCodeInterrupted);
+        EXPECT_EQ(a.record.request_id, "");
     }
     for (const auto& t : tasks(job)) EXPECT_EQ(t.attempts, 0);
 
@@ -166,8 +165,8 @@ TEST_F(EngineSimTest, CircuitBreakerPausesDispatchWhileConnectionsDrop) {
     EXPECT_GE(rows.size(), 5u);
     EXPECT_LE(rows.size(), 5u + 7u + 2u) << "one wave of failures, then single probes";
     for (const auto& a : rows) {
-        EXPECT_EQ(a.outcome, AttemptOutcome::Retryable);
-        EXPECT_EQ(a.code, kCodeConnection);
+        EXPECT_EQ(a.record.outcome, Outcome::Retryable);
+        EXPECT_EQ(a.record.code, kCodeConnection);
     }
     bool paused = false;
     for (const auto& s : statuses) paused |= s.rfind("paused: endpoint unreachable", 0) == 0;

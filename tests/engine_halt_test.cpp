@@ -10,7 +10,6 @@
 namespace qbi::engine::test {
 namespace {
 
-using queue::AttemptOutcome;
 using queue::TaskState;
 
 // The simulator answers InvalidAccessKeyId.NotFound from its 50th request on (--halt-after 50).
@@ -43,12 +42,12 @@ TEST_F(EngineSimTest, HaltAfterAuthErrorStopsDispatchAndARerunFinishes) {
     EXPECT_LE(calls, 49u + 4u);  // no more than one halt answer per worker
     int halted_rows = 0;
     for (const auto& a : attempts()) {
-        if (a.outcome == AttemptOutcome::HaltAuth) {
+        if (a.record.outcome == Outcome::HaltAuth) {
             ++halted_rows;
-            EXPECT_EQ(a.code, "InvalidAccessKeyId.NotFound");
-            EXPECT_EQ(a.request_id.size(), 36u);
+            EXPECT_EQ(a.record.code, "InvalidAccessKeyId.NotFound");
+            EXPECT_EQ(a.record.request_id.size(), 36u);
         } else {
-            EXPECT_EQ(a.outcome, AttemptOutcome::Done);
+            EXPECT_EQ(a.record.outcome, Outcome::Done);
         }
     }
     EXPECT_EQ(static_cast<std::uint64_t>(halted_rows), calls - 49);
@@ -88,8 +87,8 @@ TEST_F(EngineSimTest, WrongSecretHaltsAtOnceAndFixedCredentialsFinish) {
     EXPECT_GE(rows.size(), 1u);
     EXPECT_LE(rows.size(), 8u);  // at most one call per worker
     for (const auto& a : rows) {
-        EXPECT_EQ(a.outcome, AttemptOutcome::HaltAuth);
-        EXPECT_EQ(a.message.find("wrong-secret-x"), std::string::npos) << a.message;
+        EXPECT_EQ(a.record.outcome, Outcome::HaltAuth);
+        EXPECT_EQ(a.record.message.find("wrong-secret-x"), std::string::npos) << a.record.message;
     }
     for (const auto& t : tasks(job)) EXPECT_EQ(t.attempts, 0);
 
@@ -117,7 +116,7 @@ TEST_F(EngineSimTest, PermissionRefusalHaltsWithHaltPermission) {
     queue::TaskCounts c = counts(job);
     EXPECT_EQ(c.queued, 30);
     EXPECT_EQ(c.succeeded() + c.failed + c.running, 0);
-    for (const auto& a : attempts()) EXPECT_EQ(a.outcome, AttemptOutcome::HaltPermission);
+    for (const auto& a : attempts()) EXPECT_EQ(a.record.outcome, Outcome::HaltPermission);
 
     auto upgraded = leaver_sim(0, 0);
     upgraded.world = sim().world().snapshot();
@@ -160,13 +159,13 @@ TEST_F(EngineSimTest, ContinuousModeProbesAfterAHaltAndResumes) {
     const auto rows = attempts();
     int halts = 0;
     for (const auto& halt : rows) {
-        if (halt.outcome != AttemptOutcome::HaltPermission) continue;
+        if (halt.record.outcome != Outcome::HaltPermission) continue;
         ++halts;
-        const std::int64_t answered = halt.started_at + halt.latency_ms;
+        const std::int64_t answered = halt.record.started_at_ms + halt.record.latency_ms;
         std::int64_t next = -1;
         for (const auto& a : rows)
-            if (a.started_at > answered + 20 && (next < 0 || a.started_at < next))
-                next = a.started_at;
+            if (a.record.started_at_ms > answered + 20 && (next < 0 || a.record.started_at_ms < next))
+                next = a.record.started_at_ms;
         if (next >= 0) {
             // The pause is timed from the first halt answer the writer sees; a call already in
             // flight may bring a second halt answer a few milliseconds later, and started_at

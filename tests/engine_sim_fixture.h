@@ -166,7 +166,7 @@ protected:
         });
         const Progress& p = engine.progress();
         last_progress_ = {p.done.load(),     p.already_absent.load(), p.failed.load(),
-                          p.retrying.load(), p.throttled.load(),      p.attempts.load(),
+                          p.retried.load(), p.throttled.load(),      p.attempts.load(),
                           p.halted_attempts.load()};
         last_status_ = engine.status_text();
         return r;
@@ -213,7 +213,7 @@ protected:
     }
 
     struct Counters {
-        std::int64_t done = 0, already_absent = 0, failed = 0, retrying = 0, throttled = 0,
+        std::int64_t done = 0, already_absent = 0, failed = 0, retried = 0, throttled = 0,
                      attempts = 0, halted_attempts = 0;
     };
 

@@ -11,7 +11,6 @@
 namespace qbi::engine::test {
 namespace {
 
-using queue::AttemptOutcome;
 using queue::TaskState;
 
 // A clean run: 150 favourites and 50 share grants of a leaver, 8 workers. Every task is done
@@ -42,22 +41,22 @@ TEST_F(EngineSimTest, HappyPathCancelsEverythingAndAuditsEveryCall) {
     std::map<std::int64_t, std::string> request_of_task;
     std::set<std::string> request_ids;
     for (const auto& a : attempts()) {
-        EXPECT_EQ(a.outcome, AttemptOutcome::Done);
+        EXPECT_EQ(a.record.outcome, Outcome::Done);
         EXPECT_EQ(a.attempt, 1);
-        EXPECT_EQ(a.http_status, 200);
-        EXPECT_EQ(a.endpoint, sim().endpoint());
-        EXPECT_EQ(a.signature, "v3");
-        EXPECT_EQ(a.access_key_id, "LTAI****test");
-        EXPECT_EQ(a.request_id.size(), 36u) << a.request_id;
-        EXPECT_TRUE(request_of_task.emplace(a.task_id, a.request_id).second)
+        EXPECT_EQ(a.record.http_status, 200);
+        EXPECT_EQ(a.record.endpoint, sim().endpoint());
+        EXPECT_EQ(a.record.signature, "v3");
+        EXPECT_EQ(a.record.access_key_id, "LTAI****test");
+        EXPECT_EQ(a.record.request_id.size(), 36u) << a.record.request_id;
+        EXPECT_TRUE(request_of_task.emplace(a.task_id, a.record.request_id).second)
             << "task " << a.task_id << " has two attempt rows";
-        request_ids.insert(a.request_id);
+        request_ids.insert(a.record.request_id);
     }
     EXPECT_EQ(request_of_task.size(), 200u);
     EXPECT_EQ(request_ids.size(), 200u);
     for (const auto& t : tasks(job)) {
         EXPECT_EQ(t.state, TaskState::Succeeded);
-        EXPECT_EQ(t.outcome, AttemptOutcome::Done);
+        EXPECT_EQ(t.outcome, Outcome::Done);
         EXPECT_EQ(t.attempts, 1);
         EXPECT_EQ(t.last_request_id, request_of_task[t.id]);
     }
@@ -85,26 +84,26 @@ TEST_F(EngineSimTest, TransientErrorsAreRetriedUntilEveryTaskSucceeds) {
     const auto rows = attempts();
     for (const auto& a : rows) {
         by_task[a.task_id].push_back(a);
-        EXPECT_EQ(a.request_id.size(), 36u) << a.request_id;
-        if (a.outcome == AttemptOutcome::Retryable) {
+        EXPECT_EQ(a.record.request_id.size(), 36u) << a.record.request_id;
+        if (a.record.outcome == Outcome::Retryable) {
             ++retryable;
-            EXPECT_EQ(a.code, "Internal.System.Error");
-            EXPECT_EQ(a.http_status, 400);
-            EXPECT_EQ(a.message, "An internal system error occurred.");
+            EXPECT_EQ(a.record.code, "Internal.System.Error");
+            EXPECT_EQ(a.record.http_status, 400);
+            EXPECT_EQ(a.record.message, "An internal system error occurred.");
         } else {
-            EXPECT_EQ(a.outcome, AttemptOutcome::Done) << a.code;
+            EXPECT_EQ(a.record.outcome, Outcome::Done) << a.record.code;
         }
     }
     // About 30 % of the calls failed (150 successes need ~214 calls).
     EXPECT_GT(retryable, 30);
     EXPECT_LT(retryable, 130);
-    EXPECT_EQ(last_progress_.retrying, retryable);
+    EXPECT_EQ(last_progress_.retried, retryable);
     EXPECT_EQ(sim().simulator().stats().requests(), rows.size());
     for (const auto& [task, list] : by_task) {
         for (std::size_t i = 0; i < list.size(); ++i) {
             EXPECT_EQ(list[i].attempt, static_cast<int>(i + 1)) << "task " << task;
-            EXPECT_EQ(list[i].outcome, i + 1 == list.size() ? AttemptOutcome::Done
-                                                            : AttemptOutcome::Retryable);
+            EXPECT_EQ(list[i].record.outcome, i + 1 == list.size() ? Outcome::Done
+                                                            : Outcome::Retryable);
         }
     }
     for (const auto& t : tasks(job))
@@ -137,7 +136,7 @@ TEST_F(EngineSimTest, ExhaustedAttemptsFailTheTaskWithTheLastCode) {
     EXPECT_EQ(rows.size(), 75u);
     std::map<std::int64_t, int> per_task;
     for (const auto& a : rows) {
-        EXPECT_EQ(a.outcome, AttemptOutcome::Retryable);
+        EXPECT_EQ(a.record.outcome, Outcome::Retryable);
         EXPECT_EQ(a.attempt, ++per_task[a.task_id]);
     }
     EXPECT_EQ(leaver_items(sim_world()), 25u);
@@ -164,15 +163,15 @@ TEST_F(EngineSimTest, SecondRunOfTheSameCleanUpSucceedsAsAlreadyAbsent) {
     EXPECT_EQ(c.done + c.failed + c.queued + c.running, 0);
     EXPECT_EQ(last_progress_.already_absent, 80);
     for (const auto& t : tasks(second)) {
-        EXPECT_EQ(t.outcome, AttemptOutcome::AlreadyAbsent);
+        EXPECT_EQ(t.outcome, Outcome::AlreadyAbsent);
         EXPECT_EQ(t.last_code, t.action == "CancelCollection" ? "Favorite.NotCancel.Permission"
                                                               : "Report.NotExist.Error");
     }
     int absent_rows = 0;
     for (const auto& a : attempts())
         if (a.job_id == second) {
-            EXPECT_EQ(a.outcome, AttemptOutcome::AlreadyAbsent);
-            EXPECT_EQ(a.request_id.size(), 36u);
+            EXPECT_EQ(a.record.outcome, Outcome::AlreadyAbsent);
+            EXPECT_EQ(a.record.request_id.size(), 36u);
             ++absent_rows;
         }
     EXPECT_EQ(absent_rows, 80);
@@ -202,11 +201,11 @@ TEST_F(EngineSimTest, SlowSuccessIsRetriedAndEndsAlreadyAbsent) {
     ASSERT_EQ(by_task.size(), 4u);
     for (const auto& [task, list] : by_task) {
         ASSERT_EQ(list.size(), 2u) << "task " << task;
-        EXPECT_EQ(list[0].outcome, AttemptOutcome::Retryable);
-        EXPECT_EQ(list[0].code, kCodeTimeout);
-        EXPECT_EQ(list[0].http_status, 0);
-        EXPECT_EQ(list[1].outcome, AttemptOutcome::AlreadyAbsent);
-        EXPECT_EQ(list[1].code, "Favorite.NotCancel.Permission");
+        EXPECT_EQ(list[0].record.outcome, Outcome::Retryable);
+        EXPECT_EQ(list[0].record.code, kCodeTimeout);
+        EXPECT_EQ(list[0].record.http_status, 0);
+        EXPECT_EQ(list[1].record.outcome, Outcome::AlreadyAbsent);
+        EXPECT_EQ(list[1].record.code, "Favorite.NotCancel.Permission");
     }
     expect_chain_intact();
 }

@@ -21,12 +21,12 @@ protected:
         auto c = must(store_->claim("r", 6, 1000));
         ASSERT_EQ(c.size(), 6u);
         must(store_->record_results(
-            {result(c[0], "r", AttemptOutcome::Done),
-             result(c[1], "r", AttemptOutcome::Permanent, "Code.X"),
-             result(c[2], "r", AttemptOutcome::Permanent, "Code.Y"),
-             result(c[3], "r", AttemptOutcome::Permanent, "Code.X"),
-             result(c[4], "r", AttemptOutcome::Permanent, "Code.X"),
-             result(c[5], "r", AttemptOutcome::AlreadyAbsent, "Report.NotExist.Error")}));
+            {result(c[0], "r", Outcome::Done),
+             result(c[1], "r", Outcome::Permanent, "Code.X"),
+             result(c[2], "r", Outcome::Permanent, "Code.Y"),
+             result(c[3], "r", Outcome::Permanent, "Code.X"),
+             result(c[4], "r", Outcome::Permanent, "Code.X"),
+             result(c[5], "r", Outcome::AlreadyAbsent, "Report.NotExist.Error")}));
         clock_.advance_ms(60000);
     }
 
@@ -81,11 +81,11 @@ TEST_F(AdminTest, RerunOfAJobRequeuesItsFailedTasksKeepingHistory) {
     auto c = must(store_->claim("r", 10, 1000, a_));
     ASSERT_EQ(c.size(), 3u);
     EXPECT_EQ(c[0].attempt, 1);
-    must(store_->record_results({result(c[0], "r", AttemptOutcome::Done)}));
+    must(store_->record_results({result(c[0], "r", Outcome::Done)}));
     auto history = must(store_->task_attempts(c[0].task_id));
     ASSERT_EQ(history.size(), 2u);
-    EXPECT_EQ(history[0].outcome, AttemptOutcome::Permanent);
-    EXPECT_EQ(history[1].outcome, AttemptOutcome::Done);
+    EXPECT_EQ(history[0].record.outcome, Outcome::Permanent);
+    EXPECT_EQ(history[1].record.outcome, Outcome::Done);
 }
 
 // Rerun by error code, across all jobs or within one.
@@ -107,7 +107,7 @@ TEST_F(AdminTest, CancelThenRerunCancelled) {
     EXPECT_EQ(must(store_->job(a_))->counts, (TaskCounts{0, 1, 1, 0, 0, 2}));
     EXPECT_EQ(must(store_->job(a_))->state(), JobState::Running);
     EXPECT_TRUE(must(store_->claim("r", 10, 1000, a_)).empty());
-    must(store_->record_results({result(running[0], "r", AttemptOutcome::Done)}));
+    must(store_->record_results({result(running[0], "r", Outcome::Done)}));
     EXPECT_EQ(must(store_->job(a_))->state(), JobState::Cancelled);
     EXPECT_EQ(must(store_->cancel_job(a_)), 0);
 
@@ -191,9 +191,9 @@ TEST_F(AdminTest, PerJobCountsAlwaysAgreeWithTheTasks) {
     auto c = must(store_->claim("r", 30, 1000));
     std::vector<TaskResult> results;
     for (std::size_t i = 0; i < c.size(); ++i) {
-        static const AttemptOutcome kinds[] = {
-            AttemptOutcome::Done,      AttemptOutcome::AlreadyAbsent, AttemptOutcome::Retryable,
-            AttemptOutcome::Permanent, AttemptOutcome::HaltAuth,      AttemptOutcome::Interrupted};
+        static const Outcome kinds[] = {
+            Outcome::Done,      Outcome::AlreadyAbsent, Outcome::Retryable,
+            Outcome::Permanent, Outcome::HaltAuth,      Outcome::Interrupted};
         if (i % 7 == 6) continue;  // left running
         results.push_back(result(c[i], "r", kinds[i % 6], i % 6 >= 2 ? "Code.Z" : ""));
     }

@@ -20,7 +20,7 @@ protected:
         for (int i = 0; i < 5; ++i) {
             auto c = must(store_->claim("r", 1, 1000));
             ASSERT_EQ(c.size(), 1u);
-            TaskResult r = result(c[0], "r", AttemptOutcome::Done);
+            TaskResult r = result(c[0], "r", Outcome::Done);
             r.attempt.started_at_ms = clock_.wall_ms();
             r.attempt.request_id = "req-" + std::to_string(i + 1);
             must(store_->record_results({r}));
@@ -53,7 +53,7 @@ TEST_F(AuditTest, RowsCannotBeUpdatedOrDeleted) {
     EXPECT_EQ(refused("DELETE FROM attempts WHERE id = 5"), "attempts are append-only");
     EXPECT_EQ(refused("DELETE FROM attempts"), "attempts are append-only");
     EXPECT_EQ(all_attempts().size(), 5u);
-    EXPECT_EQ(all_attempts()[1].request_id, "req-2");
+    EXPECT_EQ(all_attempts()[1].record.request_id, "req-2");
 }
 
 // An untouched log verifies; the head hash is the last row's.
@@ -109,11 +109,11 @@ TEST_F(AuditTest, ARehashedRowBreaksTheNextLink) {
     drop_guards();
     auto rows = all_attempts();
     AttemptRow forged = rows[1];
-    forged.message = "forged";
+    forged.record.message = "forged";
     forged.hash = chain_hash(forged.prev_hash, forged);
     SQLite::Statement s(store_->raw_connection(),
                         "UPDATE attempts SET message = ?, hash = ? WHERE id = 2");
-    s.bind(1, forged.message);
+    s.bind(1, forged.record.message);
     s.bind(2, forged.hash);
     s.exec();
     auto v = must(store_->verify_audit_chain());
@@ -136,7 +136,7 @@ TEST_F(AuditTest, ExportFiltersByJobAndTime) {
     auto collect = [&](AttemptFilter f) {
         std::vector<std::string> ids;
         must(store_->for_each_attempt(f, [&](const AttemptRow& r) {
-            ids.push_back(r.request_id);
+            ids.push_back(r.record.request_id);
             return true;
         }));
         return ids;
@@ -163,16 +163,16 @@ TEST(AuditChain, CanonicalTextAndHashFollowTheDocumentedFormat) {
     r.attempt = 3;
     r.action = "CancelReportShare";
     r.params_json = R"({"ReportId":"r\1"})";
-    r.started_at = 1700000000123;
-    r.latency_ms = -1;
-    r.http_status = 503;
-    r.request_id = "RID-1";
-    r.code = "Throttling.User";
-    r.message = "line1\nline2\rend \\ tab\there";
-    r.outcome = AttemptOutcome::Retryable;
-    r.endpoint = "https://x";
-    r.signature = "v1";
-    r.access_key_id = "LTAI****abcd";
+    r.record.started_at_ms = 1700000000123;
+    r.record.latency_ms = -1;
+    r.record.http_status = 503;
+    r.record.request_id = "RID-1";
+    r.record.code = "Throttling.User";
+    r.record.message = "line1\nline2\rend \\ tab\there";
+    r.record.outcome = Outcome::Retryable;
+    r.record.endpoint = "https://x";
+    r.record.signature = "v1";
+    r.record.access_key_id = "LTAI****abcd";
     r.recorded_at = 1700000000999;
     r.prev_hash = "ignored";
     r.hash = "ignored";

@@ -30,7 +30,7 @@ inline NewJob make_job(const std::string& name, int n, const std::string& hash =
     return j;
 }
 
-inline AttemptRecord attempt(AttemptOutcome o, const std::string& code = "",
+inline AttemptRecord attempt(Outcome o, const std::string& code = "",
                              const std::string& request_id = "req") {
     AttemptRecord a;
     a.outcome = o;
@@ -46,7 +46,7 @@ inline AttemptRecord attempt(AttemptOutcome o, const std::string& code = "",
     return a;
 }
 
-inline TaskResult result(const ClaimedTask& t, const std::string& owner, AttemptOutcome o,
+inline TaskResult result(const ClaimedTask& t, const std::string& owner, Outcome o,
                          const std::string& code = "") {
     return TaskResult{t.task_id, owner, attempt(o, code), std::nullopt};
 }

@@ -172,7 +172,7 @@ TEST(TwoProcesses, ASubmitterAndAClaimerShareTheDatabase) {
             continue;
         }
         std::vector<TaskResult> results;
-        for (const auto& t : *claimed) results.push_back(result(t, "runner", AttemptOutcome::Done));
+        for (const auto& t : *claimed) results.push_back(result(t, "runner", Outcome::Done));
         auto effects = store->record_results(results);
         ASSERT_TRUE(effects) << effects.error().message;
         for (TaskEffect e : *effects) ASSERT_EQ(e, TaskEffect::Succeeded);

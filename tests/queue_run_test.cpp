@@ -61,9 +61,9 @@ TEST_F(RunTest, ResultsSettleTasksAndWriteAttemptRows) {
     auto c = must(store_->claim("r", 3, 1000));
     clock_.advance_ms(250);
     auto effects = must(store_->record_results(
-        {result(c[0], "r", AttemptOutcome::Done),
-         result(c[1], "r", AttemptOutcome::AlreadyAbsent, "Report.NotExist.Error"),
-         result(c[2], "r", AttemptOutcome::Permanent, "Some.Other.Error")}));
+        {result(c[0], "r", Outcome::Done),
+         result(c[1], "r", Outcome::AlreadyAbsent, "Report.NotExist.Error"),
+         result(c[2], "r", Outcome::Permanent, "Some.Other.Error")}));
     EXPECT_EQ(effects, (std::vector<TaskEffect>{TaskEffect::Succeeded, TaskEffect::Succeeded,
                                                 TaskEffect::Failed}));
     auto job = must(store_->job(j.job_id));
@@ -72,14 +72,14 @@ TEST_F(RunTest, ResultsSettleTasksAndWriteAttemptRows) {
 
     TaskInfo done = task(*store_, j.job_id, c[0].task_id);
     EXPECT_EQ(done.state, TaskState::Succeeded);
-    EXPECT_EQ(done.outcome, AttemptOutcome::Done);
+    EXPECT_EQ(done.outcome, Outcome::Done);
     EXPECT_EQ(done.attempts, 1);
     EXPECT_EQ(done.lease_owner, "");
     EXPECT_FALSE(done.lease_expires_at);
     EXPECT_EQ(done.last_request_id, "req");
     EXPECT_EQ(done.updated_at, kT0 + 250);
     TaskInfo absent = task(*store_, j.job_id, c[1].task_id);
-    EXPECT_EQ(absent.outcome, AttemptOutcome::AlreadyAbsent);
+    EXPECT_EQ(absent.outcome, Outcome::AlreadyAbsent);
     EXPECT_EQ(absent.last_code, "Report.NotExist.Error");
     TaskInfo failed = task(*store_, j.job_id, c[2].task_id);
     EXPECT_EQ(failed.state, TaskState::Failed);
@@ -95,15 +95,15 @@ TEST_F(RunTest, ResultsSettleTasksAndWriteAttemptRows) {
     EXPECT_EQ(r.attempt, 1);
     EXPECT_EQ(r.action, "CancelCollection");
     EXPECT_EQ(r.params_json, R"({"UserId":"u-a","WorksId":"w2"})");
-    EXPECT_EQ(r.started_at, kT0);
-    EXPECT_EQ(r.latency_ms, 12);
-    EXPECT_EQ(r.http_status, 400);
-    EXPECT_EQ(r.request_id, "req");
-    EXPECT_EQ(r.code, "Some.Other.Error");
-    EXPECT_EQ(r.outcome, AttemptOutcome::Permanent);
-    EXPECT_EQ(r.endpoint, "https://quickbi-public.cn-hangzhou.aliyuncs.com");
-    EXPECT_EQ(r.signature, "v3");
-    EXPECT_EQ(r.access_key_id, "LTAI****abcd");
+    EXPECT_EQ(r.record.started_at_ms, kT0);
+    EXPECT_EQ(r.record.latency_ms, 12);
+    EXPECT_EQ(r.record.http_status, 400);
+    EXPECT_EQ(r.record.request_id, "req");
+    EXPECT_EQ(r.record.code, "Some.Other.Error");
+    EXPECT_EQ(r.record.outcome, Outcome::Permanent);
+    EXPECT_EQ(r.record.endpoint, "https://quickbi-public.cn-hangzhou.aliyuncs.com");
+    EXPECT_EQ(r.record.signature, "v3");
+    EXPECT_EQ(r.record.access_key_id, "LTAI****abcd");
     EXPECT_EQ(r.recorded_at, kT0 + 250);
     EXPECT_EQ(r.prev_hash, rows[1].hash);
 }
@@ -117,14 +117,14 @@ TEST_F(RunTest, RetryableAttemptsRescheduleUntilMaxAttempts) {
         auto c = must(store_->claim("r", 1, 1000));
         ASSERT_EQ(c.size(), 1u);
         EXPECT_EQ(c[0].attempt, attempt);
-        TaskResult res = result(c[0], "r", AttemptOutcome::Retryable, "Throttling.User");
+        TaskResult res = result(c[0], "r", Outcome::Retryable, "Throttling.User");
         res.retry_at_ms = clock_.wall_ms() + 5000;
         auto effects = must(store_->record_results({res}));
         TaskInfo t = task(*store_, j.job_id, c[0].task_id);
         EXPECT_EQ(t.attempts, attempt);
         EXPECT_EQ(t.last_code, "Throttling.User");
         if (attempt < 3) {
-            EXPECT_EQ(effects[0], TaskEffect::Rescheduled);
+            EXPECT_EQ(effects[0], TaskEffect::Retried);
             EXPECT_EQ(t.state, TaskState::Queued);
             EXPECT_EQ(t.next_run_at, clock_.wall_ms() + 5000);
             EXPECT_TRUE(must(store_->claim("r", 1, 1000)).empty());  // not due yet
@@ -141,7 +141,7 @@ TEST_F(RunTest, RetryableAttemptsRescheduleUntilMaxAttempts) {
     ASSERT_EQ(rows.size(), 3u);
     for (int i = 0; i < 3; ++i) {
         EXPECT_EQ(rows[i].attempt, i + 1);
-        EXPECT_EQ(rows[i].outcome, AttemptOutcome::Retryable);
+        EXPECT_EQ(rows[i].record.outcome, Outcome::Retryable);
     }
     EXPECT_FALSE(must(store_->next_retry_at()));
 }
@@ -152,7 +152,7 @@ TEST_F(RunTest, HaltRequeuesWithoutCountingTheAttempt) {
     auto j = must(store_->submit(make_job("a", 1)));
     auto c = must(store_->claim("r", 1, 1000));
     auto effects = must(store_->record_results(
-        {result(c[0], "r", AttemptOutcome::HaltAuth, "InvalidAccessKeyId.NotFound")}));
+        {result(c[0], "r", Outcome::HaltAuth, "InvalidAccessKeyId.NotFound")}));
     EXPECT_EQ(effects[0], TaskEffect::Requeued);
     TaskInfo t = task(*store_, j.job_id, c[0].task_id);
     EXPECT_EQ(t.state, TaskState::Queued);
@@ -164,7 +164,7 @@ TEST_F(RunTest, HaltRequeuesWithoutCountingTheAttempt) {
     EXPECT_EQ(again[0].attempt, 1);
     auto rows = all_attempts();
     ASSERT_EQ(rows.size(), 1u);
-    EXPECT_EQ(rows[0].outcome, AttemptOutcome::HaltAuth);
+    EXPECT_EQ(rows[0].record.outcome, Outcome::HaltAuth);
     EXPECT_EQ(rows[0].attempt, 1);
 }
 
@@ -173,9 +173,9 @@ TEST_F(RunTest, HaltRequeuesWithoutCountingTheAttempt) {
 TEST_F(RunTest, ResultsWithoutTheLeaseAreSkipped) {
     auto j = must(store_->submit(make_job("a", 2)));
     auto c = must(store_->claim("r", 2, 1000));
-    auto effects = must(store_->record_results({result(c[0], "someone-else", AttemptOutcome::Done),
-                                                result(c[1], "r", AttemptOutcome::Done),
-                                                result(c[1], "r", AttemptOutcome::Done)}));
+    auto effects = must(store_->record_results({result(c[0], "someone-else", Outcome::Done),
+                                                result(c[1], "r", Outcome::Done),
+                                                result(c[1], "r", Outcome::Done)}));
     EXPECT_EQ(effects, (std::vector<TaskEffect>{TaskEffect::LeaseLost, TaskEffect::Succeeded,
                                                 TaskEffect::LeaseLost}));
     EXPECT_EQ(task(*store_, j.job_id, c[0].task_id).state, TaskState::Running);
@@ -186,9 +186,9 @@ TEST_F(RunTest, ResultsWithoutTheLeaseAreSkipped) {
 TEST_F(RunTest, RefusesAnUnmaskedAccessKeyId) {
     must(store_->submit(make_job("a", 2)));
     auto c = must(store_->claim("r", 2, 1000));
-    TaskResult bad = result(c[1], "r", AttemptOutcome::Done);
+    TaskResult bad = result(c[1], "r", Outcome::Done);
     bad.attempt.access_key_id = "LTAI_Full_KeyId1234";
-    auto r = store_->record_results({result(c[0], "r", AttemptOutcome::Done), bad});
+    auto r = store_->record_results({result(c[0], "r", Outcome::Done), bad});
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, kExitSoftware);
     EXPECT_EQ(r.error().message, "result for task 2 carries an unmasked AccessKeyId");
@@ -203,7 +203,7 @@ TEST_F(RunTest, RecoverRunningRequeuesADeadOwnersTasks) {
     auto first = must(store_->claim("dead-runner", 2, 30000));
     clock_.advance_ms(10);
     auto mine = must(store_->claim("dead-runner", 1, 30000));
-    must(store_->record_results({result(mine[0], "dead-runner", AttemptOutcome::Done)}));
+    must(store_->record_results({result(mine[0], "dead-runner", Outcome::Done)}));
     store_.reset();  // the process dies; its connection is gone
 
     clock_.advance_ms(5000);
@@ -218,18 +218,18 @@ TEST_F(RunTest, RecoverRunningRequeuesADeadOwnersTasks) {
     auto rows = all_attempts();
     ASSERT_EQ(rows.size(), 3u);
     EXPECT_EQ(rows[1].task_id, first[0].task_id);
-    EXPECT_EQ(rows[1].outcome, AttemptOutcome::Interrupted);
+    EXPECT_EQ(rows[1].record.outcome, Outcome::Interrupted);
     EXPECT_EQ(rows[1].attempt, 1);
-    EXPECT_EQ(rows[1].started_at, kT0);  // the claim
+    EXPECT_EQ(rows[1].record.started_at_ms, kT0);  // the claim
     EXPECT_EQ(rows[1].recorded_at, kT0 + 5010);
-    EXPECT_EQ(rows[1].code, "Runner.Interrupted");
-    EXPECT_EQ(rows[1].message, "runner dead-runner stopped before this attempt finished");
+    EXPECT_EQ(rows[1].record.code, "Runner.Interrupted");
+    EXPECT_EQ(rows[1].record.message, "runner dead-runner stopped before this attempt finished");
     EXPECT_EQ(rows[2].task_id, first[1].task_id);
     EXPECT_EQ(must(store_->recover_running()), 0);
     EXPECT_TRUE(must(store_->verify_audit_chain()).ok);
     // The dead owner's late results cannot land any more.
     EXPECT_EQ(
-        must(store_->record_results({result(first[0], "dead-runner", AttemptOutcome::Done)}))[0],
+        must(store_->record_results({result(first[0], "dead-runner", Outcome::Done)}))[0],
         TaskEffect::LeaseLost);
     EXPECT_EQ(must(store_->claim("new-runner", 10, 1000)).size(), 3u);
 }
@@ -262,7 +262,7 @@ TEST_F(RunTest, NextDueAndNextRetryTimes) {
     EXPECT_FALSE(must(store_->next_retry_at()));
     auto now = must(store_->submit(make_job("now", 1)));
     auto c = must(store_->claim("r", 1, 1000));
-    TaskResult res = result(c[0], "r", AttemptOutcome::Retryable, "Internal.System.Error");
+    TaskResult res = result(c[0], "r", Outcome::Retryable, "Internal.System.Error");
     res.retry_at_ms = kT0 + 2000;
     must(store_->record_results({res}));
     EXPECT_EQ(must(store_->next_due_at()), kT0 + 2000);

@@ -91,8 +91,8 @@ void fill_at_version(SQLite::Database& db, int version) {
         r.attempt = 1;
         r.action = "CancelCollection";
         r.params_json = "{\"WorksId\":\"b\"}";
-        r.started_at = 1;
-        r.outcome = AttemptOutcome::Done;
+        r.record.started_at_ms = 1;
+        r.record.outcome = Outcome::Done;
         r.recorded_at = 2;
         r.prev_hash = std::string(kGenesisHash);
         r.hash = chain_hash(r.prev_hash, r);

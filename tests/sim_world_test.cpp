@@ -64,7 +64,7 @@ TEST(SimWorld, CancelCollectionRemovesTheFavouriteOnce) {
 TEST(SimWorld, CancelCollectionBusinessCodes) {
     // Each documented refusal, from the situation that causes it.
     World w(load());
-    auto code = [&](ActionParams p) {
+    auto code = [&](Params p) {
         BizResult r = w.call("CancelCollection", p);
         return r.code + (r.arg.empty() ? "" : "(" + r.arg + ")");
     };
@@ -133,7 +133,7 @@ TEST(SimWorld, SeveralCommaSeparatedIdsAreCheckedFirstThenRemoved) {
 
 TEST(SimWorld, AbsentShareAnswerIsConfigurable) {
     // u1 is a member without a grant on w1: the three documented choices.
-    const ActionParams p = {{"ReportId", "w1"}, {"ShareToIds", "u1"}, {"ShareToType", "0"}};
+    const Params p = {{"ReportId", "w1"}, {"ShareToIds", "u1"}, {"ShareToType", "0"}};
     World ok(load());
     BizResult r = ok.call("CancelReportShare", p);
     EXPECT_TRUE(r.ok());

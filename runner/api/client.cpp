@@ -62,10 +62,10 @@ ApiResult QuickBiClient::call(const std::string& action, const Params& params) {
 
 const char* signature_scheme_name(SignatureScheme s) { return s == SignatureScheme::V1 ? "v1" : "v3"; }
 
-bool parse_signature_scheme(const std::string& text, SignatureScheme& out) {
-    if (text == "v1") return out = SignatureScheme::V1, true;
-    if (text == "v3") return out = SignatureScheme::V3, true;
-    return false;
+std::optional<SignatureScheme> parse_signature_scheme(std::string_view text) {
+    if (text == "v1") return SignatureScheme::V1;
+    if (text == "v3") return SignatureScheme::V3;
+    return std::nullopt;
 }
 
 }  // namespace qbi

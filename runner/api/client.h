@@ -8,7 +8,9 @@
 // Latency is measured on the monotonic clock around Transport::send.
 // Thread-safety: NOT thread-safe (the Transport it uses holds one connection); one client per
 // worker thread. The Clock and NonceSource may be shared (theirs are).
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "runner/api/credentials.h"
 #include "runner/api/endpoint.h"
@@ -49,6 +51,6 @@ private:
 
 // "v1" / "v3" <-> SignatureScheme.
 const char* signature_scheme_name(SignatureScheme s);
-bool parse_signature_scheme(const std::string& text, SignatureScheme& out);
+std::optional<SignatureScheme> parse_signature_scheme(std::string_view text);
 
 }  // namespace qbi

@@ -20,16 +20,8 @@ Error config_error(std::string message) { return Error{kExitConfig, std::move(me
 
 }  // namespace
 
-EnvFn process_environment() {
-    return [](const std::string& name) -> std::optional<std::string> {
-        const char* v = std::getenv(name.c_str());
-        if (v == nullptr || *v == '\0') return std::nullopt;
-        return std::string(v);
-    };
-}
-
 Result<Credentials> load_credentials(const CredentialOptions& options) {
-    const EnvFn env = options.env ? options.env : process_environment();
+    const Env env = options.env ? options.env : process_env();
     auto var = [&](const std::string& name) -> std::optional<std::string> {
         auto v = env(name);
         if (v && v->empty()) return std::nullopt;

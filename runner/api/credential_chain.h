@@ -21,19 +21,14 @@
 #include <string>
 
 #include "runner/api/credentials.h"
+#include "runner/core/env.h"
 #include "runner/core/result.h"
 
 namespace qbi {
 
-// Same shape as cli::EnvLookup: an unset or empty variable is nullopt.
-using EnvFn = std::function<std::optional<std::string>(const std::string&)>;
-
-// The process environment (getenv), treating empty values as unset.
-EnvFn process_environment();
-
 struct CredentialOptions {
     std::string credentials_file;  // --credentials-file; empty: not given
-    EnvFn env;                     // empty function: process_environment()
+    Env env;                       // empty function: process_env()
     std::string home;              // empty: $HOME from `env`; neither: home sources skipped
 };
 

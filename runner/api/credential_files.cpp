@@ -18,6 +18,7 @@
 #include <optional>
 #include <vector>
 
+#include "runner/core/ini.h"
 #include "runner/core/strings.h"
 
 namespace qbi {
@@ -50,56 +51,27 @@ std::optional<std::string> read_acl_xattr(int fd) {
     return buf;
 }
 
-struct IniEntry {
-    std::string section;
-    std::string key;  // lower-cased
-    std::string value;
-    int line = 0;
-};
-
-std::string unquote(std::string v) {
-    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
-        return v.substr(1, v.size() - 2);
-    return v;
-}
-
-Result<std::vector<IniEntry>> parse_ini_entries(std::string_view text, const std::string& path,
-                                                std::vector<std::string>& sections) {
-    std::vector<IniEntry> out;
-    std::string section;
-    int line_no = 0;
-    for (const std::string& raw : split(text, '\n')) {
-        ++line_no;
-        std::string line = trim(raw);
-        if (line.empty() || line[0] == '#' || line[0] == ';') continue;
-        if (line[0] == '[') {
-            if (line.back() != ']' || trim(line.substr(1, line.size() - 2)).empty())
-                return config_error("credentials file " + path + ": line " +
-                                    std::to_string(line_no) + ": expected [profile]");
-            section = trim(line.substr(1, line.size() - 2));
-            sections.push_back(section);
-            continue;
-        }
-        auto eq = line.find('=');
-        if (eq == std::string::npos || trim(line.substr(0, eq)).empty())
-            return config_error("credentials file " + path + ": line " + std::to_string(line_no) +
-                                ": expected [profile] or key = value");
-        out.push_back({section, to_lower(trim(line.substr(0, eq))),
-                       unquote(trim(line.substr(eq + 1))), line_no});
-    }
-    return out;
+// The credential files through the one INI reader (runner/core/ini.h): keys are
+// case-insensitive (lower-cased here), and no message repeats a line's text.
+Result<IniDocument> read_ini(std::string_view text, const std::string& path) {
+    IniOptions o;
+    o.quote_text = false;
+    o.case_insensitive_keys = true;
+    auto doc = parse_ini(text, "credentials file " + path, o);
+    if (!doc) return doc;
+    for (IniEntry& e : doc->entries) e.key = to_lower(e.key);
+    return doc;
 }
 
 // A value must be printable ASCII without blanks: a pasted secret with a stray newline or a
 // non-breaking space would otherwise fail later as SignatureDoesNotMatch.
-std::optional<Error> check_value(const std::string& where, const std::string& key,
-                                 const std::string& value) {
+Status check_value(const std::string& where, const std::string& key, const std::string& value) {
     if (value.empty()) return config_error(where + ": " + key + " is empty");
     for (unsigned char c : value)
         if (c <= 0x20 || c >= 0x7f)
             return config_error(where + ": " + key +
                                 " contains a blank, control or non-ASCII character");
-    return std::nullopt;
+    return {};
 }
 
 }  // namespace
@@ -108,10 +80,10 @@ Result<Credentials> make_credentials(const std::string& where, const std::string
                                      const std::string& id_key, const std::string& secret,
                                      const std::string& secret_key, const std::string* token,
                                      const std::string& token_key) {
-    if (auto e = check_value(where, id_key, id)) return *e;
-    if (auto e = check_value(where, secret_key, secret)) return *e;
+    if (auto s = check_value(where, id_key, id); !s) return s.error();
+    if (auto s = check_value(where, secret_key, secret); !s) return s.error();
     if (token != nullptr)
-        if (auto e = check_value(where, token_key, *token)) return *e;
+        if (auto s = check_value(where, token_key, *token); !s) return s.error();
     Credentials c;
     c.access_key_id = id;
     c.access_key_secret = Secret(secret);
@@ -203,16 +175,6 @@ Result<std::string> read_private_file(const std::string& path) {
     return out;
 }
 
-Result<IniSections> parse_ini(std::string_view text, const std::string& path) {
-    std::vector<std::string> names;
-    auto entries = parse_ini_entries(text, path, names);
-    if (!entries) return entries.error();
-    IniSections out;
-    for (const std::string& n : names) out[n];
-    for (const IniEntry& e : *entries) out[e.section][e.key] = e.value;
-    return out;
-}
-
 Result<Credentials> credentials_from_ini_profile(const std::map<std::string, std::string>& keys,
                                                  const std::string& where) {
     auto get = [&](const std::string& k) -> const std::string* {
@@ -243,13 +205,13 @@ Result<Credentials> credentials_from_ini_profile(const std::map<std::string, std
 
 Result<Credentials> credentials_from_ini(std::string_view text, const std::string& path,
                                          const std::string& profile) {
-    std::vector<std::string> names;
-    auto entries = parse_ini_entries(text, path, names);
-    if (!entries) return entries.error();
+    auto doc = read_ini(text, path);
+    if (!doc) return doc.error();
+    const std::vector<std::string>& names = doc->sections;
     bool found = false;
     std::map<std::string, std::string> keys;
     for (const std::string& n : names) found = found || n == profile;
-    for (const IniEntry& e : *entries)
+    for (const IniEntry& e : doc->entries)
         if (e.section == profile && !e.section.empty()) keys[e.key] = e.value;
     if (!found)
         return config_error("credentials file " + path + " has no profile '" + profile + "' (" +
@@ -260,18 +222,18 @@ Result<Credentials> credentials_from_ini(std::string_view text, const std::strin
 Result<Credentials> credentials_from_key_file(std::string_view text, const std::string& path,
                                               const std::string& profile,
                                               const std::string& source) {
-    std::vector<std::string> names;
-    auto entries = parse_ini_entries(text, path, names);
-    if (!entries) return entries.error();
+    auto doc = read_ini(text, path);
+    if (!doc) return doc.error();
+    const std::vector<std::string>& names = doc->sections;
     std::map<std::string, std::string> keys;
-    for (const IniEntry& e : *entries) {
+    for (const IniEntry& e : doc->entries) {
         if (!e.section.empty()) continue;
         if (!names.empty())
-            return config_error("credentials file " + path + ": line " + std::to_string(e.line) +
+            return config_error("credentials file " + path + ":" + std::to_string(e.line) +
                                 ": key = value before the first [profile]");
         if (e.key != "access_key_id" && e.key != "access_key_secret" &&
             e.key != "security_token")
-            return config_error("credentials file " + path + ": line " + std::to_string(e.line) +
+            return config_error("credentials file " + path + ":" + std::to_string(e.line) +
                                 ": unknown key (expected access_key_id, access_key_secret or "
                                 "security_token)");
         keys[e.key] = e.value;

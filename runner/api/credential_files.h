@@ -3,8 +3,8 @@
 //
 // Formats:
 //  - INI (~/.alibabacloud/credentials, ALIBABA_CLOUD_CREDENTIALS_FILE): `[profile]` sections of
-//    `key = value` lines; `#` and `;` start comment lines; keys are case-insensitive; values
-//    may be wrapped in matching quotes. Keys read: type (access_key | sts; absent means
+//    `key = value` lines, read by runner/core/ini.h (comments, quotes, duplicate keys refused);
+//    keys are case-insensitive. Keys read: type (access_key | sts; absent means
 //    access_key, or sts when security_token is given), access_key_id, access_key_secret,
 //    security_token, enable (false disables the profile). Other keys (region_id, ...) are
 //    ignored, as the Alibaba Cloud tools ignore keys of other types.
@@ -43,10 +43,6 @@ std::string permission_problem(unsigned mode, std::string_view acl_xattr, unsign
 //   "credentials file F: cannot open: No such file or directory"
 //   "credentials file F is accessible by group or others (mode 0644); run: chmod 600 F"
 Result<std::string> read_private_file(const std::string& path);
-
-// Sections of an INI file; "" holds the keys before the first section. Keys lower-cased.
-using IniSections = std::map<std::string, std::map<std::string, std::string>>;
-Result<IniSections> parse_ini(std::string_view text, const std::string& path);
 
 // Checks and assembles one set of values: each must be non-empty printable ASCII without
 // blanks (errors name `where` and the key name, e.g. "environment: ALIBABA_CLOUD_ACCESS_KEY_SECRET

@@ -1,29 +1,12 @@
 #pragma once
-// What one API attempt came to (design §5). Thread-safety: plain values.
+// The result of one API attempt (design §5): its Outcome (runner/core/outcome.h; an api
+// answer is never Interrupted) and what the answer said. Thread-safety: plain values.
 #include <cstdint>
 #include <string>
-#include <string_view>
+
+#include "runner/core/outcome.h"
 
 namespace qbi {
-
-enum class Outcome {
-    Done,            // HTTP 200, Success and Result true: task succeeded
-    AlreadyAbsent,   // the goal already holds (Favorite.NotCancel.Permission, Report.NotExist.Error)
-    Retryable,       // transient: requeue with backoff until max_attempts
-    HaltAuth,        // credentials, signature, clock, TLS: stop dispatch, exit 78
-    HaltPermission,  // Quick BI refuses this account/edition: stop dispatch, exit 77
-    Permanent,       // this task cannot succeed: fail it with code and message
-};
-
-// Stable lower-case names used in the database, the audit log and --json:
-// "done", "already_absent", "retryable", "halt_auth", "halt_permission", "permanent".
-std::string_view outcome_name(Outcome o);
-bool parse_outcome(std::string_view name, Outcome& out);
-inline bool is_success(Outcome o) { return o == Outcome::Done || o == Outcome::AlreadyAbsent; }
-inline bool is_halt(Outcome o) { return o == Outcome::HaltAuth || o == Outcome::HaltPermission; }
-// The exit code of one `call`: Done/AlreadyAbsent 0, Permanent 1, Retryable 75,
-// HaltPermission 77, HaltAuth 78 (runner/core/exit_codes.h).
-int exit_code_for(Outcome o);
 
 // The result of one attempt, whatever happened.
 struct ApiResult {

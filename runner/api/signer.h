@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runner/api/credentials.h"
+#include "runner/core/params.h"
 
 namespace qbi {
 
@@ -18,9 +19,6 @@ enum class SignatureScheme { V1, V3 };  // V1 = HMAC-SHA1 RPC; V3 = ACS3-HMAC-SH
 inline constexpr const char* kQuickBiVersion = "2022-01-01";
 inline constexpr const char* kEmptySha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-// Business parameters, sorted by name in byte order (std::map<std::string> sorts bytewise).
-using Params = std::map<std::string, std::string>;
 
 struct SignInput {
     std::string method = "POST";      // "POST" or "GET"

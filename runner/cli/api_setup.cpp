@@ -23,7 +23,9 @@ Result<ApiSetup> setup_api(const Context& ctx, bool with_tls) {
     auto ep = parse_endpoint(url);
     if (!ep) return ep.error();
     s.endpoint = *ep;
-    if (!parse_signature_scheme(c.signature, s.scheme))
+    auto scheme = parse_signature_scheme(c.signature);
+    if (scheme) s.scheme = *scheme;
+    else
         return Error{kExitConfig, "api.signature must be v1 or v3, not '" + c.signature + "'"};
     auto creds = load_credentials(credential_options(ctx));
     if (!creds) return creds.error();

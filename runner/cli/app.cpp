@@ -144,7 +144,7 @@ std::string parse_args(const std::vector<std::string>& args, const std::vector<s
     return "";
 }
 
-Result<Config> load_configuration(const GlobalOptions& global, const EnvLookup& env) {
+Result<Config> load_configuration(const GlobalOptions& global, const Env& env) {
     auto path = find_config_file(global.config_file, env);
     if (!path) return path.error();
     Config cfg;
@@ -160,13 +160,13 @@ Result<Config> load_configuration(const GlobalOptions& global, const EnvLookup& 
         {"queue.database", global.db}};
     for (const auto& [key, value] : overrides) {
         if (value.empty()) continue;
-        if (auto e = apply_setting(cfg, key, value)) return Error{kExitUsage, *e};
+        if (auto st = apply_setting(cfg, key, value); !st) return Error{kExitUsage, st.error().message};
     }
     return cfg;
 }
 
 int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err,
-        const EnvLookup& env, bool out_is_tty, bool err_is_tty) {
+        const Env& env, bool out_is_tty, bool err_is_tty) {
     Context ctx{GlobalOptions{}, Config{}, out, err, env, out_is_tty, err_is_tty,
                 argv.empty() ? "qbi-runner" : argv[0]};
     std::string command;
@@ -226,8 +226,7 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
     auto cfg = load_configuration(ctx.global, env);
     if (!cfg) return ctx.fail(cfg.error().code, cfg.error().message);
     ctx.config = *cfg;
-    log::Level level;
-    if (log::parse_level(ctx.config.log_level, level)) log::set_level(level);
+    if (auto level = log::parse_level(ctx.config.log_level)) log::set_level(*level);
     if (ctx.global.quiet && log::level() < log::Level::Warn) log::set_level(log::Level::Warn);
     return cmd->handler(ctx, rest);
 }

@@ -19,12 +19,11 @@ int cmd_rerun(Context& ctx, const std::vector<std::string>& args) {
         req.states.clear();
         for (const auto& s : a.all("--state")) {
             for (const auto& part : split(s, ',')) {
-                queue::TaskState st;
-                if (!queue::parse_task_state(part, st) ||
-                    (st != queue::TaskState::Failed && st != queue::TaskState::Cancelled))
+                auto st = queue::parse_task_state(part);
+                if (!st || (*st != queue::TaskState::Failed && *st != queue::TaskState::Cancelled))
                     return ctx.fail(kExitUsage, "--state: only failed and cancelled tasks can be "
                                                 "rerun, got '" + part + "'");
-                req.states.push_back(st);
+                req.states.push_back(*st);
             }
         }
     }

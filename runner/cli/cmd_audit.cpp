@@ -20,32 +20,34 @@ std::string csv_field(const std::string& s) {
     return out + "\"";
 }
 
-void write_jsonl(std::ostream& out, const queue::AttemptRow& r) {
-    out << "{\"id\":" << r.id << ",\"job_id\":" << r.job_id << ",\"task_id\":" << r.task_id
-        << ",\"attempt\":" << r.attempt << ",\"action\":\"" << json_escape(r.action)
-        << "\",\"params\":" << r.params_json << ",\"started_at\":\""
-        << format_rfc3339_ms(r.started_at) << "\",\"latency_ms\":" << r.latency_ms
+void write_jsonl(std::ostream& out, const queue::AttemptRow& row) {
+    const queue::AttemptRecord& r = row.record;
+    out << "{\"id\":" << row.id << ",\"job_id\":" << row.job_id << ",\"task_id\":" << row.task_id
+        << ",\"attempt\":" << row.attempt << ",\"action\":\"" << json_escape(row.action)
+        << "\",\"params\":" << row.params_json << ",\"started_at\":\""
+        << format_rfc3339_ms(r.started_at_ms) << "\",\"latency_ms\":" << r.latency_ms
         << ",\"http_status\":" << r.http_status << ",\"request_id\":\"" << json_escape(r.request_id)
         << "\",\"code\":\"" << json_escape(r.code) << "\",\"message\":\"" << json_escape(r.message)
-        << "\",\"outcome\":\"" << queue::attempt_outcome_name(r.outcome) << "\",\"endpoint\":\""
+        << "\",\"outcome\":\"" << outcome_name(r.outcome) << "\",\"endpoint\":\""
         << json_escape(r.endpoint) << "\",\"signature\":\"" << json_escape(r.signature)
         << "\",\"access_key_id\":\"" << json_escape(r.access_key_id) << "\",\"recorded_at\":\""
-        << format_rfc3339_ms(r.recorded_at) << "\",\"prev_hash\":\"" << r.prev_hash
-        << "\",\"hash\":\"" << r.hash << "\"}\n";
+        << format_rfc3339_ms(row.recorded_at) << "\",\"prev_hash\":\"" << row.prev_hash
+        << "\",\"hash\":\"" << row.hash << "\"}\n";
 }
 
 const char* kCsvHeader =
     "id,job_id,task_id,attempt,action,params,started_at,latency_ms,http_status,request_id,code,"
     "message,outcome,endpoint,signature,access_key_id,recorded_at,prev_hash,hash\n";
 
-void write_csv(std::ostream& out, const queue::AttemptRow& r) {
-    out << r.id << "," << r.job_id << "," << r.task_id << "," << r.attempt << ","
-        << csv_field(r.action) << "," << csv_field(r.params_json) << ","
-        << format_rfc3339_ms(r.started_at) << "," << r.latency_ms << "," << r.http_status << ","
+void write_csv(std::ostream& out, const queue::AttemptRow& row) {
+    const queue::AttemptRecord& r = row.record;
+    out << row.id << "," << row.job_id << "," << row.task_id << "," << row.attempt << ","
+        << csv_field(row.action) << "," << csv_field(row.params_json) << ","
+        << format_rfc3339_ms(r.started_at_ms) << "," << r.latency_ms << "," << r.http_status << ","
         << csv_field(r.request_id) << "," << csv_field(r.code) << "," << csv_field(r.message) << ","
-        << queue::attempt_outcome_name(r.outcome) << "," << csv_field(r.endpoint) << ","
+        << outcome_name(r.outcome) << "," << csv_field(r.endpoint) << ","
         << csv_field(r.signature) << "," << csv_field(r.access_key_id) << ","
-        << format_rfc3339_ms(r.recorded_at) << "," << r.prev_hash << "," << r.hash << "\n";
+        << format_rfc3339_ms(row.recorded_at) << "," << row.prev_hash << "," << row.hash << "\n";
 }
 
 int audit_verify(Context& ctx, queue::Store& store) {

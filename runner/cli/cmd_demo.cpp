@@ -158,14 +158,14 @@ int cmd_demo(Context& ctx, const std::vector<std::string>& args) {
     ctx.out << "\n== audit (the first rows, and every retried attempt)\n";
     int shown = 0;
     session.store->for_each_attempt({}, [&](const queue::AttemptRow& r) {
-        bool retry = r.outcome != queue::AttemptOutcome::Done &&
-                     r.outcome != queue::AttemptOutcome::AlreadyAbsent;
+        bool retry = !is_success(r.record.outcome);
         if (shown < 3 || (retry && shown < 12)) {
-            ctx.out << "#" << r.id << " " << format_rfc3339_ms(r.started_at) << " " << r.action
-                    << " " << r.params_json << " -> " << queue::attempt_outcome_name(r.outcome)
-                    << (r.code.empty() ? "" : " " + r.code) << " (HTTP " << r.http_status << ", "
-                    << r.latency_ms << " ms, RequestId " << r.request_id << ", key "
-                    << r.access_key_id << ")\n";
+            const queue::AttemptRecord& rec = r.record;
+            ctx.out << "#" << r.id << " " << format_rfc3339_ms(rec.started_at_ms) << " " << r.action
+                    << " " << r.params_json << " -> " << outcome_name(rec.outcome)
+                    << (rec.code.empty() ? "" : " " + rec.code) << " (HTTP " << rec.http_status << ", "
+                    << rec.latency_ms << " ms, RequestId " << rec.request_id << ", key "
+                    << rec.access_key_id << ")\n";
             ++shown;
         }
         return true;

@@ -18,11 +18,11 @@ int cmd_run(Context& ctx, const std::vector<std::string>& args) {
         return ctx.fail(kExitUsage, "run takes no arguments besides options, got '" +
                                         a.positional[0] + "'");
     if (a.has("--workers"))
-        if (auto e = apply_setting(ctx.config, "run.workers", a.get("--workers")))
-            return ctx.fail(kExitUsage, "--workers: " + *e);
+        if (auto st = apply_setting(ctx.config, "run.workers", a.get("--workers")); !st)
+            return ctx.fail(kExitUsage, "--workers: " + st.error().message);
     if (a.has("--max-qps"))
-        if (auto e = apply_setting(ctx.config, "rate.max_qps", a.get("--max-qps")))
-            return ctx.fail(kExitUsage, "--max-qps: " + *e);
+        if (auto st = apply_setting(ctx.config, "rate.max_qps", a.get("--max-qps")); !st)
+            return ctx.fail(kExitUsage, "--max-qps: " + st.error().message);
     std::optional<std::int64_t> max_time;
     if (a.has("--max-time")) {
         max_time = parse_duration_ms(a.get("--max-time"));

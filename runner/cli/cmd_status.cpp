@@ -105,11 +105,11 @@ int cmd_tasks(Context& ctx, const std::vector<std::string>& args) {
     if (a.positional.size() != 1) return ctx.fail(kExitUsage, "tasks needs exactly one job");
     queue::TaskQuery q;
     if (a.has("--state")) {
-        queue::TaskState s;
-        if (!queue::parse_task_state(a.get("--state"), s))
+        auto s = queue::parse_task_state(a.get("--state"));
+        if (!s)
             return ctx.fail(kExitUsage, "--state: expected queued, running, succeeded, failed or "
                                         "cancelled, got '" + a.get("--state") + "'");
-        q.state = s;
+        q.state = *s;
     }
     if (a.has("--code")) q.code = a.get("--code");
     long long limit = -1;
@@ -135,7 +135,7 @@ int cmd_tasks(Context& ctx, const std::vector<std::string>& args) {
         if (!page) return ctx.fail(page.error().code, page.error().message);
         for (const auto& t : *page) {
             if (limit >= 0 && shown >= limit) break;
-            std::string outcome = t.outcome ? std::string(queue::attempt_outcome_name(*t.outcome)) : "";
+            std::string outcome = t.outcome ? std::string(outcome_name(*t.outcome)) : "";
             if (ctx.global.json) {
                 ctx.out << (shown ? "," : "") << "{\"id\":" << t.id << ",\"state\":\""
                         << queue::task_state_name(t.state) << "\",\"outcome\":"

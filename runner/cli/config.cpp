@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "runner/core/ini.h"
 #include "runner/core/strings.h"
 #include "runner/core/time_format.h"
 
@@ -12,65 +13,58 @@ namespace qbi::cli {
 
 namespace fs = std::filesystem;
 
-EnvLookup process_env() {
-    return [](const std::string& name) -> std::optional<std::string> {
-        const char* v = std::getenv(name.c_str());
-        if (v == nullptr || *v == '\0') return std::nullopt;
-        return std::string(v);
-    };
-}
-
 namespace {
 
-std::optional<std::string> int_value(const std::string& key, const std::string& v, std::int64_t lo,
+Status int_value(const std::string& key, const std::string& v, std::int64_t lo,
                                      std::int64_t hi, std::int64_t& out) {
     try {
         std::size_t pos = 0;
         long long n = std::stoll(v, &pos);
         if (pos == v.size() && n >= lo && n <= hi) {
             out = n;
-            return std::nullopt;
+            return {};
         }
     } catch (const std::exception&) {
     }
-    return key + ": expected a whole number from " + std::to_string(lo) + " to " +
-           std::to_string(hi) + ", got '" + v + "'";
+    return Error{kExitConfig, key + ": expected a whole number from " + std::to_string(lo) +
+                                  " to " + std::to_string(hi) + ", got '" + v + "'"};
 }
 
-std::optional<std::string> duration_value(const std::string& key, const std::string& v,
+Status duration_value(const std::string& key, const std::string& v,
                                           std::int64_t lo, std::int64_t& out) {
     auto ms = parse_duration_ms(v);
     if (ms && *ms >= lo) {
         out = *ms;
-        return std::nullopt;
+        return {};
     }
-    return key + ": expected a duration such as 500ms, 20s, 5m or 1h, got '" + v + "'";
+    return Error{kExitConfig, key + ": expected a duration such as 500ms, 20s, 5m or 1h, got '" +
+                                  v + "'"};
 }
 
-std::optional<std::string> qps_value(const std::string& key, const std::string& v, double& out) {
+Status qps_value(const std::string& key, const std::string& v, double& out) {
     try {
         std::size_t pos = 0;
         double q = std::stod(v, &pos);
         if (pos == v.size() && q > 0 && q <= 100000) {
             out = q;
-            return std::nullopt;
+            return {};
         }
     } catch (const std::exception&) {
     }
-    return key + ": expected calls per second, a number above 0, got '" + v + "'";
+    return Error{kExitConfig, key + ": expected calls per second, a number above 0, got '" + v + "'"};
 }
 
-std::optional<std::string> choice(const std::string& key, const std::string& v,
+Status choice(const std::string& key, const std::string& v,
                                   const std::vector<std::string>& allowed, std::string& out) {
     for (const auto& a : allowed) {
         if (v == a) {
             out = v;
-            return std::nullopt;
+            return {};
         }
     }
     std::string list;
     for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-    return key + ": expected one of " + list + ", got '" + v + "'";
+    return Error{kExitConfig, key + ": expected one of " + list + ", got '" + v + "'"};
 }
 
 }  // namespace
@@ -86,14 +80,14 @@ const std::vector<std::string>& known_keys() {
     return keys;
 }
 
-std::optional<std::string> apply_setting(Config& c, const std::string& key, const std::string& v) {
-    if (key == "api.endpoint") return c.endpoint = v, std::nullopt;
-    if (key == "api.region") return c.region = v, std::nullopt;
-    if (key == "api.ca_file") return c.ca_file = v, std::nullopt;
+Status apply_setting(Config& c, const std::string& key, const std::string& v) {
+    if (key == "api.endpoint") return c.endpoint = v, Status();
+    if (key == "api.region") return c.region = v, Status();
+    if (key == "api.ca_file") return c.ca_file = v, Status();
     if (key == "api.signature") return choice(key, v, {"v1", "v3"}, c.signature);
     if (key == "api.connect_timeout") return duration_value(key, v, 100, c.connect_timeout_ms);
     if (key == "api.read_timeout") return duration_value(key, v, 100, c.read_timeout_ms);
-    if (key == "queue.database") return c.database = v, std::nullopt;
+    if (key == "queue.database") return c.database = v, Status();
     if (key == "queue.synchronous") return choice(key, v, {"full", "normal"}, c.synchronous);
     if (key == "queue.busy_timeout") return duration_value(key, v, 0, c.busy_timeout_ms);
     if (key == "jobs.max_file_bytes")
@@ -108,49 +102,37 @@ std::optional<std::string> apply_setting(Config& c, const std::string& key, cons
     if (key == "rate.max_qps") return qps_value(key, v, c.max_qps);
     if (starts_with(key, "rate.") && key.size() > 5) {
         double q = 0;
-        if (auto e = qps_value(key, v, q)) return e;
+        if (auto st = qps_value(key, v, q); !st) return st;
         c.action_qps[key.substr(5)] = q;
-        return std::nullopt;
+        return {};
     }
-    if (key == "serve.inbox") return c.inbox = v, std::nullopt;
+    if (key == "serve.inbox") return c.inbox = v, Status();
     if (key == "serve.grace") return duration_value(key, v, 0, c.grace_ms);
     if (key == "serve.halt_probe") return duration_value(key, v, 1000, c.halt_probe_ms);
     if (key == "log.level")
         return choice(key, v, {"debug", "info", "warn", "error"}, c.log_level);
     std::string hint = nearest(key, known_keys());
-    return "unknown setting '" + key + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?");
+    return Error{kExitConfig, "unknown setting '" + key + "'" +
+                                  (hint.empty() ? "" : "; did you mean '" + hint + "'?")};
 }
 
 Result<Config> parse_config_text(const std::string& text, const std::string& name) {
     Config cfg;
     cfg.source = name;
-    std::istringstream in(text);
-    std::string line, section;
-    int lineno = 0;
-    while (std::getline(in, line)) {
-        ++lineno;
-        std::string t = trim(line);
-        if (t.empty() || t[0] == '#' || t[0] == ';') continue;
-        std::string where = name + ":" + std::to_string(lineno) + ": ";
-        if (t[0] == '[') {
-            if (t.back() != ']' || t.size() < 3)
-                return Error{kExitConfig, where + "expected a section header such as [api]"};
-            section = trim(t.substr(1, t.size() - 2));
-            continue;
-        }
-        auto eq = t.find('=');
-        if (eq == std::string::npos)
-            return Error{kExitConfig, where + "expected 'key = value'"};
-        std::string key = trim(t.substr(0, eq));
-        std::string value = trim(t.substr(eq + 1));
-        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-            value = value.substr(1, value.size() - 2);
-        if (section.empty())
-            return Error{kExitConfig, where + "'" + key + "' is outside any [section]"};
-        std::string full = section + "." + key;
+    IniOptions o;
+    o.case_insensitive_keys = true;
+    auto doc = parse_ini(text, name, o);
+    if (!doc) return doc.error();
+    for (const IniEntry& e : doc->entries) {
+        const std::string where = name + ":" + std::to_string(e.line) + ": ";
+        if (e.section.empty())
+            return Error{kExitConfig, where + "'" + e.key + "' is outside any [section]"};
+        std::string full = e.section + "." + e.key;
         // rate.<Action> keys keep the action's case; every other key is lower-case.
-        if (section != "rate") full = to_lower(full);
-        if (auto err = apply_setting(cfg, full, value)) return Error{kExitConfig, where + *err};
+        if (to_lower(e.section) != "rate") full = to_lower(full);
+        else full = "rate." + e.key;
+        if (auto st = apply_setting(cfg, full, e.value); !st)
+            return Error{kExitConfig, where + st.error().message};
     }
     return cfg;
 }
@@ -163,7 +145,7 @@ Result<Config> load_config_file(const std::string& path) {
     return parse_config_text(ss.str(), path);
 }
 
-Result<std::string> find_config_file(const std::string& explicit_path, const EnvLookup& env) {
+Result<std::string> find_config_file(const std::string& explicit_path, const Env& env) {
     if (!explicit_path.empty()) {
         std::error_code ec;
         if (!fs::is_regular_file(explicit_path, ec))
@@ -188,7 +170,7 @@ Result<std::string> find_config_file(const std::string& explicit_path, const Env
 }
 
 Result<std::string> resolve_database(const std::string& explicit_path, const Config& cfg,
-                                     const EnvLookup& env) {
+                                     const Env& env) {
     if (!explicit_path.empty()) return explicit_path;
     if (!cfg.database.empty()) return cfg.database;
     // systemd may list several state directories separated by :; the first is ours.

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "runner/core/env.h"
 #include "runner/core/result.h"
 
 namespace qbi::cli {
@@ -50,13 +51,11 @@ struct Config {
     std::string source;            // the file it was read from, or "defaults"
 };
 
-using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
-EnvLookup process_env();
 
 // Finds the configuration file: the explicit path if given (must exist), else
 // $QBI_RUNNER_CONFIG, $CONFIGURATION_DIRECTORY/runner.ini, /etc/qbi-runner/runner.ini (the
 // first that exists). Returns "" when none exists (defaults apply).
-Result<std::string> find_config_file(const std::string& explicit_path, const EnvLookup& env);
+Result<std::string> find_config_file(const std::string& explicit_path, const Env& env);
 
 // Parses an INI file into `cfg`, validating every key and value. Errors name file:line.
 Result<Config> load_config_file(const std::string& path);
@@ -64,7 +63,7 @@ Result<Config> parse_config_text(const std::string& text, const std::string& dis
 
 // Applies `key = value` (as in the file, e.g. "rate.max_qps", "20") to cfg; used by the file
 // parser and by command-line overrides. Error text names the key.
-std::optional<std::string> apply_setting(Config& cfg, const std::string& key, const std::string& value);
+Status apply_setting(Config& cfg, const std::string& key, const std::string& value);
 
 // All known keys, for hints and documentation tests.
 const std::vector<std::string>& known_keys();
@@ -72,6 +71,6 @@ const std::vector<std::string>& known_keys();
 // Database location (design §7): explicit, config, $STATE_DIRECTORY/queue.db,
 // $XDG_STATE_HOME/qbi-runner/queue.db, ~/.local/state/qbi-runner/queue.db.
 Result<std::string> resolve_database(const std::string& explicit_path, const Config& cfg,
-                                     const EnvLookup& env);
+                                     const Env& env);
 
 }  // namespace qbi::cli

@@ -30,7 +30,7 @@ struct Context {
     Config config;
     std::ostream& out;
     std::ostream& err;
-    EnvLookup env;
+    Env env;
     bool out_is_tty = false;
     bool err_is_tty = false;
     std::string argv0;

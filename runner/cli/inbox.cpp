@@ -13,7 +13,7 @@ namespace qbi::cli {
 
 namespace fs = std::filesystem;
 
-Result<std::string> inbox_dir(const Config& cfg, const EnvLookup& env) {
+Result<std::string> inbox_dir(const Config& cfg, const Env& env) {
     if (!cfg.inbox.empty()) return cfg.inbox;
     if (auto d = env("STATE_DIRECTORY")) return split(*d, ':')[0] + "/inbox";
     return Error{kExitConfig, "no inbox directory: set serve.inbox in the configuration (or run "

@@ -38,6 +38,6 @@ private:
 };
 
 // serve.inbox, else $STATE_DIRECTORY/inbox (its first entry). Error 78 if neither is set.
-Result<std::string> inbox_dir(const Config& cfg, const EnvLookup& env);
+Result<std::string> inbox_dir(const Config& cfg, const Env& env);
 
 }  // namespace qbi::cli

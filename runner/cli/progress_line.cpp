@@ -46,7 +46,7 @@ void ProgressLine::update(const engine::Progress& p, std::int64_t now_ms, bool f
         last_settled_ = settled;
         last_rate_ms_ = now_ms;
     }
-    std::string line = format_progress(p.total, p.done, p.already_absent, p.retrying, p.failed,
+    std::string line = format_progress(p.total, p.done, p.already_absent, p.retried, p.failed,
                                        rate_, now_ms - start_ms_);
     if (tty_) {
         err_ << "\r\x1b[K" << line << std::flush;

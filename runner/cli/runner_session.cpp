@@ -137,7 +137,7 @@ int report_run(Context& ctx, queue::Store& store, const engine::RunReport& repor
         ctx.out << "{\"schema\":1,\"result\":\"" << reason_name(report.reason)
                 << "\",\"exit_code\":" << code << ",\"elapsed_ms\":" << report.elapsed_ms
                 << ",\"done\":" << p.done << ",\"already_absent\":" << p.already_absent
-                << ",\"failed\":" << p.failed << ",\"retried\":" << p.retrying
+                << ",\"failed\":" << p.failed << ",\"retried\":" << p.retried
                 << ",\"throttled\":" << p.throttled << ",\"attempts\":" << p.attempts
                 << ",\"recovered\":" << report.recovered << ",\"interrupted\":" << report.interrupted
                 << ",\"left_queued\":" << left.queued << ",\"halt_code\":\""
@@ -148,7 +148,7 @@ int report_run(Context& ctx, queue::Store& store, const engine::RunReport& repor
         ctx.out << "run " << reason_name(report.reason) << " after " << report.elapsed_ms / 1000
                 << "." << (report.elapsed_ms % 1000) / 100 << " s: " << p.done << " done, "
                 << p.already_absent << " already absent, " << p.failed << " failed; "
-                << p.attempts << " attempts (" << p.retrying << " retried, " << p.throttled
+                << p.attempts << " attempts (" << p.retried << " retried, " << p.throttled
                 << " throttled), " << rate << " tasks/s; " << left.queued
                 << " task(s) left queued\n";
         if (report.recovered > 0)

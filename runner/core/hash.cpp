@@ -73,7 +73,7 @@ std::string base64(std::string_view bytes) {
     return out;
 }
 
-bool base64_decode(std::string_view text, std::string& out) {
+std::optional<std::string> base64_decode(std::string_view text) {
     auto val = [](char c) -> int {
         if (c >= 'A' && c <= 'Z') return c - 'A';
         if (c >= 'a' && c <= 'z') return c - 'a' + 26;
@@ -82,8 +82,8 @@ bool base64_decode(std::string_view text, std::string& out) {
         if (c == '/') return 63;
         return -1;
     };
-    out.clear();
-    if (text.size() % 4 != 0) return false;
+    std::string out;
+    if (text.size() % 4 != 0) return std::nullopt;
     for (std::size_t i = 0; i < text.size(); i += 4) {
         int v[4];
         int pad = 0;
@@ -93,9 +93,9 @@ bool base64_decode(std::string_view text, std::string& out) {
                 v[k] = 0;
                 ++pad;
             } else {
-                if (pad) return false;
+                if (pad) return std::nullopt;
                 v[k] = val(c);
-                if (v[k] < 0) return false;
+                if (v[k] < 0) return std::nullopt;
             }
         }
         unsigned n = (static_cast<unsigned>(v[0]) << 18) | (static_cast<unsigned>(v[1]) << 12) |
@@ -104,7 +104,7 @@ bool base64_decode(std::string_view text, std::string& out) {
         if (pad < 2) out += static_cast<char>((n >> 8) & 255);
         if (pad < 1) out += static_cast<char>(n & 255);
     }
-    return true;
+    return out;
 }
 
 }  // namespace qbi

@@ -1,5 +1,6 @@
 #pragma once
 // Digests and encodings over byte strings. Pure functions; thread-safe.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,7 +11,7 @@ std::string hmac_sha1_raw(std::string_view key, std::string_view data);  // 20 r
 std::string hmac_sha256_raw(std::string_view key, std::string_view data);  // 32 raw bytes
 std::string hex_lower(std::string_view bytes);
 std::string base64(std::string_view bytes);  // standard alphabet, padded, no line breaks
-// Decodes standard base64; returns false on malformed input.
-bool base64_decode(std::string_view text, std::string& out);
+// Decodes standard base64; nullopt on malformed input.
+std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace qbi

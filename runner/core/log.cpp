@@ -43,14 +43,13 @@ void write(Level l, std::string_view message) {
     std::fflush(stderr);
 }
 
-bool parse_level(std::string_view t, Level& out) {
-    if (t == "debug") out = Level::Debug;
-    else if (t == "info") out = Level::Info;
-    else if (t == "warn" || t == "warning") out = Level::Warn;
-    else if (t == "error") out = Level::Error;
-    else if (t == "off") out = Level::Off;
-    else return false;
-    return true;
+std::optional<Level> parse_level(std::string_view t) {
+    if (t == "debug") return Level::Debug;
+    if (t == "info") return Level::Info;
+    if (t == "warn" || t == "warning") return Level::Warn;
+    if (t == "error") return Level::Error;
+    if (t == "off") return Level::Off;
+    return std::nullopt;
 }
 
 }  // namespace qbi::log

@@ -5,6 +5,7 @@
 // has no stream operator, so a secret cannot be formatted into a log line by accident.
 // Thread-safety: all functions are safe to call from any thread; lines are never interleaved.
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,7 +24,7 @@ inline void info(std::string_view m) { write(Level::Info, m); }
 inline void warn(std::string_view m) { write(Level::Warn, m); }
 inline void error(std::string_view m) { write(Level::Error, m); }
 
-// Parses "debug", "info", "warn", "error", "off"; returns false for anything else.
-bool parse_level(std::string_view text, Level& out);
+// Parses "debug", "info", "warn" (or "warning"), "error", "off"; nullopt for anything else.
+std::optional<Level> parse_level(std::string_view text);
 
 }  // namespace qbi::log

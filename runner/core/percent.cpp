@@ -20,22 +20,22 @@ std::string percent_encode(std::string_view bytes) {
     return out;
 }
 
-bool percent_decode(std::string_view text, std::string& out, bool plus_is_space) {
+std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
     auto hexval = [](char c) -> int {
         if (c >= '0' && c <= '9') return c - '0';
         if (c >= 'A' && c <= 'F') return c - 'A' + 10;
         if (c >= 'a' && c <= 'f') return c - 'a' + 10;
         return -1;
     };
-    out.clear();
+    std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
         if (c == '%') {
-            if (i + 2 >= text.size()) return false;
+            if (i + 2 >= text.size()) return std::nullopt;
             int hi = hexval(text[i + 1]);
             int lo = hexval(text[i + 2]);
-            if (hi < 0 || lo < 0) return false;
+            if (hi < 0 || lo < 0) return std::nullopt;
             out += static_cast<char>(hi * 16 + lo);
             i += 2;
         } else if (c == '+' && plus_is_space) {
@@ -44,7 +44,7 @@ bool percent_decode(std::string_view text, std::string& out, bool plus_is_space)
             out += c;
         }
     }
-    return true;
+    return out;
 }
 
 }  // namespace qbi

@@ -11,18 +11,6 @@ namespace qbi::engine {
 
 namespace {
 
-queue::AttemptOutcome to_attempt_outcome(Outcome o) {
-    switch (o) {
-        case Outcome::Done: return queue::AttemptOutcome::Done;
-        case Outcome::AlreadyAbsent: return queue::AttemptOutcome::AlreadyAbsent;
-        case Outcome::Retryable: return queue::AttemptOutcome::Retryable;
-        case Outcome::HaltAuth: return queue::AttemptOutcome::HaltAuth;
-        case Outcome::HaltPermission: return queue::AttemptOutcome::HaltPermission;
-        case Outcome::Permanent: break;
-    }
-    return queue::AttemptOutcome::Permanent;
-}
-
 // SQLITE_BUSY beyond the busy timeout (another process writing for long): worth a retry.
 bool is_busy(const Error& e) { return e.code == kExitTempFail; }
 
@@ -57,7 +45,7 @@ queue::TaskResult Engine::Impl::to_result(const Completion& c) const {
     r.task_id = c.task.task_id;
     r.owner = opt.owner;
     auto& a = r.attempt;
-    a.outcome = to_attempt_outcome(c.result.outcome);
+    a.outcome = c.result.outcome;
     a.started_at_ms = c.started_at_ms;
     a.latency_ms = c.result.latency_ms;
     a.http_status = c.result.http_status;
@@ -122,7 +110,7 @@ bool Engine::Impl::flush_completions(RunReport& report) {
                     if (c.result.outcome == Outcome::AlreadyAbsent) ++progress.already_absent;
                     else ++progress.done;
                     break;
-                case queue::TaskEffect::Rescheduled: ++progress.retrying; break;
+                case queue::TaskEffect::Retried: ++progress.retried; break;
                 case queue::TaskEffect::Failed: ++progress.failed; break;
                 case queue::TaskEffect::Requeued: ++progress.halted_attempts; break;
                 case queue::TaskEffect::LeaseLost: --progress.attempts; break;
@@ -206,7 +194,7 @@ bool Engine::Impl::abandon_in_flight(RunReport& report) {
             queue::TaskResult r;
             r.task_id = id;
             r.owner = opt.owner;
-            r.attempt.outcome = queue::AttemptOutcome::Interrupted;
+            r.attempt.outcome = Outcome::Interrupted;
             r.attempt.started_at_ms = f.started_at_ms;
             r.attempt.code = queue::kCodeInterrupted;
             r.attempt.message = "the runner stopped before the call answered; the call may or "

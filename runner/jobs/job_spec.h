@@ -10,14 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include "runner/core/params.h"
+
 namespace qbi::jobs {
 
 // The API actions a job file can ask for.
 inline constexpr const char* kActionCancelCollection = "CancelCollection";
 inline constexpr const char* kActionCancelReportShare = "CancelReportShare";
-
-// API parameters of one call, sorted by name (the same shape as queue::Params).
-using Params = std::map<std::string, std::string>;
 
 // One API call.
 //   CancelCollection:  UserId, WorksId

@@ -42,16 +42,17 @@ std::string canonical_attempt_text(const AttemptRow& r) {
     num(r.attempt);
     text(r.action);
     text(r.params_json);
-    num(r.started_at);
-    num(r.latency_ms);
-    num(r.http_status);
-    text(r.request_id);
-    text(r.code);
-    text(r.message);
-    text(attempt_outcome_name(r.outcome));
-    text(r.endpoint);
-    text(r.signature);
-    text(r.access_key_id);
+    const AttemptRecord& a = r.record;
+    num(a.started_at_ms);
+    num(a.latency_ms);
+    num(a.http_status);
+    text(a.request_id);
+    text(a.code);
+    text(a.message);
+    text(outcome_name(a.outcome));
+    text(a.endpoint);
+    text(a.signature);
+    text(a.access_key_id);
     num(r.recorded_at);
     return out;
 }

@@ -23,7 +23,7 @@ Error newer_error(const std::string& label, int found, int latest) {
 }
 
 // A file at version 0 must be empty (a new database); otherwise it is someone else's.
-std::optional<Error> check_ours(SQLite::Database& db, const std::string& label, int version) {
+Status check_ours(SQLite::Database& db, const std::string& label, int version) {
     int app = db.execAndGet("PRAGMA application_id").getInt();
     if (app != 0 && app != kApplicationId)
         return Error{kExitConfig, "database " + label +
@@ -33,7 +33,7 @@ std::optional<Error> check_ours(SQLite::Database& db, const std::string& label, 
         return Error{kExitConfig, "database " + label +
                                       " is not a qbi-runner queue (it has tables but no schema "
                                       "version)"};
-    return std::nullopt;
+    return {};
 }
 
 }  // namespace
@@ -49,7 +49,7 @@ Result<int> migrate(SQLite::Database& db, const std::string& label, int up_to) {
             SQLite::Transaction snapshot(db, SQLite::TransactionBehavior::DEFERRED);
             current = schema_version(db);
             if (current > latest) return newer_error(label, current, latest);
-            if (auto e = check_ours(db, label, current)) return *e;
+            if (auto st = check_ours(db, label, current); !st) return st.error();
             snapshot.commit();
         }
         for (const Migration& m : embedded_migrations()) {
@@ -60,7 +60,7 @@ Result<int> migrate(SQLite::Database& db, const std::string& label, int up_to) {
             current = schema_version(db);
             if (current > latest) return newer_error(label, current, latest);
             if (current >= m.version) continue;  // tx rolls back: nothing was written
-            if (auto e = check_ours(db, label, current)) return *e;
+            if (auto st = check_ours(db, label, current); !st) return st.error();
             try {
                 db.exec(std::string(m.sql));
             } catch (const SQLite::Exception& e) {

@@ -22,11 +22,8 @@ TaskInfo read_task(SQLite::Statement& s) {
     t.task_key = s.getColumn(2).getString();
     t.action = s.getColumn(3).getString();
     t.params_json = s.getColumn(4).getString();
-    parse_task_state(s.getColumn(5).getString(), t.state);
-    if (!s.isColumnNull(6)) {
-        AttemptOutcome o{};
-        if (parse_attempt_outcome(s.getColumn(6).getString(), o)) t.outcome = o;
-    }
+    t.state = parse_task_state(s.getColumn(5).getString()).value_or(TaskState::Queued);
+    if (!s.isColumnNull(6)) t.outcome = parse_outcome(s.getColumn(6).getString());
     t.attempts = s.getColumn(7).getInt();
     t.max_attempts = s.getColumn(8).getInt();
     t.next_run_at = s.getColumn(9).getInt64();

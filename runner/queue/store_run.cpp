@@ -81,14 +81,14 @@ Result<std::vector<ClaimedTask>> Store::claim(const std::string& owner, int max_
 
 namespace {
 
-std::optional<Error> check_result(const TaskResult& r) {
+Status check_result(const TaskResult& r) {
     const std::string which = "result for task " + std::to_string(r.task_id);
     if (r.owner.empty()) return Error{kExitSoftware, which + " has no lease owner"};
     if (r.attempt.latency_ms < 0) return Error{kExitSoftware, which + " has a negative latency"};
     const std::string& key = r.attempt.access_key_id;
     if (!key.empty() && key.find("****") == std::string::npos)
         return Error{kExitSoftware, which + " carries an unmasked AccessKeyId"};
-    return std::nullopt;
+    return {};
 }
 
 // The task's next columns after an attempt with this outcome (see TaskResult).
@@ -100,23 +100,23 @@ struct Next {
     TaskEffect effect;
 };
 
-Next next_for(AttemptOutcome o, int attempts, int max_attempts, std::int64_t next_run_at,
+Next next_for(Outcome o, int attempts, int max_attempts, std::int64_t next_run_at,
               std::int64_t retry_at) {
     switch (o) {
-        case AttemptOutcome::Done:
+        case Outcome::Done:
             return {"succeeded", "done", attempts + 1, next_run_at, TaskEffect::Succeeded};
-        case AttemptOutcome::AlreadyAbsent:
+        case Outcome::AlreadyAbsent:
             return {"succeeded", "already_absent", attempts + 1, next_run_at,
                     TaskEffect::Succeeded};
-        case AttemptOutcome::Retryable:
+        case Outcome::Retryable:
             if (attempts + 1 >= max_attempts)
                 return {"failed", nullptr, attempts + 1, next_run_at, TaskEffect::Failed};
-            return {"queued", nullptr, attempts + 1, retry_at, TaskEffect::Rescheduled};
-        case AttemptOutcome::Permanent:
+            return {"queued", nullptr, attempts + 1, retry_at, TaskEffect::Retried};
+        case Outcome::Permanent:
             return {"failed", nullptr, attempts + 1, next_run_at, TaskEffect::Failed};
-        case AttemptOutcome::HaltAuth:
-        case AttemptOutcome::HaltPermission:
-        case AttemptOutcome::Interrupted:
+        case Outcome::HaltAuth:
+        case Outcome::HaltPermission:
+        case Outcome::Interrupted:
             break;
     }
     return {"queued", nullptr, attempts, retry_at, TaskEffect::Requeued};
@@ -126,7 +126,7 @@ Next next_for(AttemptOutcome o, int attempts, int max_attempts, std::int64_t nex
 
 Result<std::vector<TaskEffect>> Store::record_results(const std::vector<TaskResult>& batch) {
     for (const TaskResult& r : batch)
-        if (auto e = check_result(r)) return *e;
+        if (auto st = check_result(r); !st) return st.error();
     Impl& m = *impl_;
     return guarded(m.label, [&]() -> Result<std::vector<TaskEffect>> {
         const std::int64_t now = m.now();
@@ -181,16 +181,7 @@ Result<std::vector<TaskEffect>> Store::record_results(const std::vector<TaskResu
             }
             row.task_id = r.task_id;
             row.attempt = attempts + 1;
-            row.started_at = a.started_at_ms;
-            row.latency_ms = a.latency_ms;
-            row.http_status = a.http_status;
-            row.request_id = a.request_id;
-            row.code = a.code;
-            row.message = a.message;
-            row.outcome = a.outcome;
-            row.endpoint = a.endpoint;
-            row.signature = a.signature;
-            row.access_key_id = a.access_key_id;
+            row.record = a;
             row.recorded_at = now;
             m.append_attempt(head, row);
             effects.push_back(next.effect);
@@ -219,7 +210,7 @@ Result<std::int64_t> Store::recover_running() {
                 row.params_json = s.getColumn(3).getString();
                 row.attempt = s.getColumn(4).getInt() + 1;
                 owners.push_back(s.getColumn(5).getString());
-                row.started_at = s.getColumn(6).getInt64();  // the claim; nothing later is known
+                row.record.started_at_ms = s.getColumn(6).getInt64();  // the claim; nothing later is known
                 rows.push_back(std::move(row));
             }
         }
@@ -232,14 +223,14 @@ Result<std::int64_t> Store::recover_running() {
                                  "WHERE id = ? AND state = 'running'");
         for (std::size_t i = 0; i < rows.size(); ++i) {
             AttemptRow& row = rows[i];
-            row.latency_ms = 0;
-            row.code = kCodeInterrupted;
-            row.message = "runner " + owners[i] + " stopped before this attempt finished";
-            row.outcome = AttemptOutcome::Interrupted;
+            row.record.latency_ms = 0;
+            row.record.code = kCodeInterrupted;
+            row.record.message = "runner " + owners[i] + " stopped before this attempt finished";
+            row.record.outcome = Outcome::Interrupted;
             row.recorded_at = now;
             update.bind(1, now);
-            update.bind(2, row.code);
-            update.bind(3, row.message);
+            update.bind(2, row.record.code);
+            update.bind(3, row.record.message);
             update.bind(4, now);
             update.bind(5, row.task_id);
             update.exec();

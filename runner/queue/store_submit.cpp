@@ -12,7 +12,7 @@ namespace qbi::queue {
 
 namespace {
 
-std::optional<Error> check_job(const NewJob& job) {
+Status check_job(const NewJob& job) {
     auto bad = [&](const std::string& what) {
         return Error{kExitDataErr, "job '" + job.name + "': " + what};
     };
@@ -25,13 +25,13 @@ std::optional<Error> check_job(const NewJob& job) {
     for (std::size_t i = 0; i < job.tasks.size(); ++i)
         if (job.tasks[i].action.empty())
             return bad("task " + std::to_string(i + 1) + " has no action");
-    return std::nullopt;
+    return {};
 }
 
 }  // namespace
 
 Result<SubmitResult> Store::submit(const NewJob& job) {
-    if (auto e = check_job(job)) return *e;
+    if (auto st = check_job(job); !st) return st.error();
     Impl& m = *impl_;
     return guarded(m.label, [&]() -> Result<SubmitResult> {
         const std::int64_t now = m.now();

@@ -15,16 +15,6 @@ constexpr std::array<std::pair<TaskState, std::string_view>, 5> kTaskStates{{
     {TaskState::Cancelled, "cancelled"},
 }};
 
-constexpr std::array<std::pair<AttemptOutcome, std::string_view>, 7> kOutcomes{{
-    {AttemptOutcome::Done, "done"},
-    {AttemptOutcome::AlreadyAbsent, "already_absent"},
-    {AttemptOutcome::Retryable, "retryable"},
-    {AttemptOutcome::Permanent, "permanent"},
-    {AttemptOutcome::HaltAuth, "halt_auth"},
-    {AttemptOutcome::HaltPermission, "halt_permission"},
-    {AttemptOutcome::Interrupted, "interrupted"},
-}};
-
 template <class E, std::size_t N>
 std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& table, E value) {
     for (const auto& [v, name] : table)
@@ -33,15 +23,11 @@ std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& ta
 }
 
 template <class E, std::size_t N>
-bool parse_of(const std::array<std::pair<E, std::string_view>, N>& table, std::string_view name,
-              E& out) {
-    for (const auto& [v, n] : table) {
-        if (n == name) {
-            out = v;
-            return true;
-        }
-    }
-    return false;
+std::optional<E> parse_of(const std::array<std::pair<E, std::string_view>, N>& table,
+                          std::string_view name) {
+    for (const auto& [v, n] : table)
+        if (n == name) return v;
+    return std::nullopt;
 }
 
 }  // namespace
@@ -49,23 +35,16 @@ bool parse_of(const std::array<std::pair<E, std::string_view>, N>& table, std::s
 std::string_view task_state_name(TaskState s) {
     return name_of(kTaskStates, s);
 }
-bool parse_task_state(std::string_view name, TaskState& out) {
-    return parse_of(kTaskStates, name, out);
-}
-
-std::string_view attempt_outcome_name(AttemptOutcome o) {
-    return name_of(kOutcomes, o);
-}
-bool parse_attempt_outcome(std::string_view name, AttemptOutcome& out) {
-    return parse_of(kOutcomes, name, out);
+std::optional<TaskState> parse_task_state(std::string_view name) {
+    return parse_of(kTaskStates, name);
 }
 
 std::string_view task_effect_name(TaskEffect e) {
     switch (e) {
         case TaskEffect::Succeeded:
             return "succeeded";
-        case TaskEffect::Rescheduled:
-            return "rescheduled";
+        case TaskEffect::Retried:
+            return "retried";
         case TaskEffect::Failed:
             return "failed";
         case TaskEffect::Requeued:

@@ -12,6 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "runner/core/outcome.h"
+#include "runner/core/params.h"
+
 namespace qbi::queue {
 
 // ---- task and attempt vocabulary -------------------------------------------------------
@@ -19,29 +22,12 @@ namespace qbi::queue {
 enum class TaskState { Queued, Running, Succeeded, Failed, Cancelled };
 // "queued", "running", "succeeded", "failed", "cancelled" (the database spelling).
 std::string_view task_state_name(TaskState s);
-bool parse_task_state(std::string_view name, TaskState& out);
+std::optional<TaskState> parse_task_state(std::string_view name);
 
-// What one attempt came to. The first six mirror api::Outcome (design §5); Interrupted is an
-// attempt that was in flight when its runner stopped.
-enum class AttemptOutcome {
-    Done,
-    AlreadyAbsent,
-    Retryable,
-    Permanent,
-    HaltAuth,
-    HaltPermission,
-    Interrupted,
-};
-// "done", "already_absent", "retryable", "permanent", "halt_auth", "halt_permission",
-// "interrupted".
-std::string_view attempt_outcome_name(AttemptOutcome o);
-bool parse_attempt_outcome(std::string_view name, AttemptOutcome& out);
+// What an attempt came to is qbi::Outcome (runner/core/outcome.h), stored by its name.
+// API parameters of one task (one call) are qbi::Params, stored as canonical JSON (params.h).
 
 // ---- submit ------------------------------------------------------------------------------
-
-// API parameters of one task (one call): string keys to string values. Stored as canonical
-// JSON (see params.h).
-using Params = std::map<std::string, std::string>;
 
 struct NewTask {
     std::string action;  // e.g. "CancelCollection"
@@ -84,7 +70,7 @@ struct ClaimedTask {
 // The facts of one attempt, for the audit row. The store adds job, task, attempt number,
 // action, params, recorded_at and the hash chain.
 struct AttemptRecord {
-    AttemptOutcome outcome = AttemptOutcome::Permanent;
+    Outcome outcome = Outcome::Permanent;
     std::int64_t started_at_ms = 0;
     std::int64_t latency_ms = 0;
     int http_status = 0;  // 0: no HTTP response
@@ -114,7 +100,7 @@ struct TaskResult {
 
 enum class TaskEffect {
     Succeeded,
-    Rescheduled,  // retryable, attempts left
+    Retried,    // retryable, attempts left: queued again at retry_at
     Failed,
     Requeued,   // halt or interrupted: back to queued, attempt not counted
     LeaseLost,  // the owner no longer held the lease: nothing written for this item
@@ -174,7 +160,7 @@ struct TaskInfo {
     std::string action;
     std::string params_json;
     TaskState state = TaskState::Queued;
-    std::optional<AttemptOutcome> outcome;  // Done or AlreadyAbsent when succeeded
+    std::optional<Outcome> outcome;  // Done or AlreadyAbsent when succeeded
     int attempts = 0;
     int max_attempts = 1;
     std::int64_t next_run_at = 0;
@@ -198,7 +184,7 @@ struct TaskQuery {
     int limit = 100;
 };
 
-// One audit row as stored.
+// One audit row as stored: the attempt's facts plus what the store adds.
 struct AttemptRow {
     std::int64_t id = 0;
     std::int64_t job_id = 0;
@@ -206,16 +192,7 @@ struct AttemptRow {
     int attempt = 1;
     std::string action;
     std::string params_json;
-    std::int64_t started_at = 0;
-    std::int64_t latency_ms = 0;
-    int http_status = 0;
-    std::string request_id;
-    std::string code;
-    std::string message;
-    AttemptOutcome outcome = AttemptOutcome::Permanent;
-    std::string endpoint;
-    std::string signature;
-    std::string access_key_id;
+    AttemptRecord record;  // record.started_at_ms is the row's started_at
     std::int64_t recorded_at = 0;
     std::string prev_hash;
     std::string hash;

@@ -20,15 +20,14 @@ enum Stream : std::uint64_t {
     kFailBase = 100,  // + index of the --fail rule
 };
 
-bool parse_int(std::string_view text, std::int64_t& out) {
-    if (text.empty() || text.size() > 15) return false;
+std::optional<std::int64_t> parse_int(std::string_view text) {
+    if (text.empty() || text.size() > 15) return std::nullopt;
     std::int64_t v = 0;
     for (char c : text) {
-        if (c < '0' || c > '9') return false;
+        if (c < '0' || c > '9') return std::nullopt;
         v = v * 10 + (c - '0');
     }
-    out = v;
-    return true;
+    return v;
 }
 
 bool valid_code(std::string_view code) {
@@ -64,8 +63,8 @@ Result<FailRule> parse_fail_rule(std::string_view text) {
     FailRule rule;
     std::string_view code = text.substr(0, eq);
     if (auto at = code.find('@'); at != std::string_view::npos) {
-        std::int64_t status = 0;
-        if (!parse_int(code.substr(at + 1), status) || status < 100 || status > 599)
+        const std::int64_t status = parse_int(code.substr(at + 1)).value_or(0);
+        if (status < 100 || status > 599)
             return Error{kExitUsage, "--fail: HTTP status must be 100-599, got '" +
                                          std::string(code.substr(at + 1)) + "'"};
         rule.http_status = static_cast<int>(status);
@@ -82,12 +81,13 @@ Result<FailRule> parse_fail_rule(std::string_view text) {
 
 Result<std::pair<std::int64_t, std::int64_t>> parse_latency(std::string_view text) {
     const auto colon = text.find(':');
-    std::int64_t ms = 0, jitter = 0;
-    if (!parse_int(text.substr(0, colon), ms) ||
-        (colon != std::string_view::npos && !parse_int(text.substr(colon + 1), jitter)))
+    auto ms = parse_int(text.substr(0, colon));
+    auto jitter = colon == std::string_view::npos ? std::optional<std::int64_t>(0)
+                                                  : parse_int(text.substr(colon + 1));
+    if (!ms || !jitter)
         return Error{kExitUsage, "--latency: expected MS or MS:JITTER (milliseconds), got '" +
                                      std::string(text) + "'"};
-    return std::make_pair(ms, jitter);
+    return std::make_pair(*ms, *jitter);
 }
 
 FaultPlan::FaultPlan(FaultOptions options, std::uint64_t seed)

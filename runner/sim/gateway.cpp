@@ -80,18 +80,20 @@ const std::string* SimRequest::header(std::string_view name) const {
     return nullptr;
 }
 
-bool parse_query_into(std::string_view query, Params& out) {
-    if (query.empty()) return true;
+std::optional<Params> parse_query(std::string_view query) {
+    Params out;
+    if (query.empty()) return out;
     for (const auto& pair : split(query, '&')) {
         if (pair.empty()) continue;
         const auto eq = pair.find('=');
-        std::string name, value;
-        if (!percent_decode(pair.substr(0, eq), name, true)) return false;
-        if (eq != std::string::npos && !percent_decode(pair.substr(eq + 1), value, true))
-            return false;
-        out.emplace(std::move(name), std::move(value));
+        auto name = percent_decode(pair.substr(0, eq), true);
+        if (!name) return std::nullopt;
+        std::optional<std::string> value = std::string();
+        if (eq != std::string::npos) value = percent_decode(pair.substr(eq + 1), true);
+        if (!value) return std::nullopt;
+        out.emplace(std::move(*name), std::move(*value));
     }
-    return true;
+    return out;
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
@@ -135,13 +137,16 @@ GatewayResult Gateway::authenticate(const SimRequest& req) {
     if (req.method != "GET" && req.method != "POST") return fail(r, "UnsupportedHTTPMethod");
 
     // Parameters: the query, then a form body (never overriding the query).
-    Params all;
-    if (!parse_query_into(req.query, all)) return fail(r, "InvalidParameter", "query string");
+    auto from_query = parse_query(req.query);
+    if (!from_query) return fail(r, "InvalidParameter", "query string");
+    Params all = std::move(*from_query);
     if (req.method == "POST" && !req.body.empty()) {
         const std::string* ct = req.header("content-type");
-        if (ct && starts_with(to_lower(*ct), "application/x-www-form-urlencoded") &&
-            !parse_query_into(req.body, all))
-            return fail(r, "InvalidParameter", "body");
+        if (ct && starts_with(to_lower(*ct), "application/x-www-form-urlencoded")) {
+            auto from_body = parse_query(req.body);
+            if (!from_body) return fail(r, "InvalidParameter", "body");
+            all.merge(*from_body);  // keys already set by the query stay
+        }
     }
 
     const std::string* authorization = req.header("authorization");
@@ -251,9 +256,9 @@ GatewayResult Gateway::authenticate(const SimRequest& req) {
         }
         const std::string& content_sha = *req.header("x-acs-content-sha256");
         if (content_sha != sha256_hex(req.body)) return fail(r, "SignatureDoesNotMatch");
-        Params query;
-        if (!parse_query_into(req.query, query)) return fail(r, "InvalidParameter", "query");
-        const std::string canonical_request = req.method + "\n/\n" + canonical_query(query) +
+        auto query = parse_query(req.query);
+        if (!query) return fail(r, "InvalidParameter", "query");
+        const std::string canonical_request = req.method + "\n/\n" + canonical_query(*query) +
                                               "\n" + canonical_headers + "\n" +
                                               auth.signed_headers + "\n" + content_sha;
         const std::string string_to_sign =

@@ -18,6 +18,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -98,9 +99,9 @@ private:
     std::deque<std::pair<std::int64_t, std::uint64_t>> expiry_;  // guarded by nonce_mutex_
 };
 
-// Parses "k=v&k=v" (percent-decoding, '+' as space as servlet containers do) into `out`
-// without overwriting names already there. False on a malformed escape.
-bool parse_query_into(std::string_view query, Params& out);
+// Parses "k=v&k=v" (percent-decoding, '+' as space as servlet containers do); the first of
+// repeated names wins. nullopt on a malformed escape.
+std::optional<Params> parse_query(std::string_view query);
 
 // Constant-time comparison of two strings (length leaks, content does not).
 bool constant_time_equal(std::string_view a, std::string_view b);

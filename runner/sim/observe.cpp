@@ -35,21 +35,21 @@ std::uint64_t Stats::count(const std::string& action, const std::string& code) c
     return c == a->second.end() ? 0 : c->second;
 }
 
-Value Stats::to_value() const {
+json::Value Stats::to_value() const {
     std::lock_guard lock(mutex_);
     auto counts = [](const std::map<std::string, std::uint64_t>& m) {
-        Value v = Value::object();
+        json::Value v = json::Value::object();
         for (const auto& [k, n] : m) v.set(k, static_cast<std::int64_t>(n));
         return v;
     };
-    Value by_action = Value::object();
+    json::Value by_action = json::Value::object();
     for (const auto& [action, m] : by_action_) by_action.set(action, counts(m));
-    Value faults = Value::object();
+    json::Value faults = json::Value::object();
     for (const char* kind : {"halt", "throttle", "drop", "fail", "slow"}) {
         auto it = faults_.find(kind);
         faults.set(kind, static_cast<std::int64_t>(it == faults_.end() ? 0 : it->second));
     }
-    return Value::object()
+    return json::Value::object()
         .set("requests", static_cast<std::int64_t>(requests_))
         .set("changes", static_cast<std::int64_t>(changes_))
         .set("by_action", std::move(by_action))
@@ -69,10 +69,10 @@ Result<bool> RequestLog::open(const std::string& path) {
 }
 
 void RequestLog::write(const RequestRecord& r) {
-    Value params = Value::object();
+    json::Value params = json::Value::object();
     if (r.params)
         for (const auto& [k, v] : *r.params) params.set(k, v);
-    const std::string line = Value::object()
+    const std::string line = json::Value::object()
                                  .set("time", format_rfc3339_ms(r.time_ms))
                                  .set("seq", static_cast<std::int64_t>(r.seq))
                                  .set("request_id", r.request_id)

@@ -15,7 +15,7 @@
 #include <string>
 
 #include "runner/core/result.h"
-#include "runner/sim/value.h"
+#include "runner/core/json.h"
 
 namespace qbi::sim {
 
@@ -37,7 +37,7 @@ public:
     void record(const RequestRecord& r);
     // {"requests":N,"changes":N,"by_action":{ACTION:{CODE|"OK"|"Dropped":N}},
     //  "by_code":{...},"faults":{"halt":N,"throttle":N,"drop":N,"fail":N,"slow":N}}
-    Value to_value() const;
+    json::Value to_value() const;
     std::uint64_t requests() const;
     std::uint64_t count(const std::string& action, const std::string& code) const;
 

@@ -1,4 +1,5 @@
 #include "runner/sim/simulator.h"
+#include "runner/sim/xml.h"
 
 #include <chrono>
 #include <stdexcept>
@@ -59,7 +60,7 @@ SimReply Simulator::internal(const SimRequest& request) const {
         reply.body = stats_json();
     } else {
         reply.status = 404;
-        reply.body = Value::object()
+        reply.body = json::Value::object()
                          .set("Code", "NotFound")
                          .set("Message", "qbi-sim serves GET /__sim/state and GET /__sim/stats")
                          .to_json();
@@ -73,8 +74,8 @@ SimReply Simulator::error_reply(const std::string& code, const std::string& arg,
     SimReply reply;
     reply.request_id = request_id;
     reply.status = status_override > 0 ? status_override : error_spec(code).http_status;
-    const Value body =
-        Value::object()
+    const json::Value body =
+        json::Value::object()
             .set("RequestId", request_id)
             .set("HostId", options_.host_id.empty() ? host_without_port(request) : options_.host_id)
             .set("Code", code)
@@ -90,11 +91,11 @@ SimReply Simulator::error_reply(const std::string& code, const std::string& arg,
     return reply;
 }
 
-SimReply Simulator::success_reply(const Value& result, const std::string& request_id, bool xml,
+SimReply Simulator::success_reply(const json::Value& result, const std::string& request_id, bool xml,
                                   const std::string& action) const {
     SimReply reply;
     reply.request_id = request_id;
-    const Value body = Value::object()
+    const json::Value body = json::Value::object()
                            .set("RequestId", request_id)
                            .set("Result", result)
                            .set("Success", true);

@@ -88,7 +88,7 @@ private:
     SimReply error_reply(const std::string& code, const std::string& arg, int status_override,
                          const std::string& request_id, const SimRequest& request,
                          bool xml) const;
-    SimReply success_reply(const Value& result, const std::string& request_id, bool xml,
+    SimReply success_reply(const json::Value& result, const std::string& request_id, bool xml,
                            const std::string& action) const;
 
     SimOptions options_;

@@ -10,14 +10,14 @@ namespace qbi::sim {
 
 namespace {
 
-const std::string& param(const ActionParams& p, const std::string& name) {
+const std::string& param(const Params& p, const std::string& name) {
     static const std::string empty;
     auto it = p.find(name);
     return it == p.end() ? empty : it->second;
 }
 
 // The first of `names` whose value is empty, or nullptr.
-const std::string* first_empty(const ActionParams& p, const std::vector<std::string>& names) {
+const std::string* first_empty(const Params& p, const std::vector<std::string>& names) {
     for (const auto& n : names)
         if (param(p, n).empty()) return &n;
     return nullptr;
@@ -128,7 +128,7 @@ const std::vector<std::string>* World::required_params(const std::string& action
     return it == table.end() ? nullptr : &it->second;
 }
 
-BizResult World::call(const std::string& action, const ActionParams& params) {
+BizResult World::call(const std::string& action, const Params& params) {
     const auto* required = required_params(action);
     if (required == nullptr) return BizResult::error("InvalidAction.NotFound");
     if (const std::string* empty = first_empty(params, *required))
@@ -161,7 +161,7 @@ const Workspace* World::workspace_of(const Work& w) const {
     return it == workspaces_.end() ? nullptr : &it->second;
 }
 
-BizResult World::cancel_collection(const ActionParams& p) {
+BizResult World::cancel_collection(const Params& p) {
     const std::string& works_id = param(p, "WorksId");
     const std::string& user_id = param(p, "UserId");
     if (member(user_id) == nullptr) return BizResult::error("User.Not.In.Organization", user_id);
@@ -178,7 +178,7 @@ BizResult World::cancel_collection(const ActionParams& p) {
     return r;
 }
 
-BizResult World::cancel_report_share(const ActionParams& p) {
+BizResult World::cancel_report_share(const Params& p) {
     const std::string& report = param(p, "ReportId");
     const std::string& type_text = param(p, "ShareToType");
     if (type_text != "0" && type_text != "1" && type_text != "2")
@@ -226,9 +226,9 @@ BizResult World::cancel_report_share(const ActionParams& p) {
     return r;
 }
 
-Value World::work_value(const Work& w) const {
+json::Value World::work_value(const Work& w) const {
     const Workspace* ws = workspace_of(w);
-    return Value::object()
+    return json::Value::object()
         .set("WorksId", w.id)
         .set("WorksName", w.name)
         .set("WorksType", w.type)
@@ -237,11 +237,11 @@ Value World::work_value(const Work& w) const {
         .set("WorkspaceName", ws ? ws->name : "");
 }
 
-BizResult World::list_collections(const ActionParams& p) const {
+BizResult World::list_collections(const Params& p) const {
     const std::string& user_id = param(p, "UserId");
     if (member(user_id) == nullptr) return BizResult::error("User.Not.In.Organization", user_id);
     BizResult r;
-    r.result = Value::array();
+    r.result = json::Value::array();
     auto favs = favorites_.find(user_id);
     if (favs == favorites_.end()) return r;
     std::vector<std::pair<std::int64_t, std::string>> ordered;  // FavoriteId order
@@ -250,7 +250,7 @@ BizResult World::list_collections(const ActionParams& p) const {
     for (const auto& [id, work_id] : ordered) {
         const Work& w = works_.at(work_id);
         const Workspace* ws = workspace_of(w);
-        r.result.push(Value::object()
+        r.result.push(json::Value::object()
                           .set("FavoriteId", id)
                           .set("OwnerId", w.owner)
                           .set("WorksId", w.id)
@@ -262,7 +262,7 @@ BizResult World::list_collections(const ActionParams& p) const {
     return r;
 }
 
-BizResult World::query_shares_to_user_list(const ActionParams& p) const {
+BizResult World::query_shares_to_user_list(const Params& p) const {
     const std::string& user_id = param(p, "UserId");
     const User* user = member(user_id);
     if (user == nullptr) return BizResult::error("User.Not.In.Organization", user_id);
@@ -280,12 +280,12 @@ BizResult World::query_shares_to_user_list(const ActionParams& p) const {
                 (s.to_type == ShareTo::Organization && s.to == org_.id))
                 reached.insert(report);
     BizResult r;
-    r.result = Value::array();
+    r.result = json::Value::array();
     for (const auto& id : reached) {
         const Work& w = works_.at(id);
         const Workspace* ws = workspace_of(w);
         auto owner = users_.find(w.owner);
-        r.result.push(Value::object()
+        r.result.push(json::Value::object()
                           .set("WorksId", w.id)
                           .set("WorkName", w.name)
                           .set("WorkType", w.type)
@@ -297,12 +297,12 @@ BizResult World::query_shares_to_user_list(const ActionParams& p) const {
     return r;
 }
 
-BizResult World::query_share_list(const ActionParams& p) const {
+BizResult World::query_share_list(const Params& p) const {
     const std::string& report = param(p, "ReportId");
     auto work = works_.find(report);
     if (work == works_.end()) return BizResult::error("Report.NotExist.Error", report);
     BizResult r;
-    r.result = Value::array();
+    r.result = json::Value::array();
     auto list = shares_.find(report);
     if (list == shares_.end()) return r;
     for (const auto& s : list->second) {
@@ -316,7 +316,7 @@ BizResult World::query_share_list(const ActionParams& p) const {
         } else {
             name = org_.name;
         }
-        r.result.push(Value::object()
+        r.result.push(json::Value::object()
                           .set("ShareId", s.id)
                           .set("ShareToId", s.to)
                           .set("ShareToName", name)
@@ -331,7 +331,7 @@ BizResult World::query_share_list(const ActionParams& p) const {
 
 BizResult World::query_user_info(const User& u) const {
     BizResult r;
-    r.result = Value::object()
+    r.result = json::Value::object()
                    .set("UserId", u.id)
                    .set("AccountId", u.account_id)
                    .set("AccountName", u.account)
@@ -341,11 +341,11 @@ BizResult World::query_user_info(const User& u) const {
                    .set("AdminUser", u.admin)
                    .set("AuthAdminUser", u.admin)
                    .set("IsDeleted", u.deleted)
-                   .set("RoleIdList", Value::array().push(u.admin ? -1 : -3));  // -1 admin, -3 member
+                   .set("RoleIdList", json::Value::array().push(u.admin ? -1 : -3));  // -1 admin, -3 member
     return r;
 }
 
-BizResult World::query_user_by_account(const ActionParams& p) const {
+BizResult World::query_user_by_account(const Params& p) const {
     const std::string& account = param(p, "Account");
     for (const auto& [id, u] : users_) {
         if (!in_org(u.organization)) continue;
@@ -359,7 +359,7 @@ BizResult World::query_user_by_account(const ActionParams& p) const {
     return BizResult::error("User.Not.In.Organization", account);
 }
 
-BizResult World::query_user_by_id(const ActionParams& p) const {
+BizResult World::query_user_by_id(const Params& p) const {
     const std::string& user_id = param(p, "UserId");
     const User* u = member(user_id);
     if (u == nullptr) return BizResult::error("User.Not.In.Organization", user_id);

@@ -17,7 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "runner/sim/value.h"
+#include "runner/core/json.h"
+#include "runner/core/params.h"
 
 namespace qbi::sim {
 
@@ -98,7 +99,7 @@ enum class AbsentShare { Ok, ResultFalse, Error };
 struct BizResult {
     std::string code;    // empty on success
     std::string arg;     // for the message's %s
-    Value result;        // true, or the discovery data
+    json::Value result;        // true, or the discovery data
     bool changed = false;  // the world was modified
 
     bool ok() const { return code.empty(); }
@@ -110,7 +111,6 @@ struct BizResult {
     }
 };
 
-using ActionParams = std::map<std::string, std::string>;
 
 class World {
 public:
@@ -124,12 +124,12 @@ public:
     static const std::vector<std::string>* required_params(const std::string& action);
 
     // Runs `action` (one of actions()). Unknown actions are the gateway's business.
-    BizResult call(const std::string& action, const ActionParams& params);
+    BizResult call(const std::string& action, const Params& params);
 
     // A copy of the current state, in the world-file order (sorted by id).
     WorldData snapshot() const;
     // The state as a document in the world-file format (loadable with --world).
-    Value to_value() const;
+    json::Value to_value() const;
 
     std::size_t favorite_count() const;
     std::size_t share_count() const;
@@ -137,19 +137,19 @@ public:
     bool has_share(const std::string& report, ShareTo type, const std::string& to) const;
 
 private:
-    BizResult cancel_collection(const ActionParams& p);
-    BizResult cancel_report_share(const ActionParams& p);
-    BizResult list_collections(const ActionParams& p) const;
-    BizResult query_shares_to_user_list(const ActionParams& p) const;
-    BizResult query_share_list(const ActionParams& p) const;
+    BizResult cancel_collection(const Params& p);
+    BizResult cancel_report_share(const Params& p);
+    BizResult list_collections(const Params& p) const;
+    BizResult query_shares_to_user_list(const Params& p) const;
+    BizResult query_share_list(const Params& p) const;
     BizResult query_user_info(const User& u) const;
-    BizResult query_user_by_account(const ActionParams& p) const;
-    BizResult query_user_by_id(const ActionParams& p) const;
+    BizResult query_user_by_account(const Params& p) const;
+    BizResult query_user_by_id(const Params& p) const;
 
     const User* member(const std::string& user_id) const;  // a user of this organisation
     bool in_org(const std::string& organization) const;
     const Workspace* workspace_of(const Work& w) const;
-    Value work_value(const Work& w) const;
+    json::Value work_value(const Work& w) const;
 
     mutable std::mutex mutex_;
     // Everything below is guarded by mutex_.

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "runner/core/result.h"
-#include "runner/sim/value.h"
+#include "runner/core/json.h"
 #include "runner/sim/world.h"
 
 namespace qbi::sim {
@@ -49,7 +49,7 @@ Result<GenerateSpec> parse_generate_spec(std::string_view text);
 WorldData generate_world(const GenerateSpec& spec, std::uint64_t seed);
 
 // The world-file document of `data` (version 1), entries in the order given.
-Value world_to_value(const WorldData& data);
+json::Value world_to_value(const WorldData& data);
 
 // "developer" | "visitor" | "analyst" for UserType 1 | 2 | 3.
 const char* user_type_name(int type);

@@ -35,28 +35,28 @@ WorldData World::snapshot() const {
     return d;
 }
 
-Value World::to_value() const { return world_to_value(snapshot()); }
+json::Value World::to_value() const { return world_to_value(snapshot()); }
 
-Value world_to_value(const WorldData& d) {
-    auto opt_org = [](Value& v, const std::string& org) {
+json::Value world_to_value(const WorldData& d) {
+    auto opt_org = [](json::Value& v, const std::string& org) {
         if (!org.empty()) v.set("organization", org);
     };
-    Value doc = Value::object();
+    json::Value doc = json::Value::object();
     doc.set("version", 1);
-    doc.set("organization", Value::object()
+    doc.set("organization", json::Value::object()
                                 .set("id", d.organization.id)
                                 .set("name", d.organization.name)
                                 .set("edition", d.organization.edition));
-    Value workspaces = Value::array();
+    json::Value workspaces = json::Value::array();
     for (const auto& w : d.workspaces) {
-        Value v = Value::object().set("id", w.id).set("name", w.name);
+        json::Value v = json::Value::object().set("id", w.id).set("name", w.name);
         opt_org(v, w.organization);
         workspaces.push(std::move(v));
     }
     doc.set("workspaces", std::move(workspaces));
-    Value users = Value::array();
+    json::Value users = json::Value::array();
     for (const auto& u : d.users) {
-        Value v = Value::object()
+        json::Value v = json::Value::object()
                       .set("id", u.id)
                       .set("account", u.account)
                       .set("account_id", u.account_id)
@@ -69,35 +69,35 @@ Value world_to_value(const WorldData& d) {
         users.push(std::move(v));
     }
     doc.set("users", std::move(users));
-    Value groups = Value::array();
+    json::Value groups = json::Value::array();
     for (const auto& g : d.groups) {
-        Value members = Value::array();
+        json::Value members = json::Value::array();
         for (const auto& m : g.members) members.push(m);
-        Value v = Value::object().set("id", g.id).set("name", g.name).set("members",
+        json::Value v = json::Value::object().set("id", g.id).set("name", g.name).set("members",
                                                                           std::move(members));
         opt_org(v, g.organization);
         groups.push(std::move(v));
     }
     doc.set("groups", std::move(groups));
-    Value works = Value::array();
+    json::Value works = json::Value::array();
     for (const auto& w : d.works)
-        works.push(Value::object()
+        works.push(json::Value::object()
                        .set("id", w.id)
                        .set("name", w.name)
                        .set("type", w.type)
                        .set("workspace", w.workspace)
                        .set("owner", w.owner));
     doc.set("works", std::move(works));
-    Value favorites = Value::array();
+    json::Value favorites = json::Value::array();
     for (const auto& f : d.favorites) {
-        Value v = Value::object();
+        json::Value v = json::Value::object();
         if (f.id > 0) v.set("id", f.id);
         favorites.push(v.set("user", f.user).set("work", f.work));
     }
     doc.set("favorites", std::move(favorites));
-    Value shares = Value::array();
+    json::Value shares = json::Value::array();
     for (const auto& s : d.shares)
-        shares.push(Value::object()
+        shares.push(json::Value::object()
                         .set("id", s.id)
                         .set("report", s.report)
                         .set("to_type", share_to_name(s.to_type))

@@ -1,4 +1,4 @@
-#include "runner/api/outcome.h"
+#include "runner/core/outcome.h"
 
 #include <array>
 #include <utility>
@@ -8,13 +8,14 @@
 namespace qbi {
 
 namespace {
-constexpr std::array<std::pair<Outcome, std::string_view>, 6> kNames = {{
+constexpr std::array<std::pair<Outcome, std::string_view>, 7> kNames = {{
     {Outcome::Done, "done"},
     {Outcome::AlreadyAbsent, "already_absent"},
     {Outcome::Retryable, "retryable"},
+    {Outcome::Permanent, "permanent"},
     {Outcome::HaltAuth, "halt_auth"},
     {Outcome::HaltPermission, "halt_permission"},
-    {Outcome::Permanent, "permanent"},
+    {Outcome::Interrupted, "interrupted"},
 }};
 }  // namespace
 
@@ -24,21 +25,18 @@ std::string_view outcome_name(Outcome o) {
     return "permanent";  // unreachable for a valid enum value
 }
 
-bool parse_outcome(std::string_view name, Outcome& out) {
-    for (const auto& [value, n] : kNames) {
-        if (n == name) {
-            out = value;
-            return true;
-        }
-    }
-    return false;
+std::optional<Outcome> parse_outcome(std::string_view name) {
+    for (const auto& [value, n] : kNames)
+        if (n == name) return value;
+    return std::nullopt;
 }
 
 int exit_code_for(Outcome o) {
     switch (o) {
         case Outcome::Done:
         case Outcome::AlreadyAbsent: return kExitOk;
-        case Outcome::Retryable: return kExitTempFail;
+        case Outcome::Retryable:
+        case Outcome::Interrupted: return kExitTempFail;
         case Outcome::HaltAuth: return kExitConfig;
         case Outcome::HaltPermission: return kExitNoPerm;
         case Outcome::Permanent: return kExitTasksFailed;
