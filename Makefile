@@ -48,7 +48,7 @@ test-tsan: deps
 	  --repeat until-pass:2 -R '^(Engine|Backoff|RateLimiter|CircuitBreaker)'
 
 demo: build
-	$(BUILD)/runner/cli/qbi-runner demo
+	$(BUILD)/bin/qbi-runner demo
 
 bench: build
 	@for b in $(BUILD)/bench/*_bench; do echo "== $$b"; $$b || exit 1; done

@@ -12,7 +12,7 @@
 #include <fstream>
 #include <string>
 
-#include "runner/cli/submit_files.h"
+#include "runner/app/submit.h"
 #include "runner/core/clock.h"
 #include "runner/jobs/job_file.h"
 #include "runner/queue/store.h"
@@ -48,9 +48,9 @@ int main(int argc, char** argv) {
                     << "-e774-406b-9956-da2425c21234\n";
         }
     }
-    qbi::cli::Config cfg;
+    qbi::app::Config cfg;
     auto t0 = std::chrono::steady_clock::now();
-    auto parsed = qbi::jobs::parse_job_file(file.string(), qbi::cli::job_limits(cfg));
+    auto parsed = qbi::jobs::parse_job_file(file.string(), qbi::app::job_limits(cfg));
     if (!parsed) {
         std::fprintf(stderr, "parse failed: %s\n", parsed.errors().front().to_string().c_str());
         return 1;
@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
     auto store = qbi::queue::Store::open(dir / "q.db", qbi::SystemClock::instance());
     if (!store) return 1;
     auto t1 = std::chrono::steady_clock::now();
-    auto job = qbi::cli::to_new_job(parsed.job(), 6);
+    auto job = qbi::app::to_new_job(parsed.job(), 6);
     auto r = store->submit(job);
     if (!r) {
         std::fprintf(stderr, "submit failed: %s\n", r.error().message.c_str());

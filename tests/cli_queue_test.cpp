@@ -6,7 +6,7 @@
 #include <map>
 #include <sstream>
 
-#include "runner/cli/app.h"
+#include "tests/support/cli_runner.h"
 #include "runner/core/clock.h"
 #include "runner/queue/store.h"
 #include "tests/support/temp_dir.h"
@@ -25,19 +25,12 @@ const char* kJobBad = "version: 1\njob: job-c\ntasks: []\n";
 class QueueCli : public ::testing::Test {
 protected:
     int cli(std::vector<std::string> args) {
-        std::ostringstream o, e;
-        std::vector<std::string> argv{"qbi-runner", "--db", db()};
+        std::vector<std::string> argv{"--db", db()};
         argv.insert(argv.end(), args.begin(), args.end());
-        std::map<std::string, std::string> vars{{"HOME", dir.path().string()}};
-        Env env = [vars](const std::string& n) -> std::optional<std::string> {
-            auto it = vars.find(n);
-            if (it == vars.end()) return std::nullopt;
-            return it->second;
-        };
-        int rc = run(argv, o, e, env);
-        out = o.str();
-        err = e.str();
-        return rc;
+        auto r = test::run_cli(argv, env_from_map({{"HOME", dir.path().string()}}));
+        out = r.out;
+        err = r.err;
+        return r.code;
     }
     std::string db() const { return (dir / "q.db").string(); }
     std::string file(const std::string& name, const std::string& text) {

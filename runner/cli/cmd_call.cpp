@@ -7,11 +7,8 @@
 #include <sstream>
 
 #include "runner/api/response.h"
-#include "runner/cli/api_setup.h"
+#include "runner/app/api_setup.h"
 #include "runner/cli/commands.h"
-#include "runner/core/clock.h"
-#include "runner/core/random.h"
-#include "runner/core/strings.h"
 
 namespace qbi::cli {
 
@@ -30,89 +27,87 @@ std::string render_body(const ApiResult& r, bool pretty) {
         Poco::JSON::Stringifier::stringify(value, p, 2);
         return p.str();
     } catch (const std::exception&) {
-        std::ostringstream out;
-        out << "{\"Code\":\"" << json_escape(r.code) << "\",\"Message\":\"" << json_escape(r.message)
-            << "\"}";
-        return out.str();
+        return json::Value::object().set("Code", r.code).set("Message", r.message).to_json();
     }
 }
 
-int print_dry_run(Context& ctx, const SignedRequest& req, const std::string& action) {
-    if (ctx.global.json) {
-        ctx.out << "{\"schema\":1,\"dry_run\":true,\"action\":\"" << json_escape(action)
-                << "\",\"method\":\"" << req.method << "\",\"url\":\"https://"
-                << json_escape(req.host) << req.path << "?" << json_escape(req.query)
-                << "\",\"headers\":{";
-        bool first = true;
-        for (const auto& [k, v] : req.headers) {
-            ctx.out << (first ? "" : ",") << "\"" << json_escape(k) << "\":\"" << json_escape(v)
-                    << "\"";
-            first = false;
-        }
-        ctx.out << "},\"string_to_sign\":\"" << json_escape(req.string_to_sign)
-                << "\",\"signature\":\"" << json_escape(req.signature) << "\"}\n";
+int print_dry_run(Invocation& inv, const SignedRequest& req, const std::string& action) {
+    if (inv.global.json) {
+        json::Value headers = json::Value::object();
+        for (const auto& [k, v] : req.headers) headers.set(k, v);
+        inv.print(json_document()
+                      .set("dry_run", true)
+                      .set("action", action)
+                      .set("method", req.method)
+                      .set("url", "https://" + req.host + req.path + "?" + req.query)
+                      .set("headers", headers)
+                      .set("string_to_sign", req.string_to_sign)
+                      .set("signature", req.signature));
         return kExitOk;
     }
-    ctx.out << req.method << " https://" << req.host << req.path << "?" << req.query << "\n";
-    for (const auto& [k, v] : req.headers) ctx.out << k << ": " << v << "\n";
-    ctx.out << "\n# string to sign:\n" << req.string_to_sign << "\n";
+    inv.out << req.method << " https://" << req.host << req.path << "?" << req.query << "\n";
+    for (const auto& [k, v] : req.headers) inv.out << k << ": " << v << "\n";
+    inv.out << "\n# string to sign:\n" << req.string_to_sign << "\n";
     if (!req.canonical_request.empty())
-        ctx.out << "# canonical request:\n" << req.canonical_request << "\n";
-    ctx.out << "# signature: " << req.signature << "\n";
+        inv.out << "# canonical request:\n" << req.canonical_request << "\n";
+    inv.out << "# signature: " << req.signature << "\n";
     return kExitOk;
 }
 
 }  // namespace
 
-int cmd_call(Context& ctx, const std::vector<std::string>& args) {
-    ParsedArgs a;
-    if (auto e = parse_args(args, {"--dry-run"}, {}, a); !e.empty()) return ctx.fail(kExitUsage, e);
+int cmd_call(Invocation& inv, const std::vector<std::string>& args) {
+    auto parsed = parse_args(args, {"--dry-run"}, {});
+    if (!parsed) return inv.fail(parsed.error());
+    const ParsedArgs& a = *parsed;
     if (a.positional.empty())
-        return ctx.fail(kExitUsage, "call needs an action, e.g. call CancelCollection "
+        return inv.fail(kExitUsage, "call needs an action, e.g. call CancelCollection "
                                     "WorksId=W UserId=U");
     const std::string action = a.positional[0];
     if (action.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") !=
         std::string::npos)
-        return ctx.fail(kExitUsage, "'" + action + "' is not an action name (letters and digits)");
+        return inv.fail(kExitUsage, "'" + action + "' is not an action name (letters and digits)");
     Params params;
     for (std::size_t i = 1; i < a.positional.size(); ++i) {
         const std::string& kv = a.positional[i];
         auto eq = kv.find('=');
         if (eq == std::string::npos || eq == 0)
-            return ctx.fail(kExitUsage, "expected Key=Value, got '" + kv + "'");
+            return inv.fail(kExitUsage, "expected Key=Value, got '" + kv + "'");
         params[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     const bool dry = a.has("--dry-run");
-    auto setup = setup_api(ctx, !dry);
-    if (!setup) return ctx.fail(setup.error().code, setup.error().message);
-    ctx.note("credentials: " + describe_credentials(setup->credentials));
+    auto setup = app::setup_api(inv.config, inv.credentials(), !dry);
+    if (!setup) return inv.fail(setup.error().code, setup.error().message);
+    inv.note("credentials: " + describe_credentials(setup->credentials));
 
-    RandomNonceSource nonces;
-    Clock& clock = SystemClock::instance();
     if (dry) {
         struct NoTransport final : Transport {
             HttpResponse send(const SignedRequest&) override { return {}; }
         } none;
-        QuickBiClient client(setup->endpoint, setup->credentials, setup->scheme, clock, nonces, none);
-        return print_dry_run(ctx, redacted(client.prepare(action, params), setup->credentials),
+        QuickBiClient client(setup->endpoint, setup->credentials, setup->scheme, inv.clock,
+                             inv.nonces, none);
+        return print_dry_run(inv, redacted(client.prepare(action, params), setup->credentials),
                              action);
     }
     HttpsTransport transport(setup->endpoint, setup->context, setup->tls);
-    QuickBiClient client(setup->endpoint, setup->credentials, setup->scheme, clock, nonces,
-                         transport);
+    QuickBiClient client(setup->endpoint, setup->credentials, setup->scheme, inv.clock,
+                         inv.nonces, transport);
     ApiResult r = client.call(action, params);
-    if (ctx.global.json) {
-        ctx.out << "{\"schema\":1,\"action\":\"" << json_escape(action) << "\",\"outcome\":\""
-                << outcome_name(r.outcome) << "\",\"http_status\":" << r.http_status
-                << ",\"request_id\":\"" << json_escape(r.request_id) << "\",\"code\":\""
-                << json_escape(r.code) << "\",\"message\":\"" << json_escape(r.message)
-                << "\",\"latency_ms\":" << r.latency_ms
-                << ",\"response\":" << render_body(r, false) << "}\n";
+    if (inv.global.json) {
+        inv.print(json_document()
+                      .set("action", action)
+                      .set("outcome", outcome_name(r.outcome))
+                      .set("http_status", r.http_status)
+                      .set("request_id", r.request_id)
+                      .set("code", r.code)
+                      .set("message", r.message)
+                      .set("latency_ms", r.latency_ms)
+                      .set("response", json::Value::raw(render_body(r, false))));
     } else {
-        ctx.out << render_body(r, ctx.out_is_tty) << "\n";
+        inv.out << render_body(r, inv.out_is_tty) << "\n";
         if (!is_success(r.outcome) || r.outcome == Outcome::AlreadyAbsent) {
             std::string what = std::string(outcome_name(r.outcome));
-            ctx.err << "qbi-runner: " << action << ": " << what
+            inv.err << "qbi-runner: " << action << ": " << what
                     << (r.code.empty() ? "" : " (" + r.code + ")")
                     << (r.request_id.empty() ? "" : ", RequestId " + r.request_id) << "\n";
         }

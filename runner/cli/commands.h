@@ -1,27 +1,50 @@
 #pragma once
-// Handlers of the subcommands. Each parses its own arguments and returns an ExitCode.
+// The subcommands: one static table {name, usage, summary, handler}. Each handler parses its
+// own arguments and returns an ExitCode.
+#include <span>
 #include <string>
 #include <vector>
 
-#include "runner/cli/app.h"
+#include "runner/app/session.h"
+#include "runner/cli/invocation.h"
+#include "runner/queue/store.h"
 
 namespace qbi::cli {
 
-// The table behind commands(); defined in commands.cpp.
-std::vector<Command> command_table();
+using Handler = int (*)(Invocation& inv, const std::vector<std::string>& args);
 
-int cmd_version(Context& ctx, const std::vector<std::string>& args);
-int cmd_call(Context& ctx, const std::vector<std::string>& args);
-int cmd_run(Context& ctx, const std::vector<std::string>& args);
-int cmd_validate(Context& ctx, const std::vector<std::string>& args);
-int cmd_submit(Context& ctx, const std::vector<std::string>& args);
-int cmd_status(Context& ctx, const std::vector<std::string>& args);
-int cmd_tasks(Context& ctx, const std::vector<std::string>& args);
-int cmd_rerun(Context& ctx, const std::vector<std::string>& args);
-int cmd_cancel(Context& ctx, const std::vector<std::string>& args);
-int cmd_audit(Context& ctx, const std::vector<std::string>& args);
-int cmd_demo(Context& ctx, const std::vector<std::string>& args);
-int cmd_serve(Context& ctx, const std::vector<std::string>& args);
-int cmd_batch(Context& ctx, const std::vector<std::string>& args);
+struct Command {
+    const char* name;
+    const char* usage;    // e.g. "call ACTION Key=Value... [--dry-run]"
+    const char* summary;  // one line for --help
+    Handler handler;
+};
+
+std::span<const Command> commands();
+
+// The queue of this invocation (queue.database, then the state directories).
+Result<queue::Store> open_queue(const Invocation& inv);
+
+// One engine run of `session` with the progress line on stderr (unless -q), then the summary
+// (human or --json); returns the run's exit code.
+int run_with_progress(Invocation& inv, app::RunnerSession& session, engine::EngineOptions options,
+                      const std::atomic<bool>& stop);
+int print_run_summary(Invocation& inv, const app::RunSummary& summary);
+// The `status` listing of every job in `store` (human or --json).
+int print_status(Invocation& inv, queue::Store& store);
+
+int cmd_version(Invocation& inv, const std::vector<std::string>& args);
+int cmd_call(Invocation& inv, const std::vector<std::string>& args);
+int cmd_run(Invocation& inv, const std::vector<std::string>& args);
+int cmd_validate(Invocation& inv, const std::vector<std::string>& args);
+int cmd_submit(Invocation& inv, const std::vector<std::string>& args);
+int cmd_status(Invocation& inv, const std::vector<std::string>& args);
+int cmd_tasks(Invocation& inv, const std::vector<std::string>& args);
+int cmd_rerun(Invocation& inv, const std::vector<std::string>& args);
+int cmd_cancel(Invocation& inv, const std::vector<std::string>& args);
+int cmd_audit(Invocation& inv, const std::vector<std::string>& args);
+int cmd_demo(Invocation& inv, const std::vector<std::string>& args);
+int cmd_serve(Invocation& inv, const std::vector<std::string>& args);
+int cmd_batch(Invocation& inv, const std::vector<std::string>& args);
 
 }  // namespace qbi::cli

@@ -8,7 +8,7 @@
 #include <atomic>
 #include <thread>
 
-namespace qbi::cli {
+namespace qbi::app {
 
 // Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and the threads it will start).
 void block_signals();
@@ -38,4 +38,4 @@ private:
     std::thread thread_;
 };
 
-}  // namespace qbi::cli
+}  // namespace qbi::app

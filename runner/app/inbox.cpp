@@ -1,15 +1,15 @@
-#include "runner/cli/inbox.h"
+#include "runner/app/inbox.h"
 
 #include <filesystem>
 #include <fstream>
 #include <vector>
 
-#include "runner/cli/submit_files.h"
+#include "runner/app/submit.h"
 #include "runner/core/log.h"
 #include "runner/core/strings.h"
 #include "runner/core/time_format.h"
 
-namespace qbi::cli {
+namespace qbi::app {
 
 namespace fs = std::filesystem;
 
@@ -20,13 +20,13 @@ Result<std::string> inbox_dir(const Config& cfg, const Env& env) {
                               "under systemd, which sets STATE_DIRECTORY)"};
 }
 
-Result<bool> Inbox::prepare() const {
+Status Inbox::prepare() const {
     std::error_code ec;
     for (const char* sub : {"", "accepted", "rejected"}) {
         fs::create_directories(fs::path(dir_) / sub, ec);
         if (ec) return Error{kExitIoErr, "cannot create " + (fs::path(dir_) / sub).string() + ": " + ec.message()};
     }
-    return true;
+    return {};
 }
 
 namespace {
@@ -99,4 +99,4 @@ InboxScan Inbox::scan(queue::Store& store, const Config& cfg, std::int64_t now_m
     return s;
 }
 
-}  // namespace qbi::cli
+}  // namespace qbi::app

@@ -1,4 +1,4 @@
-#include "runner/cli/config.h"
+#include "runner/app/config.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -9,7 +9,7 @@
 #include "runner/core/strings.h"
 #include "runner/core/time_format.h"
 
-namespace qbi::cli {
+namespace qbi::app {
 
 namespace fs = std::filesystem;
 
@@ -181,4 +181,26 @@ Result<std::string> resolve_database(const std::string& explicit_path, const Con
                  "no database location: pass --db PATH or set queue.database in the configuration"};
 }
 
-}  // namespace qbi::cli
+Result<Config> load_configuration(const ConfigOverrides& o, const Env& env) {
+    auto path = find_config_file(o.config_file, env);
+    if (!path) return path.error();
+    Config cfg;
+    cfg.source = "defaults";
+    if (!path->empty()) {
+        auto loaded = load_config_file(*path);
+        if (!loaded) return loaded.error();
+        cfg = *loaded;
+    }
+    const std::pair<const char*, const std::string*> overrides[] = {
+        {"api.endpoint", &o.endpoint}, {"api.region", &o.region},
+        {"api.ca_file", &o.ca_file},   {"api.signature", &o.signature},
+        {"queue.database", &o.db}};
+    for (const auto& [key, value] : overrides) {
+        if (value->empty()) continue;
+        if (auto st = apply_setting(cfg, key, *value); !st)
+            return Error{kExitUsage, st.error().message};
+    }
+    return cfg;
+}
+
+}  // namespace qbi::app

@@ -1,6 +1,6 @@
-#include "runner/cli/submit_files.h"
+#include "runner/app/submit.h"
 
-namespace qbi::cli {
+namespace qbi::app {
 
 jobs::JobLimits job_limits(const Config& cfg) {
     jobs::JobLimits l;
@@ -63,4 +63,4 @@ std::string describe(const SubmitOutcome& o) {
     return o.file;
 }
 
-}  // namespace qbi::cli
+}  // namespace qbi::app

@@ -1,17 +1,8 @@
-#include "runner/cli/api_setup.h"
+#include "runner/app/api_setup.h"
 
-namespace qbi::cli {
+namespace qbi::app {
 
-CredentialOptions credential_options(const Context& ctx) {
-    CredentialOptions o;
-    o.credentials_file = ctx.global.credentials_file;
-    o.env = ctx.env;
-    return o;
-}
-
-Result<ApiSetup> setup_api(const Context& ctx, bool with_tls) {
-    ApiSetup s;
-    const Config& c = ctx.config;
+Result<Endpoint> configured_endpoint(const Config& c) {
     std::string url = c.endpoint;
     if (url.empty()) {
         if (c.region.empty())
@@ -20,14 +11,19 @@ Result<ApiSetup> setup_api(const Context& ctx, bool with_tls) {
                          "ID (or set api.endpoint / api.region in the configuration)"};
         url = "https://" + region_endpoint(c.region);
     }
-    auto ep = parse_endpoint(url);
+    return parse_endpoint(url);
+}
+
+Result<ApiSetup> setup_api(const Config& c, const CredentialOptions& credentials, bool with_tls) {
+    ApiSetup s;
+    auto ep = configured_endpoint(c);
     if (!ep) return ep.error();
     s.endpoint = *ep;
     auto scheme = parse_signature_scheme(c.signature);
-    if (scheme) s.scheme = *scheme;
-    else
+    if (!scheme)
         return Error{kExitConfig, "api.signature must be v1 or v3, not '" + c.signature + "'"};
-    auto creds = load_credentials(credential_options(ctx));
+    s.scheme = *scheme;
+    auto creds = load_credentials(credentials);
     if (!creds) return creds.error();
     s.credentials = *creds;
     s.tls.ca_file = c.ca_file;
@@ -41,4 +37,4 @@ Result<ApiSetup> setup_api(const Context& ctx, bool with_tls) {
     return s;
 }
 
-}  // namespace qbi::cli
+}  // namespace qbi::app

@@ -13,10 +13,10 @@
 #include <cstdint>
 #include <string>
 
-#include "runner/cli/config.h"
+#include "runner/app/config.h"
 #include "runner/queue/store.h"
 
-namespace qbi::cli {
+namespace qbi::app {
 
 struct InboxScan {
     int accepted = 0;  // submitted, or already submitted with the same content
@@ -28,7 +28,7 @@ class Inbox {
 public:
     explicit Inbox(std::string dir) : dir_(std::move(dir)) {}
     // Creates the inbox and its accepted/ and rejected/ folders. Error: exit 74 or 78.
-    Result<bool> prepare() const;
+    Status prepare() const;
     // Submits every settled job file in the inbox (name order). `now_ms` is wall time.
     InboxScan scan(queue::Store& store, const Config& cfg, std::int64_t now_ms) const;
     const std::string& dir() const { return dir_; }
@@ -40,4 +40,4 @@ private:
 // serve.inbox, else $STATE_DIRECTORY/inbox (its first entry). Error 78 if neither is set.
 Result<std::string> inbox_dir(const Config& cfg, const Env& env);
 
-}  // namespace qbi::cli
+}  // namespace qbi::app

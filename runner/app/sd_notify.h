@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-namespace qbi::cli {
+namespace qbi::app {
 
 class Notifier {
 public:
@@ -32,4 +32,4 @@ private:
 std::optional<std::int64_t> watchdog_usec(const std::optional<std::string>& usec,
                                           const std::optional<std::string>& pid);
 
-}  // namespace qbi::cli
+}  // namespace qbi::app

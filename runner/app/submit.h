@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "runner/cli/config.h"
+#include "runner/app/config.h"
 #include "runner/jobs/job_file.h"
 #include "runner/queue/store.h"
 
-namespace qbi::cli {
+namespace qbi::app {
 
 jobs::JobLimits job_limits(const Config& cfg);
 queue::NewJob to_new_job(const jobs::JobSpec& spec, int default_max_attempts);
@@ -31,4 +31,4 @@ SubmitOutcome submit_file(queue::Store& store, const std::string& path, const Co
 // One line for humans: "jobs/x.yaml: submitted as job 3 (offboard-jdoe, 12 tasks)".
 std::string describe(const SubmitOutcome& o);
 
-}  // namespace qbi::cli
+}  // namespace qbi::app

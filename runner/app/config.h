@@ -14,7 +14,7 @@
 #include "runner/core/env.h"
 #include "runner/core/result.h"
 
-namespace qbi::cli {
+namespace qbi::app {
 
 struct Config {
     // [api]
@@ -52,6 +52,20 @@ struct Config {
 };
 
 
+// What the command line sets over the file (empty: not given).
+struct ConfigOverrides {
+    std::string config_file;  // --config
+    std::string db;           // --db: queue.database
+    std::string endpoint;     // --endpoint: api.endpoint
+    std::string region;       // --region: api.region
+    std::string ca_file;      // --ca-file: api.ca_file
+    std::string signature;    // --signature: api.signature
+};
+
+// The configuration of design §7: defaults, then the file found by find_config_file, then the
+// overrides. Errors: the file's (78), or a bad command-line value (64).
+Result<Config> load_configuration(const ConfigOverrides& overrides, const Env& env);
+
 // Finds the configuration file: the explicit path if given (must exist), else
 // $QBI_RUNNER_CONFIG, $CONFIGURATION_DIRECTORY/runner.ini, /etc/qbi-runner/runner.ini (the
 // first that exists). Returns "" when none exists (defaults apply).
@@ -73,4 +87,4 @@ const std::vector<std::string>& known_keys();
 Result<std::string> resolve_database(const std::string& explicit_path, const Config& cfg,
                                      const Env& env);
 
-}  // namespace qbi::cli
+}  // namespace qbi::app

@@ -1,11 +1,11 @@
-#include "runner/cli/signals.h"
+#include "runner/app/signals.h"
 
 #include <pthread.h>
 #include <signal.h>
 
 #include <ctime>
 
-namespace qbi::cli {
+namespace qbi::app {
 
 namespace {
 sigset_t our_signals() {
@@ -49,4 +49,4 @@ SignalWatcher::~SignalWatcher() {
     if (thread_.joinable()) thread_.join();
 }
 
-}  // namespace qbi::cli
+}  // namespace qbi::app

@@ -5,20 +5,14 @@
 #include <map>
 #include <sstream>
 
-#include "runner/cli/app.h"
-#include "runner/cli/config.h"
+#include "runner/app/config.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/temp_dir.h"
 
-namespace qbi::cli {
+namespace qbi::app {
 namespace {
 
-Env fake_env(std::map<std::string, std::string> vars) {
-    return [vars](const std::string& name) -> std::optional<std::string> {
-        auto it = vars.find(name);
-        if (it == vars.end()) return std::nullopt;
-        return it->second;
-    };
-}
+Env fake_env(std::map<std::string, std::string> vars) { return env_from_map(std::move(vars)); }
 
 // The shipped example documents every key and parses cleanly.
 TEST(Config, ShippedRunnerIniDocumentsEveryKey) {
@@ -105,13 +99,10 @@ TEST(Config, DatabaseLocationRules) {
 }
 
 int run_cli(const std::vector<std::string>& args, std::string& out, std::string& err) {
-    std::ostringstream o, e;
-    std::vector<std::string> argv{"qbi-runner"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    int rc = run(argv, o, e, fake_env({}));
-    out = o.str();
-    err = e.str();
-    return rc;
+    auto r = test::run_cli(args, fake_env({}));
+    out = r.out;
+    err = r.err;
+    return r.code;
 }
 
 TEST(Cli, UnknownCommandSuggestsNearest) {
@@ -145,4 +136,4 @@ TEST(Cli, BadConfigFileStopsEveryCommand) {
 }
 
 }  // namespace
-}  // namespace qbi::cli
+}  // namespace qbi::app

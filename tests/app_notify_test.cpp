@@ -3,12 +3,12 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "runner/cli/sd_notify.h"
-#include "runner/cli/signals.h"
+#include "runner/app/sd_notify.h"
+#include "runner/app/signals.h"
 #include "tests/support/notify_listener.h"
 #include "tests/support/temp_dir.h"
 
-namespace qbi::cli {
+namespace qbi::app {
 namespace {
 
 TEST(Notify, DeliversDatagramsToAPathSocket) {
@@ -61,4 +61,4 @@ TEST(Signals, WatcherRecordsTermAndHup) {
 }
 
 }  // namespace
-}  // namespace qbi::cli
+}  // namespace qbi::app

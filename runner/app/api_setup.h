@@ -10,10 +10,10 @@
 #include "runner/api/credential_chain.h"
 #include "runner/api/endpoint.h"
 #include "runner/api/transport.h"
-#include "runner/cli/context.h"
+#include "runner/app/config.h"
 #include "runner/core/result.h"
 
-namespace qbi::cli {
+namespace qbi::app {
 
 struct ApiSetup {
     Endpoint endpoint;
@@ -23,11 +23,13 @@ struct ApiSetup {
     Poco::Net::Context::Ptr context;  // null until with_tls
 };
 
-// Endpoint (api.endpoint, else api.region), scheme and credentials. With `with_tls`, also the
-// TLS context (a --dry-run needs none). Errors carry exit 78 and say what to set.
-Result<ApiSetup> setup_api(const Context& ctx, bool with_tls);
+// The endpoint (api.endpoint, else api.region) and scheme of `config`. Errors carry exit 78 and
+// say what to set.
+Result<Endpoint> configured_endpoint(const Config& config);
 
-// Adapts the CLI's environment lookup for the credential chain.
-CredentialOptions credential_options(const Context& ctx);
+// Endpoint, scheme and credentials (the chain of design §7 with `credentials`). With `with_tls`,
+// also the TLS context (a --dry-run needs none). Errors carry exit 78 and say what to set.
+Result<ApiSetup> setup_api(const Config& config, const CredentialOptions& credentials,
+                           bool with_tls);
 
-}  // namespace qbi::cli
+}  // namespace qbi::app

@@ -1,4 +1,4 @@
-#include "runner/cli/sd_notify.h"
+#include "runner/app/sd_notify.h"
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-namespace qbi::cli {
+namespace qbi::app {
 
 Notifier::Notifier(std::string socket_path) : path_(std::move(socket_path)) {
     if (path_.empty() || (path_[0] != '/' && path_[0] != '@')) return;
@@ -45,4 +45,4 @@ std::optional<std::int64_t> watchdog_usec(const std::optional<std::string>& usec
     }
 }
 
-}  // namespace qbi::cli
+}  // namespace qbi::app

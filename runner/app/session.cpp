@@ -1,0 +1,125 @@
+#include "runner/app/session.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "runner/app/store_setup.h"
+#include "runner/core/log.h"
+
+namespace qbi::app {
+
+std::string make_owner(NonceSource& nonces) {
+    char host[256] = {0};
+    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    return std::string(host) + ":" + std::to_string(::getpid()) + ":" + nonces.next().substr(0, 8);
+}
+
+RunnerSession::RunnerSession(Clock& clock, NonceSource& nonces) : clock_(clock), nonces_(nonces) {}
+
+Status RunnerSession::open(const Config& config, const Env& env,
+                           const CredentialOptions& credentials, const ApiSetup* preset) {
+    auto path = database_path(config, env);
+    if (!path) return path.error();
+    db_path_ = *path;
+    if (preset) {
+        api_ = *preset;
+    } else {
+        auto api = setup_api(config, credentials, true);
+        if (!api) return api.error();
+        api_ = *api;
+    }
+    log::info("credentials: " + describe_credentials(api_.credentials));
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(db_path_).parent_path(), ec);
+    auto l = queue::RunnerLock::acquire(db_path_);
+    if (!l) return l.error();
+    lock_.emplace(std::move(*l));
+    auto s = open_store(config, db_path_, clock_);
+    if (!s) return s.error();
+    store_.emplace(std::move(*s));
+    random_ = std::make_unique<SeededRandom>(os_random_seed());
+    return {};
+}
+
+engine::EngineOptions RunnerSession::engine_options(const Config& c) {
+    engine::EngineOptions o;
+    o.owner = make_owner(nonces_);
+    o.workers = static_cast<int>(c.workers);
+    o.claim_batch = static_cast<int>(c.claim_batch);
+    o.lease_ms = c.lease_ms;
+    o.backoff = {c.backoff_base_ms, c.backoff_cap_ms};
+    o.max_qps = c.max_qps;
+    o.action_qps = c.action_qps;
+    o.grace_ms = c.grace_ms;
+    o.halt_probe_ms = c.halt_probe_ms;
+    o.endpoint = api_.endpoint.url();
+    o.signature = signature_scheme_name(api_.scheme);
+    o.access_key_id = mask_access_key_id(api_.credentials.access_key_id);
+    return o;
+}
+
+engine::CallerFactory RunnerSession::caller_factory() {
+    return [this]() -> std::unique_ptr<engine::Caller> {
+        return std::make_unique<engine::HttpsCaller>(api_.endpoint, api_.credentials, api_.scheme,
+                                                     api_.context, api_.tls, clock_, nonces_);
+    };
+}
+
+RunSummary RunnerSession::run_to_end(engine::EngineOptions opt, const std::atomic<bool>& stop,
+                                     const std::function<void(const engine::Engine&)>& on_tick) {
+    if (opt.owner.empty()) opt.owner = make_owner(nonces_);
+    const auto job_id = opt.job_id;
+    engine::Engine engine(*store_, caller_factory(), std::move(opt), clock_, *random_);
+    auto report = engine.run(stop, {}, [&] {
+        if (on_tick) on_tick(engine);
+    });
+    if (on_tick) on_tick(engine);
+    queue::TaskCounts left;
+    if (job_id) {
+        if (auto j = store_->job(*job_id); j && *j) left = (*j)->counts;
+    } else if (auto t = store_->totals()) {
+        left = *t;
+    }
+    return summarize_run(report, engine.progress(), left);
+}
+
+RunSummary summarize_run(const engine::RunReport& report, const engine::Progress& p,
+                         const queue::TaskCounts& left) {
+    RunSummary s;
+    s.report = report;
+    s.counts = {p.done, p.already_absent, p.failed, p.retried, p.throttled, p.attempts};
+    s.left = left;
+    switch (report.reason) {
+        case engine::StopReason::StoreError:
+            s.exit_code = report.store_error.code;
+            s.why = report.store_error.message;
+            break;
+        case engine::StopReason::Halted:
+            s.exit_code =
+                report.halt_outcome == Outcome::HaltPermission ? kExitNoPerm : kExitConfig;
+            s.why = (report.halt_outcome == Outcome::HaltPermission
+                         ? "Quick BI refused permission"
+                         : "Quick BI refused the credentials or the request signature") +
+                    std::string(" (") + report.halt_code +
+                    (report.halt_message.empty() ? "" : ": " + report.halt_message) +
+                    (report.halt_request_id.empty() ? ""
+                                                    : ", RequestId " + report.halt_request_id) +
+                    "); dispatch stopped, no task was failed for it. Fix the cause, then run "
+                    "again";
+            break;
+        case engine::StopReason::TimeLimit:
+        case engine::StopReason::Stopped:
+            if (left.queued + left.running > 0)
+                s.exit_code = kExitTempFail;
+            else
+                s.exit_code = p.failed > 0 ? kExitTasksFailed : kExitOk;
+            break;
+        case engine::StopReason::Finished:
+            s.exit_code = p.failed > 0 ? kExitTasksFailed : kExitOk;
+            break;
+    }
+    return s;
+}
+
+}  // namespace qbi::app

@@ -1,0 +1,84 @@
+#pragma once
+// What `run`, `serve`, `batch` and `demo` share: the runner lock, the queue, the API set-up and
+// an Engine configured from the configuration, plus the outcome of a run (its exit code of
+// design §7). Printing is the command line's business; nothing here writes to a terminal.
+//
+// Thread-safety: one RunnerSession per command, used from its main (writer) thread. The
+// Clock and NonceSource it is given must outlive it and be safe to share with the workers.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "runner/app/api_setup.h"
+#include "runner/app/config.h"
+#include "runner/core/clock.h"
+#include "runner/core/random.h"
+#include "runner/engine/engine.h"
+#include "runner/queue/runner_lock.h"
+#include "runner/queue/store.h"
+
+namespace qbi::app {
+
+// The counters of a finished run (engine::Progress without the atomics).
+struct RunCounts {
+    std::int64_t done = 0, already_absent = 0, failed = 0, retried = 0, throttled = 0,
+                 attempts = 0;
+};
+
+struct RunSummary {
+    engine::RunReport report;
+    RunCounts counts;
+    queue::TaskCounts left;  // of the job (run --job) or of the whole queue, after the run
+    int exit_code = 0;       // design §7: 0, 1, 75, 77, 78, or the store error's class
+    std::string why;         // for a halt or a store error: what happened and what to do
+};
+
+// The exit code and reason of a finished run, from its report, counters and what is left.
+RunSummary summarize_run(const engine::RunReport& report, const engine::Progress& progress,
+                         const queue::TaskCounts& left);
+
+// A unique lease owner for this process: "host:pid:random".
+std::string make_owner(NonceSource& nonces);
+
+class RunnerSession {
+public:
+    RunnerSession(Clock& clock, NonceSource& nonces);
+
+    // Takes the runner lock (75 if another runner holds it), opens the store, and builds the
+    // API set-up from the configuration and the credential chain, unless `preset` is given
+    // (the demo's throwaway key). Logs where the credentials came from (never the secret).
+    Status open(const Config& config, const Env& env, const CredentialOptions& credentials,
+                const ApiSetup* preset = nullptr);
+
+    // The engine options of `config` for this session's endpoint and key, with a fresh owner.
+    engine::EngineOptions engine_options(const Config& config);
+    // One HttpsCaller per worker over the shared TLS context.
+    engine::CallerFactory caller_factory();
+
+    // One engine run to its end (the `run` of design §7). `on_tick` runs on this thread about
+    // every 100 ms with the live counters (progress display, watchdog).
+    RunSummary run_to_end(engine::EngineOptions options, const std::atomic<bool>& stop,
+                          const std::function<void(const engine::Engine&)>& on_tick = {});
+
+    queue::Store& store() { return *store_; }
+    const std::string& db_path() const { return db_path_; }
+    const ApiSetup& api() const { return api_; }
+    void set_api(ApiSetup api) { api_ = std::move(api); }
+    Clock& clock() { return clock_; }
+    NonceSource& nonces() { return nonces_; }
+    Random& random() { return *random_; }
+
+private:
+    Clock& clock_;
+    NonceSource& nonces_;
+    std::string db_path_;
+    std::optional<queue::RunnerLock> lock_;
+    std::optional<queue::Store> store_;
+    ApiSetup api_;
+    std::unique_ptr<SeededRandom> random_;
+};
+
+}  // namespace qbi::app
