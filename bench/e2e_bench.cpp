@@ -75,6 +75,10 @@ T must(Result<T> r, const char* what) {
     return std::move(*r);
 }
 
+void must(const Status& s, const char* what) {
+    if (!s) die(std::string(what) + ": " + s.error().message);
+}
+
 Credentials bench_credentials() {
     Credentials c;
     c.access_key_id = "LTAI_bench_0key";

@@ -36,7 +36,7 @@ std::string world_summary(const WorldData& d) {
 
 }  // namespace
 
-Result<bool> write_file_atomic(const std::string& path, const std::string& content) {
+Status write_file_atomic(const std::string& path, const std::string& content) {
     const std::string tmp = path + ".tmp." + std::to_string(::getpid());
     std::FILE* f = std::fopen(tmp.c_str(), "we");
     if (f == nullptr) return Error{kExitIoErr, path + ": " + std::strerror(errno)};
@@ -49,10 +49,11 @@ Result<bool> write_file_atomic(const std::string& path, const std::string& conte
         std::remove(tmp.c_str());
         return Error{kExitIoErr, path + ": " + std::strerror(e)};
     }
-    return true;
+    return {};
 }
 
 int sim_main(int argc, char** argv) {
+    SystemClock clock;  // the process's one clock, handed to the simulator
     // Signals before threads (style.md §12): every thread inherits the mask, and the main
     // thread receives them with sigwait.
     sigset_t set;
@@ -89,7 +90,7 @@ int sim_main(int argc, char** argv) {
     o.sim.world = std::move(*world);
     std::unique_ptr<Simulator> sim;
     try {
-        sim = std::make_unique<Simulator>(std::move(o.sim), SystemClock::instance());
+        sim = std::make_unique<Simulator>(std::move(o.sim), clock);
     } catch (const std::invalid_argument& e) {
         return fail(kExitDataErr, std::string("world: ") + e.what());
     } catch (const std::exception& e) {

@@ -18,6 +18,6 @@ namespace qbi::sim {
 int sim_main(int argc, char** argv);
 
 // Writes `content` to `path` through a temporary file and rename(2).
-Result<bool> write_file_atomic(const std::string& path, const std::string& content);
+Status write_file_atomic(const std::string& path, const std::string& content);
 
 }  // namespace qbi::sim

@@ -59,13 +59,13 @@ json::Value Stats::to_value() const {
 
 RequestLog::~RequestLog() { close(); }
 
-Result<bool> RequestLog::open(const std::string& path) {
+Status RequestLog::open(const std::string& path) {
     std::lock_guard lock(mutex_);
-    if (path.empty()) return true;
+    if (path.empty()) return {};
     file_ = std::fopen(path.c_str(), "ae");
     if (file_ == nullptr)
         return Error{kExitIoErr, path + ": cannot open the request log: " + std::strerror(errno)};
-    return true;
+    return {};
 }
 
 void RequestLog::write(const RequestRecord& r) {

@@ -58,7 +58,7 @@ public:
     RequestLog& operator=(const RequestLog&) = delete;
 
     // Opens (appending to) `path`; an empty path logs nothing.
-    Result<bool> open(const std::string& path);
+    Status open(const std::string& path);
     void write(const RequestRecord& r);
     void close();
 

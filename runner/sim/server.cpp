@@ -116,7 +116,7 @@ SimServer::SimServer(Simulator& sim, ServerOptions options)
 
 SimServer::~SimServer() { stop(); }
 
-Result<bool> SimServer::start() {
+Status SimServer::start() {
     std::signal(SIGPIPE, SIG_IGN);
     try {
         Poco::Net::initializeSSL();
@@ -167,7 +167,7 @@ Result<bool> SimServer::start() {
         pool_.reset();
         return Error{kExitConfig, std::string("cannot start the HTTPS server: ") + e.what()};
     }
-    return true;
+    return {};
 }
 
 void SimServer::stop() {

@@ -46,7 +46,7 @@ public:
     SimServer& operator=(const SimServer&) = delete;
 
     // Binds and starts serving. Errors (bad certificate, address in use) as Result.
-    Result<bool> start();
+    Status start();
     void stop();
     int port() const { return port_; }
     // "https://127.0.0.1:PORT" (the bind address; IPv6 in brackets).
