@@ -63,6 +63,11 @@ protected:
         return s ? std::make_unique<Store>(std::move(*s)) : nullptr;
     }
 
+    static std::vector<TaskEffect> effects_of(const std::vector<Recorded>& recorded) {
+        std::vector<TaskEffect> out;
+        for (const auto& r : recorded) out.push_back(r.effect);
+        return out;
+    }
     template <class T>
     static T must(Result<T> r) {
         if (!r) {

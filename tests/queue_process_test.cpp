@@ -175,7 +175,7 @@ TEST(TwoProcesses, ASubmitterAndAClaimerShareTheDatabase) {
         for (const auto& t : *claimed) results.push_back(result(t, "runner", Outcome::Done));
         auto effects = store->record_results(results);
         ASSERT_TRUE(effects) << effects.error().message;
-        for (TaskEffect e : *effects) ASSERT_EQ(e, TaskEffect::Succeeded);
+        for (const Recorded& e : *effects) ASSERT_EQ(e.effect, TaskEffect::Succeeded);
         completed += static_cast<std::int64_t>(effects->size());
     }
     EXPECT_EQ(submitter.wait(), 0) << submitter.output();

@@ -60,10 +60,10 @@ TEST_F(RunTest, ResultsSettleTasksAndWriteAttemptRows) {
     auto j = must(store_->submit(make_job("a", 3)));
     auto c = must(store_->claim("r", 3, 1000));
     clock_.advance_ms(250);
-    auto effects = must(store_->record_results(
+    auto effects = effects_of(must(store_->record_results(
         {result(c[0], "r", Outcome::Done),
          result(c[1], "r", Outcome::AlreadyAbsent, "Report.NotExist.Error"),
-         result(c[2], "r", Outcome::Permanent, "Some.Other.Error")}));
+         result(c[2], "r", Outcome::Permanent, "Some.Other.Error")})));
     EXPECT_EQ(effects, (std::vector<TaskEffect>{TaskEffect::Succeeded, TaskEffect::Succeeded,
                                                 TaskEffect::Failed}));
     auto job = must(store_->job(j.job_id));
@@ -119,7 +119,7 @@ TEST_F(RunTest, RetryableAttemptsRescheduleUntilMaxAttempts) {
         EXPECT_EQ(c[0].attempt, attempt);
         TaskResult res = result(c[0], "r", Outcome::Retryable, "Throttling.User");
         res.retry_at_ms = clock_.wall_ms() + 5000;
-        auto effects = must(store_->record_results({res}));
+        auto effects = effects_of(must(store_->record_results({res})));
         TaskInfo t = task(*store_, j.job_id, c[0].task_id);
         EXPECT_EQ(t.attempts, attempt);
         EXPECT_EQ(t.last_code, "Throttling.User");
@@ -151,8 +151,8 @@ TEST_F(RunTest, RetryableAttemptsRescheduleUntilMaxAttempts) {
 TEST_F(RunTest, HaltRequeuesWithoutCountingTheAttempt) {
     auto j = must(store_->submit(make_job("a", 1)));
     auto c = must(store_->claim("r", 1, 1000));
-    auto effects = must(store_->record_results(
-        {result(c[0], "r", Outcome::HaltAuth, "InvalidAccessKeyId.NotFound")}));
+    auto effects = effects_of(must(store_->record_results(
+        {result(c[0], "r", Outcome::HaltAuth, "InvalidAccessKeyId.NotFound")})));
     EXPECT_EQ(effects[0], TaskEffect::Requeued);
     TaskInfo t = task(*store_, j.job_id, c[0].task_id);
     EXPECT_EQ(t.state, TaskState::Queued);
@@ -173,9 +173,9 @@ TEST_F(RunTest, HaltRequeuesWithoutCountingTheAttempt) {
 TEST_F(RunTest, ResultsWithoutTheLeaseAreSkipped) {
     auto j = must(store_->submit(make_job("a", 2)));
     auto c = must(store_->claim("r", 2, 1000));
-    auto effects = must(store_->record_results({result(c[0], "someone-else", Outcome::Done),
+    auto effects = effects_of(must(store_->record_results({result(c[0], "someone-else", Outcome::Done),
                                                 result(c[1], "r", Outcome::Done),
-                                                result(c[1], "r", Outcome::Done)}));
+                                                result(c[1], "r", Outcome::Done)})));
     EXPECT_EQ(effects, (std::vector<TaskEffect>{TaskEffect::LeaseLost, TaskEffect::Succeeded,
                                                 TaskEffect::LeaseLost}));
     EXPECT_EQ(task(*store_, j.job_id, c[0].task_id).state, TaskState::Running);
@@ -229,7 +229,7 @@ TEST_F(RunTest, RecoverRunningRequeuesADeadOwnersTasks) {
     EXPECT_TRUE(must(store_->verify_audit_chain()).ok);
     // The dead owner's late results cannot land any more.
     EXPECT_EQ(
-        must(store_->record_results({result(first[0], "dead-runner", Outcome::Done)}))[0],
+        must(store_->record_results({result(first[0], "dead-runner", Outcome::Done)}))[0].effect,
         TaskEffect::LeaseLost);
     EXPECT_EQ(must(store_->claim("new-runner", 10, 1000)).size(), 3u);
 }

@@ -18,7 +18,7 @@ queue::NewJob to_new_job(const jobs::JobSpec& spec, int default_max_attempts) {
     j.not_before_ms = spec.not_before_ms;
     j.max_attempts = spec.max_attempts.value_or(default_max_attempts);
     j.tasks.reserve(spec.tasks.size());
-    for (const auto& t : spec.tasks) j.tasks.push_back({t.action, t.params, t.key()});
+    for (const auto& t : spec.tasks) j.tasks.push_back({t.action, t.params, t.key(), ""});
     return j;
 }
 

@@ -105,7 +105,8 @@ bool Engine::Impl::flush_completions(RunReport& report) {
         for (std::size_t i = 0; i < effects->size(); ++i) {
             ++progress.attempts;
             const Completion& c = *recorded[i];
-            switch ((*effects)[i]) {
+            progress.total += (*effects)[i].children;  // discovered follow-up tasks
+            switch ((*effects)[i].effect) {
                 case queue::TaskEffect::Succeeded:
                     if (c.result.outcome == Outcome::AlreadyAbsent) ++progress.already_absent;
                     else ++progress.done;

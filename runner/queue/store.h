@@ -71,18 +71,20 @@ public:
 
     // ---- the runner's side (hold the RunnerLock) ---------------------------------------
     // Leases up to max_tasks due tasks (next_run_at <= now, earliest first) to `owner` until
-    // now + lease_ms; only tasks of job_id when given. The expiry is recorded for display and
-    // diagnostics; the store never takes a task back by itself: recover_running() does, under
-    // the RunnerLock.
+    // now + lease_ms; only tasks of job_id, and only tasks of `action`, when given (each in
+    // O(log n) through a partial index). The expiry is recorded for display and diagnostics;
+    // the store never takes a task back by itself: recover_running() does, under the
+    // RunnerLock.
     Result<std::vector<ClaimedTask>> claim(const std::string& owner, int max_tasks,
                                            std::int64_t lease_ms,
-                                           std::optional<std::int64_t> job_id = std::nullopt);
-    // Writes every result with its audit row in one transaction (see TaskResult for the state
-    // each outcome leads to). Items whose lease `owner` no longer holds are skipped and
-    // reported as LeaseLost. Returns one effect per item, in order. An invalid item (an
-    // unmasked access key id, outcome interrupted with a negative latency, ...) fails the whole
-    // batch with 70 and writes nothing.
-    Result<std::vector<TaskEffect>> record_results(const std::vector<TaskResult>& batch);
+                                           std::optional<std::int64_t> job_id = std::nullopt,
+                                           std::optional<std::string> action = std::nullopt);
+    // Writes every result with its audit row (and a success's follow-up tasks) in one
+    // transaction (see TaskResult for the state each outcome leads to). Items whose lease
+    // `owner` no longer holds are skipped and reported as LeaseLost. Returns one Recorded per
+    // item, in order. An invalid item (an unmasked access key id, a negative latency, ...) fails
+    // the whole batch with 70 and writes nothing.
+    Result<std::vector<Recorded>> record_results(const std::vector<TaskResult>& batch);
     // Crash recovery: every running task (of any owner: the caller holds the RunnerLock, so
     // their owners are gone) returns to queued, due now, with an `interrupted` attempt row
     // that is not counted. Returns how many.
@@ -114,6 +116,8 @@ public:
     Result<std::optional<JobInfo>> job(std::int64_t job_id);
     Result<std::vector<JobInfo>> jobs();  // every job, oldest first, with counts
     Result<std::vector<TaskInfo>> tasks(const TaskQuery& query);
+    // The job's tasks by action and state, actions in name order (reads the job's tasks).
+    Result<std::vector<ActionCounts>> action_counts(std::int64_t job_id);
     Result<TaskCounts> totals();  // over all jobs
     Result<std::vector<AttemptRow>> task_attempts(std::int64_t task_id);
 

@@ -36,6 +36,14 @@ struct ChainHead {
     std::string hash;
 };
 
+// What inserting a read's follow-up tasks came to.
+struct Children {
+    bool over_limit = false;     // nothing was inserted
+    std::int64_t new_tasks = 0;  // inserted (or, over the limit, that would have been)
+    std::int64_t existing = 0;   // keys the job already had
+    std::int64_t job_tasks = 0;  // the job's tasks before
+};
+
 struct Store::Impl {
     Impl(std::filesystem::path p, Clock& c, SQLite::Database d, int v)
         : path(std::move(p)), label(path.string()), clock(c), version(v), db(std::move(d)) {}
@@ -45,6 +53,11 @@ struct Store::Impl {
     // Sets row.id, row.prev_hash and row.hash from `head`, inserts the row, advances `head`.
     // Call inside the writing transaction that read `head`.
     void append_attempt(ChainHead& head, AttemptRow& row);
+    // Inserts `children` of task `parent_id` into job `job_id` (see TaskResult). Call inside a
+    // writing transaction; on the limit nothing of it stays (a savepoint is rolled back).
+    Children insert_children(std::int64_t job_id, std::int64_t parent_id,
+                             const std::vector<NewTask>& children, std::int64_t max_job_tasks,
+                             std::int64_t now);
 
     std::filesystem::path path;
     std::string label;  // the path, for messages
@@ -58,6 +71,10 @@ struct Store::Impl {
     std::optional<SQLite::Statement> insert_task;
     std::optional<SQLite::Statement> claim_any;
     std::optional<SQLite::Statement> claim_job;
+    std::optional<SQLite::Statement> claim_action;
+    std::optional<SQLite::Statement> job_limits;
+    std::optional<SQLite::Statement> insert_child;
+    std::optional<SQLite::Statement> add_queued;
     std::optional<SQLite::Statement> leased_task;
     std::optional<SQLite::Statement> finish_task;
     std::optional<SQLite::Statement> release_task;

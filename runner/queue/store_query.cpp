@@ -34,6 +34,8 @@ TaskInfo read_task(SQLite::Statement& s) {
     t.last_request_id = s.getColumn(14).getString();
     t.created_at = s.getColumn(15).getInt64();
     t.updated_at = s.getColumn(16).getInt64();
+    if (!s.isColumnNull(17)) t.parent_id = s.getColumn(17).getInt64();
+    t.context = s.getColumn(18).getString();
     return t;
 }
 
@@ -82,19 +84,50 @@ Result<std::vector<TaskInfo>> Store::tasks(const TaskQuery& q) {
         std::string sql =
             "SELECT id, job_id, task_key, action, params, state, outcome, attempts, "
             "max_attempts, next_run_at, lease_owner, lease_expires_at, last_code, last_message, "
-            "last_request_id, created_at, updated_at FROM tasks WHERE job_id = ?1 AND id > ?2";
+            "last_request_id, created_at, updated_at, parent_id, context FROM tasks "
+            "WHERE job_id = ?1 AND id > ?2";
         // The state as a literal (it comes from the enum), so the partial index tasks_failed
         // can serve `--state failed`.
         if (q.state) sql += " AND state = '" + std::string(task_state_name(*q.state)) + "'";
         if (q.code) sql += " AND last_code = ?4";
+        if (q.parent_id) sql += " AND parent_id = ?3";
         sql += " ORDER BY id LIMIT ?5";
         SQLite::Statement s(m.db, sql);
         s.bind(1, q.job_id);
         s.bind(2, q.after_id);
         if (q.code) s.bind(4, *q.code);
+        if (q.parent_id) s.bind(3, *q.parent_id);
         s.bind(5, std::clamp(q.limit, 1, 100000));
         std::vector<TaskInfo> out;
         while (s.executeStep()) out.push_back(read_task(s));
+        return out;
+    });
+}
+
+Result<std::vector<ActionCounts>> Store::action_counts(std::int64_t job_id) {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::vector<ActionCounts>> {
+        // The job's rows through the (job_id, task_key) index, grouped in memory by action.
+        SQLite::Statement s(m.db,
+                            "SELECT action, "
+                            "sum(state = 'queued'), sum(state = 'running'), "
+                            "sum(state = 'succeeded' AND outcome = 'done'), "
+                            "sum(state = 'succeeded' AND outcome = 'already_absent'), "
+                            "sum(state = 'failed'), sum(state = 'cancelled') "
+                            "FROM tasks WHERE job_id = ? GROUP BY action ORDER BY action");
+        s.bind(1, job_id);
+        std::vector<ActionCounts> out;
+        while (s.executeStep()) {
+            ActionCounts a;
+            a.action = s.getColumn(0).getString();
+            a.counts.queued = s.getColumn(1).getInt64();
+            a.counts.running = s.getColumn(2).getInt64();
+            a.counts.done = s.getColumn(3).getInt64();
+            a.counts.already_absent = s.getColumn(4).getInt64();
+            a.counts.failed = s.getColumn(5).getInt64();
+            a.counts.cancelled = s.getColumn(6).getInt64();
+            out.push_back(std::move(a));
+        }
         return out;
     });
 }

@@ -11,7 +11,8 @@ namespace qbi::queue {
 
 Result<std::vector<ClaimedTask>> Store::claim(const std::string& owner, int max_tasks,
                                               std::int64_t lease_ms,
-                                              std::optional<std::int64_t> job_id) {
+                                              std::optional<std::int64_t> job_id,
+                                              std::optional<std::string> action) {
     if (owner.empty() || max_tasks < 1 || lease_ms < 1)
         return Error{kExitSoftware, "claim needs an owner, max_tasks >= 1 and lease_ms >= 1"};
     Impl& m = *impl_;
@@ -25,14 +26,22 @@ Result<std::vector<ClaimedTask>> Store::claim(const std::string& owner, int max_
             // O(log n). INDEXED BY makes that a contract: without statistics the planner
             // would rather search tasks_state and sort every queued task.
             StatementUse s =
-                job_id ? StatementUse(
+                action ? StatementUse(
+                             m.claim_action, m.db,
+                             "UPDATE tasks SET state = 'running', lease_owner = ?1, "
+                             "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id FROM "
+                             "tasks INDEXED BY tasks_action_due WHERE state = 'queued' AND "
+                             "action = ?6 AND next_run_at <= ?3 AND (?5 IS NULL OR job_id = ?5) "
+                             "ORDER BY next_run_at, id LIMIT ?4) RETURNING id, job_id, action, "
+                             "params, attempts, max_attempts, next_run_at, context")
+                : job_id ? StatementUse(
                              m.claim_job, m.db,
                              "UPDATE tasks SET state = 'running', lease_owner = ?1, "
                              "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id FROM "
                              "tasks INDEXED BY tasks_job_due WHERE state = 'queued' AND "
                              "job_id = ?5 AND next_run_at <= ?3 "
                              "ORDER BY next_run_at, id LIMIT ?4) RETURNING id, job_id, action, "
-                             "params, attempts, max_attempts, next_run_at")
+                             "params, attempts, max_attempts, next_run_at, context")
                        : StatementUse(
                              m.claim_any, m.db,
                              "UPDATE tasks SET state = 'running', lease_owner = ?1, "
@@ -40,12 +49,16 @@ Result<std::vector<ClaimedTask>> Store::claim(const std::string& owner, int max_
                              "tasks INDEXED BY tasks_due WHERE state = 'queued' AND "
                              "next_run_at <= ?3 ORDER BY next_run_at, id LIMIT ?4) RETURNING id, "
                              "job_id, action, "
-                             "params, attempts, max_attempts, next_run_at");
+                             "params, attempts, max_attempts, next_run_at, context");
             s->bind(1, owner);
             s->bind(2, now + lease_ms);
             s->bind(3, now);
             s->bind(4, max_tasks);
-            if (job_id) s->bind(5, *job_id);
+            if (job_id)
+                s->bind(5, *job_id);
+            else if (action)
+                s->bind(5);
+            if (action) s->bind(6, *action);
             while (s->executeStep()) {
                 ClaimedTask t;
                 t.task_id = s->getColumn(0).getInt64();
@@ -61,6 +74,7 @@ Result<std::vector<ClaimedTask>> Store::claim(const std::string& owner, int max_
                 t.attempt = s->getColumn(4).getInt() + 1;
                 t.max_attempts = s->getColumn(5).getInt();
                 t.lease_expires_at = now + lease_ms;
+                t.context = s->getColumn(7).getString();
                 due_at.push_back(s->getColumn(6).getInt64());
                 out.push_back(std::move(t));
             }
@@ -124,13 +138,13 @@ Next next_for(Outcome o, int attempts, int max_attempts, std::int64_t next_run_a
 
 }  // namespace
 
-Result<std::vector<TaskEffect>> Store::record_results(const std::vector<TaskResult>& batch) {
+Result<std::vector<Recorded>> Store::record_results(const std::vector<TaskResult>& batch) {
     for (const TaskResult& r : batch)
         if (auto st = check_result(r); !st) return st.error();
     Impl& m = *impl_;
-    return guarded(m.label, [&]() -> Result<std::vector<TaskEffect>> {
+    return guarded(m.label, [&]() -> Result<std::vector<Recorded>> {
         const std::int64_t now = m.now();
-        std::vector<TaskEffect> effects;
+        std::vector<Recorded> effects;
         effects.reserve(batch.size());
         SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
         ChainHead head = m.chain_head();
@@ -146,7 +160,7 @@ Result<std::vector<TaskEffect>> Store::record_results(const std::vector<TaskResu
                 s->bind(1, r.task_id);
                 s->bind(2, r.owner);
                 if (!s->executeStep()) {
-                    effects.push_back(TaskEffect::LeaseLost);
+                    effects.push_back({TaskEffect::LeaseLost, 0});
                     continue;
                 }
                 row.job_id = s->getColumn(0).getInt64();
@@ -156,7 +170,29 @@ Result<std::vector<TaskEffect>> Store::record_results(const std::vector<TaskResu
                 max_attempts = s->getColumn(4).getInt();
                 next_run_at = s->getColumn(5).getInt64();
             }
-            const AttemptRecord& a = r.attempt;
+            AttemptRecord a = r.attempt;
+            std::int64_t children = 0;
+            if (is_success(a.outcome) && !r.children.empty()) {
+                Children added = m.insert_children(row.job_id, r.task_id, r.children,
+                                                   r.max_job_tasks, now);
+                if (added.over_limit) {
+                    a.outcome = Outcome::Permanent;
+                    a.code = kCodeTooManyTasks;
+                    a.message = "the answer would add " + std::to_string(added.new_tasks) +
+                                " task(s) to a job of " + std::to_string(added.job_tasks) +
+                                ", over the limit of " + std::to_string(r.max_job_tasks) +
+                                " (jobs.max_tasks); nothing was added. Raise jobs.max_tasks or "
+                                "split the job, then rerun it";
+                } else {
+                    children = added.new_tasks;
+                    const std::string note =
+                        "created " + std::to_string(added.new_tasks) + " task(s)" +
+                        (added.existing > 0
+                             ? " (" + std::to_string(added.existing) + " already in the job)"
+                             : "");
+                    a.message = a.message.empty() ? note : a.message + "; " + note;
+                }
+            }
             Next next = next_for(a.outcome, attempts, max_attempts, next_run_at,
                                  r.retry_at_ms.value_or(now));
             {
@@ -184,7 +220,7 @@ Result<std::vector<TaskEffect>> Store::record_results(const std::vector<TaskResu
             row.record = a;
             row.recorded_at = now;
             m.append_attempt(head, row);
-            effects.push_back(next.effect);
+            effects.push_back({next.effect, children});
         }
         tx.commit();
         return effects;

@@ -73,7 +73,7 @@ Result<SubmitResult> Store::submit(const NewJob& job) {
         const std::int64_t due = std::max(now, job.not_before_ms.value_or(now));
         StatementUse s(m.insert_task, m.db,
                        "INSERT INTO tasks (job_id, task_key, action, params, max_attempts, "
-                       "next_run_at, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)");
+                       "next_run_at, created_at, updated_at, context) VALUES (?,?,?,?,?,?,?,?,?)");
         s->bind(1, job_id);
         s->bind(5, job.max_attempts);
         s->bind(6, due);
@@ -86,6 +86,7 @@ Result<SubmitResult> Store::submit(const NewJob& job) {
             s->bind(2, key);
             s->bind(3, t.action);
             s->bind(4, params);
+            s->bind(9, t.context);
             try {
                 s->exec();
             } catch (const SQLite::Exception& e) {

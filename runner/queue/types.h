@@ -35,6 +35,9 @@ struct NewTask {
     // Unique within the job. Empty: derived from action and params (see params.h), so two
     // identical tasks collide.
     std::string task_key;
+    // What the runner needs to know about the task but never sends (a read's scope, where a
+    // discovered cancel came from); opaque to the queue. May be empty.
+    std::string context{};
 };
 
 // A validated job, ready to enqueue. The store re-checks only what the schema needs.
@@ -62,6 +65,7 @@ struct ClaimedTask {
     std::string action;
     Params params;
     std::string params_json;  // canonical, as stored and audited
+    std::string context;      // as submitted (NewTask::context)
     int attempt = 1;          // the number this attempt counts as (counted attempts + 1)
     int max_attempts = 1;
     std::int64_t lease_expires_at = 0;
@@ -91,11 +95,20 @@ struct AttemptRecord {
 //   halt_auth | halt_permission | interrupted
 //                             -> queued at retry_at, NOT counted
 // code, message and request_id become the task's last_* columns.
+//
+// Follow-up tasks (discovery.md §2): when the outcome is a success, `children` are inserted in
+// the same transaction, due now, with parent_id = task_id and the job's max_attempts; children
+// whose key the job already has are skipped (a read that runs again adds only what is missing).
+// If the new ones would take the job above `max_job_tasks` (when > 0), none is inserted and the
+// task fails instead with code Discovery.TooManyTasks and a message naming the limit. The attempt
+// row's message records how many were created.
 struct TaskResult {
     std::int64_t task_id = 0;
     std::string owner;  // must still hold the lease
     AttemptRecord attempt;
     std::optional<std::int64_t> retry_at_ms;  // when requeued; absent: now
+    std::vector<NewTask> children{};
+    std::int64_t max_job_tasks = 0;
 };
 
 enum class TaskEffect {
@@ -110,6 +123,14 @@ std::string_view task_effect_name(TaskEffect e);
 // The code recorded (attempt row and the task's last_code) for an attempt found in flight
 // when a runner took over after a crash.
 inline constexpr const char* kCodeInterrupted = "Runner.Interrupted";
+// The code of a read whose follow-up tasks would exceed the job's task limit.
+inline constexpr const char* kCodeTooManyTasks = "Discovery.TooManyTasks";
+
+// What record_results did with one result.
+struct Recorded {
+    TaskEffect effect = TaskEffect::LeaseLost;
+    std::int64_t children = 0;  // follow-up tasks inserted
+};
 
 // ---- rerun, cancel -----------------------------------------------------------------------
 
@@ -171,6 +192,8 @@ struct TaskInfo {
     std::string last_request_id;
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
+    std::optional<std::int64_t> parent_id;  // the read whose answer created this task
+    std::string context{};
 };
 
 // Tasks of one job, oldest first, keyset-paged: pass the last id seen as after_id.
@@ -180,6 +203,7 @@ struct TaskQuery {
     std::int64_t job_id = 0;
     std::optional<TaskState> state;
     std::optional<std::string> code;  // last_code
+    std::optional<std::int64_t> parent_id;  // only the children of this read
     std::int64_t after_id = 0;
     int limit = 100;
 };
@@ -196,6 +220,12 @@ struct AttemptRow {
     std::int64_t recorded_at = 0;
     std::string prev_hash;
     std::string hash;
+};
+
+// The tasks of one job with one action, by state (status JOB).
+struct ActionCounts {
+    std::string action;
+    TaskCounts counts;
 };
 
 struct AttemptFilter {
