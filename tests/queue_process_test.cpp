@@ -13,6 +13,7 @@
 #include <string>
 
 #include "runner/queue/runner_lock.h"
+#include "runner/queue/migrations.h"
 #include "tests/queue_fixture.h"
 
 namespace qbi::queue::test {
@@ -208,7 +209,7 @@ TEST(TwoProcesses, ConcurrentFirstOpensMigrateOnce) {
     ManualClock clock;
     auto store = Store::open(db, clock);
     ASSERT_TRUE(store);
-    EXPECT_EQ(store->schema_version(), 3);
+    EXPECT_EQ(store->schema_version(), latest_schema_version());
     auto jobs = store->jobs();
     ASSERT_TRUE(jobs);
     EXPECT_EQ(jobs->size(), 4u);
