@@ -37,4 +37,11 @@ Result<ApiSetup> setup_api(const Config& c, const CredentialOptions& credentials
     return s;
 }
 
+engine::CallerFactory https_callers(const ApiSetup& api, Clock& clock, NonceSource& nonces) {
+    return [&api, &clock, &nonces]() -> std::unique_ptr<engine::Caller> {
+        return std::make_unique<engine::HttpsCaller>(api.endpoint, api.credentials, api.scheme,
+                                                     api.context, api.tls, clock, nonces);
+    };
+}
+
 }  // namespace qbi::app

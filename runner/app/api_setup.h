@@ -12,6 +12,7 @@
 #include "runner/api/transport.h"
 #include "runner/app/config.h"
 #include "runner/core/result.h"
+#include "runner/engine/caller.h"
 
 namespace qbi::app {
 
@@ -31,5 +32,9 @@ Result<Endpoint> configured_endpoint(const Config& config);
 // also the TLS context (a --dry-run needs none). Errors carry exit 78 and say what to set.
 Result<ApiSetup> setup_api(const Config& config, const CredentialOptions& credentials,
                            bool with_tls);
+
+// One HttpsCaller per engine worker over `api` (which needs its TLS context); `api`, the clock
+// and the nonce source must outlive the engine.
+engine::CallerFactory https_callers(const ApiSetup& api, Clock& clock, NonceSource& nonces);
 
 }  // namespace qbi::app

@@ -60,10 +60,7 @@ engine::EngineOptions RunnerSession::engine_options(const Config& c) {
 }
 
 engine::CallerFactory RunnerSession::caller_factory() {
-    return [this]() -> std::unique_ptr<engine::Caller> {
-        return std::make_unique<engine::HttpsCaller>(api_.endpoint, api_.credentials, api_.scheme,
-                                                     api_.context, api_.tls, clock_, nonces_);
-    };
+    return https_callers(api_, clock_, nonces_);
 }
 
 RunSummary RunnerSession::run_to_end(engine::EngineOptions opt, const std::atomic<bool>& stop,

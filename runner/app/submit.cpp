@@ -1,5 +1,7 @@
 #include "runner/app/submit.h"
 
+#include "runner/discovery/discovery.h"
+
 namespace qbi::app {
 
 jobs::JobLimits job_limits(const Config& cfg) {
@@ -18,14 +20,18 @@ queue::NewJob to_new_job(const jobs::JobSpec& spec, int default_max_attempts) {
     j.not_before_ms = spec.not_before_ms;
     j.max_attempts = spec.max_attempts.value_or(default_max_attempts);
     j.tasks.reserve(spec.tasks.size());
-    for (const auto& t : spec.tasks) j.tasks.push_back({t.action, t.params, t.key(), ""});
+    for (const auto& t : spec.tasks) j.tasks.push_back(discovery::new_task(t));
     return j;
 }
 
 SubmitOutcome submit_file(queue::Store& store, const std::string& path, const Config& cfg) {
+    return submit_parsed(store, path, jobs::parse_job_file(path, job_limits(cfg)), cfg);
+}
+
+SubmitOutcome submit_parsed(queue::Store& store, const std::string& path,
+                            const jobs::JobFileResult& parsed, const Config& cfg) {
     SubmitOutcome o;
     o.file = path;
-    auto parsed = jobs::parse_job_file(path, job_limits(cfg));
     if (!parsed) {
         o.status = SubmitStatus::Invalid;
         for (const auto& e : parsed.errors()) o.errors.push_back(e.to_string());

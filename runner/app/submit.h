@@ -11,6 +11,8 @@
 namespace qbi::app {
 
 jobs::JobLimits job_limits(const Config& cfg);
+// The queue's job of a parsed job file: every task with its key and, for a discovery read, its
+// scope as context (runner/discovery).
 queue::NewJob to_new_job(const jobs::JobSpec& spec, int default_max_attempts);
 
 enum class SubmitStatus { Submitted, AlreadySubmitted, Invalid, Refused, StoreError };
@@ -27,6 +29,9 @@ struct SubmitOutcome {
 
 // Validates `path` and, unless it is invalid, submits it.
 SubmitOutcome submit_file(queue::Store& store, const std::string& path, const Config& cfg);
+// Submits a job already parsed (from `path`, or text made in memory and named `path`).
+SubmitOutcome submit_parsed(queue::Store& store, const std::string& path,
+                            const jobs::JobFileResult& parsed, const Config& cfg);
 
 // One line for humans: "jobs/x.yaml: submitted as job 3 (offboard-jdoe, 12 tasks)".
 std::string describe(const SubmitOutcome& o);

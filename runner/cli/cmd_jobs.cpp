@@ -1,4 +1,5 @@
 // qbi-runner validate FILE... and submit FILE... [--dry-run] (design §3, §7).
+#include <algorithm>
 #include <ostream>
 
 #include "runner/app/submit.h"
@@ -71,16 +72,25 @@ int submit_dry_run(Invocation& inv, const std::vector<std::string>& files) {
             continue;
         }
         const auto& job = r.job();
+        const bool discovery = std::any_of(job.tasks.begin(), job.tasks.end(), [](const auto& t) {
+            return jobs::is_read_action(t.action);
+        });
         if (inv.global.json) {
             json::Value calls = json::Value::array();
             for (const auto& t : job.tasks) calls.push(jobs::describe_call(t));
-            list.push(json::Value::object().set("file", path).set("job", job.name).set("calls",
-                                                                                     calls));
+            list.push(json::Value::object()
+                          .set("file", path)
+                          .set("job", job.name)
+                          .set("calls", calls)
+                          .set("discovery", discovery));
             continue;
         }
         inv.out << "# " << path << ": job " << job.name << ", " << job.tasks.size() << " calls";
         if (job.not_before_ms) inv.out << ", not before " << format_rfc3339_ms(*job.not_before_ms);
         inv.out << "\n";
+        if (discovery)
+            inv.out << "# the discovery calls below run first, when the job is due; their answers "
+                       "decide the cancel calls (qbi-runner plan shows them now)\n";
         for (const auto& t : job.tasks) inv.out << jobs::describe_call(t) << "\n";
     }
     if (inv.global.json) inv.print(json_document().set("dry_run", true).set("jobs", list));

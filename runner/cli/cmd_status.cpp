@@ -55,7 +55,8 @@ const char* kJobHeader =
     "   ID  JOB                              STATE       TOTAL  QUEUED RUNNING    DONE  ABSENT  "
     "FAILED CANCELLED\n";
 
-void print_job(std::ostream& out, const queue::JobInfo& j) {
+void print_job(std::ostream& out, const queue::JobInfo& j,
+               const std::vector<queue::ActionCounts>& actions) {
     out << "job " << j.id << ": " << j.name << " (" << queue::job_state_name(j.state()) << ")\n";
     if (!j.description.empty()) out << "  description:  " << j.description << "\n";
     if (!j.source_file.empty()) out << "  source:       " << j.source_file << "\n";
@@ -66,6 +67,25 @@ void print_job(std::ostream& out, const queue::JobInfo& j) {
         << ", running " << j.counts.running << ", done " << j.counts.done
         << ", already absent " << j.counts.already_absent << ", failed " << j.counts.failed
         << ", cancelled " << j.counts.cancelled << ")\n";
+    if (actions.empty()) return;
+    out << "  by action:    " << std::string(24, ' ')
+        << "TOTAL  QUEUED RUNNING    DONE  ABSENT  FAILED CANCELLED\n";
+    for (const auto& a : actions) {
+        const queue::TaskCounts& c = a.counts;
+        char buf[256];
+        std::snprintf(buf, sizeof buf, "    %-34s %7lld %7lld %7lld %7lld %7lld %7lld %9lld\n",
+                      a.action.c_str(), static_cast<long long>(c.total()),
+                      static_cast<long long>(c.queued), static_cast<long long>(c.running),
+                      static_cast<long long>(c.done), static_cast<long long>(c.already_absent),
+                      static_cast<long long>(c.failed), static_cast<long long>(c.cancelled));
+        out << buf;
+    }
+}
+
+json::Value actions_json(const std::vector<queue::ActionCounts>& actions) {
+    json::Value v = json::Value::object();
+    for (const auto& a : actions) v.set(a.action, counts_json(a.counts));
+    return v;
 }
 
 }  // namespace
@@ -79,10 +99,13 @@ int cmd_status(Invocation& inv, const std::vector<std::string>& args) {
     if (a->positional.size() == 1) {
         auto job = app::lookup_job(*store, a->positional[0]);
         if (!job) return inv.fail(job.error());
+        auto actions = store->action_counts(job->id);
+        if (!actions) return inv.fail(actions.error());
         if (inv.global.json)
-            inv.print(json_document().set("job", job_json(*job)));
+            inv.print(json_document().set("job", job_json(*job).set("actions",
+                                                                     actions_json(*actions))));
         else
-            print_job(inv.out, *job);
+            print_job(inv.out, *job, *actions);
         return kExitOk;
     }
     return print_status(inv, *store);
@@ -122,7 +145,8 @@ json::Value task_json(const queue::TaskInfo& t) {
         .set("next_run_at", format_rfc3339_ms(t.next_run_at))
         .set("last_code", t.last_code)
         .set("last_message", t.last_message)
-        .set("last_request_id", t.last_request_id);
+        .set("last_request_id", t.last_request_id)
+        .set("parent", t.parent_id ? json::Value(*t.parent_id) : json::Value());
 }
 
 void print_task_row(std::ostream& out, const queue::TaskInfo& t) {
@@ -134,13 +158,14 @@ void print_task_row(std::ostream& out, const queue::TaskInfo& t) {
     out << buf << t.action << " " << t.params_json;
     if (!t.last_code.empty()) out << "  /  " << t.last_code;
     if (!t.last_request_id.empty()) out << "  " << t.last_request_id;
+    if (t.parent_id) out << "  (from read " << *t.parent_id << ")";
     out << "\n";
 }
 
 }  // namespace
 
 int cmd_tasks(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {}, {"--state", "--code", "--limit"});
+    auto a = parse_args(args, {}, {"--state", "--code", "--action", "--parent", "--limit"});
     if (!a) return inv.fail(a.error());
     if (a->positional.size() != 1) return inv.fail(kExitUsage, "tasks needs exactly one job");
     queue::TaskQuery q;
@@ -152,6 +177,17 @@ int cmd_tasks(Invocation& inv, const std::vector<std::string>& args) {
         q.state = *s;
     }
     if (a->has("--code")) q.code = a->get("--code");
+    if (a->has("--action")) q.action = a->get("--action");
+    if (a->has("--parent")) {
+        try {
+            std::size_t pos = 0;
+            q.parent_id = std::stoll(a->get("--parent"), &pos);
+            if (pos != a->get("--parent").size() || *q.parent_id <= 0) throw std::exception();
+        } catch (const std::exception&) {
+            return inv.fail(kExitUsage, "--parent: expected a task id (see the tasks listing), "
+                                        "got '" + a->get("--parent") + "'");
+        }
+    }
     long long limit = -1;
     if (a->has("--limit")) {
         try {

@@ -9,17 +9,24 @@ namespace qbi::cli {
 
 namespace {
 
-constexpr std::array<Command, 13> kCommands{{
+constexpr std::array<Command, 15> kCommands{{
     {"validate", "validate FILE...", "check job files; exit 65 on any error", cmd_validate},
     {"submit", "submit FILE... [--dry-run]",
      "validate and enqueue (atomic per file); --dry-run lists the calls", cmd_submit},
+    {"offboard", "offboard ACCOUNT... [--at TIME] [--description TEXT] [--job NAME] [--dry-run]",
+     "submit the discovery job that offboards these accounts (at TIME, default now)",
+     cmd_offboard},
+    {"plan", "plan FILE... [-o OUT]",
+     "make the read calls of FILE's discovery tasks now and print the cancel calls as a job file",
+     cmd_plan},
     {"run", "run [--workers N] [--max-qps Q] [--job NAME] [--max-time DUR]",
      "work until every due task is settled, then exit", cmd_run},
     {"serve", "serve", "daemon: inbox directory + continuous workers + sd_notify", cmd_serve},
     {"batch", "batch [--max-time DUR]",
      "submit the inbox, then run until settled (the timer's job)", cmd_batch},
     {"status", "status [JOB]", "jobs with task counts per state and outcome", cmd_status},
-    {"tasks", "tasks JOB [--state S] [--code C] [--limit N]", "the tasks of a job", cmd_tasks},
+    {"tasks", "tasks JOB [--state S] [--code C] [--action A] [--parent ID] [--limit N]",
+     "the tasks of a job, and which read created each", cmd_tasks},
     {"rerun", "rerun JOB|--all [--state failed] [--code C]",
      "requeue failed (or cancelled) tasks; attempt history kept", cmd_rerun},
     {"cancel", "cancel JOB", "cancel the queued tasks of a job", cmd_cancel},

@@ -46,5 +46,7 @@ int cmd_audit(Invocation& inv, const std::vector<std::string>& args);
 int cmd_demo(Invocation& inv, const std::vector<std::string>& args);
 int cmd_serve(Invocation& inv, const std::vector<std::string>& args);
 int cmd_batch(Invocation& inv, const std::vector<std::string>& args);
+int cmd_plan(Invocation& inv, const std::vector<std::string>& args);
+int cmd_offboard(Invocation& inv, const std::vector<std::string>& args);
 
 }  // namespace qbi::cli

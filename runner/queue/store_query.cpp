@@ -91,12 +91,14 @@ Result<std::vector<TaskInfo>> Store::tasks(const TaskQuery& q) {
         if (q.state) sql += " AND state = '" + std::string(task_state_name(*q.state)) + "'";
         if (q.code) sql += " AND last_code = ?4";
         if (q.parent_id) sql += " AND parent_id = ?3";
+        if (q.action) sql += " AND action = ?6";
         sql += " ORDER BY id LIMIT ?5";
         SQLite::Statement s(m.db, sql);
         s.bind(1, q.job_id);
         s.bind(2, q.after_id);
         if (q.code) s.bind(4, *q.code);
         if (q.parent_id) s.bind(3, *q.parent_id);
+        if (q.action) s.bind(6, *q.action);
         s.bind(5, std::clamp(q.limit, 1, 100000));
         std::vector<TaskInfo> out;
         while (s.executeStep()) out.push_back(read_task(s));

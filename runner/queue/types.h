@@ -204,6 +204,7 @@ struct TaskQuery {
     std::optional<TaskState> state;
     std::optional<std::string> code;  // last_code
     std::optional<std::int64_t> parent_id;  // only the children of this read
+    std::optional<std::string> action;      // only this action
     std::int64_t after_id = 0;
     int limit = 100;
 };
