@@ -46,8 +46,9 @@ TEST(SimServer, CancelCallsChangeTheWorldSeenThroughState) {
     EXPECT_EQ(client.call("CancelCollection", {{"UserId", "u1"}, {"WorksId", "w2"}}).outcome,
               Outcome::Done);
     for (auto [ids, type] : {std::pair{"u1", "0"}, std::pair{"g1", "1"}, std::pair{"org-1", "2"}})
-        EXPECT_EQ(client.call("CancelReportShare",
-                              {{"ReportId", "w1"}, {"ShareToIds", ids}, {"ShareToType", type}})
+        EXPECT_EQ(client
+                      .call("CancelReportShare",
+                            {{"ReportId", "w1"}, {"ShareToIds", ids}, {"ShareToType", type}})
                       .outcome,
                   Outcome::Done)
             << ids;

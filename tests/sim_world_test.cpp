@@ -102,9 +102,9 @@ TEST(SimWorld, CancelReportShareBusinessCodes) {
 
 TEST(SimWorld, CancelReportShareRemovesEachKindOfGrant) {
     World w(load());
-    for (auto [ids, type, to_type] : {std::tuple{"u2", "0", ShareTo::User},
-                                      std::tuple{"g1", "1", ShareTo::Group},
-                                      std::tuple{"org-1", "2", ShareTo::Organization}}) {
+    for (auto [ids, type, to_type] :
+         {std::tuple{"u2", "0", ShareTo::User}, std::tuple{"g1", "1", ShareTo::Group},
+          std::tuple{"org-1", "2", ShareTo::Organization}}) {
         BizResult r = w.call("CancelReportShare",
                              {{"ReportId", "w1"}, {"ShareToIds", ids}, {"ShareToType", type}});
         EXPECT_TRUE(r.ok()) << r.code;
@@ -187,9 +187,11 @@ TEST(SimWorld, DiscoveryAnswersFromTheWorld) {
     EXPECT_EQ(w.call("QueryUserInfoByAccount", {{"Account", "alice"}}).result.to_json(), alice);
     EXPECT_EQ(w.call("QueryUserInfoByAccount", {{"Account", "5001"}}).result.to_json(), alice);
     // A RAM user is found by the name before '@'.
-    EXPECT_EQ(w.call("QueryUserInfoByAccount", {{"Account", "bob"}}).result.find("UserId")->to_json(),
-              "\"u2\"");
-    EXPECT_EQ(w.call("QueryUserInfoByAccount", {{"Account", "bo"}}).code, "User.Not.In.Organization");
+    EXPECT_EQ(
+        w.call("QueryUserInfoByAccount", {{"Account", "bob"}}).result.find("UserId")->to_json(),
+        "\"u2\"");
+    EXPECT_EQ(w.call("QueryUserInfoByAccount", {{"Account", "bo"}}).code,
+              "User.Not.In.Organization");
     EXPECT_EQ(w.call("QueryUserInfoByUserId", {{"UserId", "x1"}}).code, "User.Not.In.Organization");
     EXPECT_EQ(w.call("QueryShareList", {{"ReportId", "zz"}}).code, "Report.NotExist.Error");
 }
@@ -207,10 +209,11 @@ TEST(SimWorld, StateDumpIsAWorldFileThatLoadsBackIdentically) {
 
 TEST(SimWorld, ImplicitEntitiesAreCreatedForBareFavouritesAndShares) {
     // What a demo writes: only the IDs of its job files.
-    auto f = parse_world("implicit: true\nfavorites:\n  - {user: \"1213444447901234\", works: "
-                         "[d23e84a1-82a0-4292-bfdb-521306c31234]}\nshares:\n  - {report: r1, "
-                         "to_type: group, to: [gA, gB]}\n",
-                         "demo.yaml");
+    auto f = parse_world(
+        "implicit: true\nfavorites:\n  - {user: \"1213444447901234\", works: "
+        "[d23e84a1-82a0-4292-bfdb-521306c31234]}\nshares:\n  - {report: r1, "
+        "to_type: group, to: [gA, gB]}\n",
+        "demo.yaml");
     ASSERT_TRUE(f.ok()) << f.error().message;
     EXPECT_TRUE(f->implicit);
     add_implicit_entities(f->data);

@@ -27,16 +27,21 @@ const std::string* first_empty(const Params& p, const std::vector<std::string>& 
 
 const char* share_to_name(ShareTo t) {
     switch (t) {
-        case ShareTo::User: return "user";
-        case ShareTo::Group: return "group";
-        case ShareTo::Organization: return "organization";
-        case ShareTo::Workspace: return "workspace";
+        case ShareTo::User:
+            return "user";
+        case ShareTo::Group:
+            return "group";
+        case ShareTo::Organization:
+            return "organization";
+        case ShareTo::Workspace:
+            return "workspace";
     }
     return "user";
 }
 
 World::World(WorldData data, AbsentShare absent, std::string absent_share_code)
-    : org_(std::move(data.organization)), absent_(absent),
+    : org_(std::move(data.organization)),
+      absent_(absent),
       absent_code_(std::move(absent_share_code)) {
     auto dup = [](const char* what, const std::string& id) {
         return std::invalid_argument(std::string("duplicate ") + what + " id '" + id + "'");
@@ -67,8 +72,7 @@ World::World(WorldData data, AbsentShare absent, std::string absent_share_code)
         if (!works_.count(f.work))
             throw std::invalid_argument("favourite names unknown work '" + f.work + "'");
         std::int64_t id = f.id > 0 ? f.id : 0;
-        if (id != 0 && !fav_ids.insert(id).second)
-            throw dup("favourite", std::to_string(id));
+        if (id != 0 && !fav_ids.insert(id).second) throw dup("favourite", std::to_string(id));
         if (!favorites_[f.user].emplace(f.work, id).second)
             throw std::invalid_argument("duplicate favourite of user '" + f.user + "' on work '" +
                                         f.work + "'");
@@ -83,10 +87,10 @@ World::World(WorldData data, AbsentShare absent, std::string absent_share_code)
     for (auto s : data.shares) {
         if (!works_.count(s.report))
             throw std::invalid_argument("share names unknown work '" + s.report + "'");
-        const bool known = s.to_type == ShareTo::User           ? users_.count(s.to) > 0
-                           : s.to_type == ShareTo::Group        ? groups_.count(s.to) > 0
-                           : s.to_type == ShareTo::Workspace    ? workspaces_.count(s.to) > 0
-                                                                : true;
+        const bool known = s.to_type == ShareTo::User        ? users_.count(s.to) > 0
+                           : s.to_type == ShareTo::Group     ? groups_.count(s.to) > 0
+                           : s.to_type == ShareTo::Workspace ? workspaces_.count(s.to) > 0
+                                                             : true;
         if (!known)
             throw std::invalid_argument("share on '" + s.report + "' names unknown " +
                                         share_to_name(s.to_type) + " '" + s.to + "'");
@@ -107,8 +111,8 @@ World::World(WorldData data, AbsentShare absent, std::string absent_share_code)
 
 const std::vector<std::string>& World::actions() {
     static const std::vector<std::string> names = {
-        "CancelCollection",      "CancelReportShare",      "ListCollections",
-        "QuerySharesToUserList", "QueryShareList",         "QueryUserInfoByAccount",
+        "CancelCollection",      "CancelReportShare", "ListCollections",
+        "QuerySharesToUserList", "QueryShareList",    "QueryUserInfoByAccount",
         "QueryUserInfoByUserId",
     };
     return names;
@@ -221,7 +225,8 @@ BizResult World::cancel_report_share(const Params& p) {
     }
     BizResult r;
     r.changed = removed > 0;
-    if (removed == 0 && absent_ == AbsentShare::Error) return BizResult::error(absent_code_, report);
+    if (removed == 0 && absent_ == AbsentShare::Error)
+        return BizResult::error(absent_code_, report);
     r.result = !(removed == 0 && absent_ == AbsentShare::ResultFalse);
     return r;
 }
@@ -341,7 +346,8 @@ BizResult World::query_user_info(const User& u) const {
                    .set("AdminUser", u.admin)
                    .set("AuthAdminUser", u.admin)
                    .set("IsDeleted", u.deleted)
-                   .set("RoleIdList", json::Value::array().push(u.admin ? -1 : -3));  // -1 admin, -3 member
+                   .set("RoleIdList",
+                        json::Value::array().push(u.admin ? -1 : -3));  // -1 admin, -3 member
     return r;
 }
 

@@ -40,7 +40,7 @@ struct User {
     std::string account;     // AccountName (RAM users: "name@parent.onaliyun.com")
     std::string account_id;  // Alibaba Cloud UID
     std::string nick, email;
-    int type = 1;            // UserType: 1 developer, 2 visitor, 3 analyst
+    int type = 1;  // UserType: 1 developer, 2 visitor, 3 analyst
     bool admin = false;
     bool deleted = false;
     std::string organization;  // empty = the current organisation
@@ -71,7 +71,7 @@ struct Share {
     std::string report;
     ShareTo to_type = ShareTo::User;
     std::string to;
-    int auth_point = 1;                    // 1 view, 3 view and export (as Quick BI reports it)
+    int auth_point = 1;                      // 1 view, 3 view and export (as Quick BI reports it)
     std::int64_t expire_ms = 4102444799000;  // ExpireDate, epoch ms (default 2099-12-31)
 };
 
@@ -97,9 +97,9 @@ enum class AbsentShare { Ok, ResultFalse, Error };
 // The answer of one business call: success (code empty) with `result`, or an error code with
 // the argument for its message.
 struct BizResult {
-    std::string code;    // empty on success
-    std::string arg;     // for the message's %s
-    json::Value result;        // true, or the discovery data
+    std::string code;      // empty on success
+    std::string arg;       // for the message's %s
+    json::Value result;    // true, or the discovery data
     bool changed = false;  // the world was modified
 
     bool ok() const { return code.empty(); }
@@ -110,7 +110,6 @@ struct BizResult {
         return r;
     }
 };
-
 
 class World {
 public:

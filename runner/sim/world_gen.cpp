@@ -25,8 +25,8 @@ std::string hex(SplitMix& rng, int chars) {
 // A lower-case UUID-shaped ID, as Quick BI uses for works and workspaces.
 std::string uuid(SplitMix& rng) {
     std::string h = hex(rng, 32);
-    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-4" + h.substr(13, 3) + "-a" +
-           h.substr(17, 3) + "-" + h.substr(20, 12);
+    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-4" + h.substr(13, 3) + "-a" + h.substr(17, 3) +
+           "-" + h.substr(20, 12);
 }
 
 std::string numbered(const char* prefix, int i) {
@@ -78,14 +78,22 @@ Result<GenerateSpec> parse_generate_spec(std::string_view text) {
             n = -1;
         }
         if (n < 0 || n > 10000000)
-            return Error{kExitUsage, "--generate: " + key + " must be a count from 0 to "
-                                     "10000000, got '" + value + "'"};
-        if (key == "users") spec.users = n;
-        else if (key == "works") spec.works = n;
-        else if (key == "favorites" || key == "favourites") spec.favorites = n;
-        else if (key == "shares") spec.shares = n;
-        else if (key == "groups") spec.groups = n;
-        else if (key == "workspaces") spec.workspaces = n;
+            return Error{kExitUsage, "--generate: " + key +
+                                         " must be a count from 0 to "
+                                         "10000000, got '" +
+                                         value + "'"};
+        if (key == "users")
+            spec.users = n;
+        else if (key == "works")
+            spec.works = n;
+        else if (key == "favorites" || key == "favourites")
+            spec.favorites = n;
+        else if (key == "shares")
+            spec.shares = n;
+        else if (key == "groups")
+            spec.groups = n;
+        else if (key == "workspaces")
+            spec.workspaces = n;
         else {
             std::string msg = "--generate: unknown count '" + key + "'";
             if (auto near = nearest(key, names); !near.empty())
@@ -104,10 +112,10 @@ WorldData generate_world(const GenerateSpec& spec, std::uint64_t seed) {
 
     const int n_ws = spec.workspaces >= 0 ? spec.workspaces
                                           : (spec.works > 0 ? std::max(1, spec.works / 50) : 0);
-    const int n_groups = spec.groups >= 0 ? spec.groups
-                                          : (spec.users > 0 ? std::max(1, spec.users / 10) : 0);
-    for (int i = 1; i <= n_ws; ++i) d.workspaces.push_back(Workspace{uuid(rng),
-                                                                     numbered("Workspace ", i), ""});
+    const int n_groups =
+        spec.groups >= 0 ? spec.groups : (spec.users > 0 ? std::max(1, spec.users / 10) : 0);
+    for (int i = 1; i <= n_ws; ++i)
+        d.workspaces.push_back(Workspace{uuid(rng), numbered("Workspace ", i), ""});
     std::set<std::string> user_ids;
     for (int i = 1; i <= spec.users; ++i) {
         User u;

@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "runner/core/result.h"
 #include "runner/core/json.h"
+#include "runner/core/result.h"
 #include "runner/sim/world.h"
 
 namespace qbi::sim {

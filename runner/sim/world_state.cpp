@@ -8,9 +8,12 @@ namespace qbi::sim {
 
 const char* user_type_name(int type) {
     switch (type) {
-        case 2: return "visitor";
-        case 3: return "analyst";
-        default: return "developer";
+        case 2:
+            return "visitor";
+        case 3:
+            return "analyst";
+        default:
+            return "developer";
     }
 }
 
@@ -35,7 +38,9 @@ WorldData World::snapshot() const {
     return d;
 }
 
-json::Value World::to_value() const { return world_to_value(snapshot()); }
+json::Value World::to_value() const {
+    return world_to_value(snapshot());
+}
 
 json::Value world_to_value(const WorldData& d) {
     auto opt_org = [](json::Value& v, const std::string& org) {
@@ -57,14 +62,14 @@ json::Value world_to_value(const WorldData& d) {
     json::Value users = json::Value::array();
     for (const auto& u : d.users) {
         json::Value v = json::Value::object()
-                      .set("id", u.id)
-                      .set("account", u.account)
-                      .set("account_id", u.account_id)
-                      .set("nick", u.nick)
-                      .set("email", u.email)
-                      .set("type", user_type_name(u.type))
-                      .set("admin", u.admin)
-                      .set("deleted", u.deleted);
+                            .set("id", u.id)
+                            .set("account", u.account)
+                            .set("account_id", u.account_id)
+                            .set("nick", u.nick)
+                            .set("email", u.email)
+                            .set("type", user_type_name(u.type))
+                            .set("admin", u.admin)
+                            .set("deleted", u.deleted);
         opt_org(v, u.organization);
         users.push(std::move(v));
     }
@@ -73,8 +78,10 @@ json::Value world_to_value(const WorldData& d) {
     for (const auto& g : d.groups) {
         json::Value members = json::Value::array();
         for (const auto& m : g.members) members.push(m);
-        json::Value v = json::Value::object().set("id", g.id).set("name", g.name).set("members",
-                                                                          std::move(members));
+        json::Value v = json::Value::object()
+                            .set("id", g.id)
+                            .set("name", g.name)
+                            .set("members", std::move(members));
         opt_org(v, g.organization);
         groups.push(std::move(v));
     }

@@ -27,8 +27,9 @@ public:
         WorldFile out;
         if (!root.IsDefined() || root.IsNull()) return out;  // an empty file: an empty world
         if (!root.IsMap()) fail(root, "a world file is a mapping of sections");
-        keys(root, {"version", "organization", "workspaces", "users", "groups", "works",
-                    "favorites", "shares", "implicit"},
+        keys(root,
+             {"version", "organization", "workspaces", "users", "groups", "works", "favorites",
+              "shares", "implicit"},
              "world file");
         if (auto v = root["version"]) {
             const std::int64_t version = integer(v, "version");
@@ -170,14 +171,16 @@ private:
             static const std::vector<std::string> editions = {"professional", "enterprise",
                                                               "standard", "personal", "expired"};
             if (std::find(editions.begin(), editions.end(), org.edition) == editions.end())
-                fail(e, "edition must be one of professional, enterprise, standard, personal, "
-                        "expired");
+                fail(e,
+                     "edition must be one of professional, enterprise, standard, personal, "
+                     "expired");
         }
     }
 
     void user(const YAML::Node& n, WorldData& d) {
-        keys(n, {"id", "account", "account_id", "nick", "email", "type", "admin", "deleted",
-                 "organization"},
+        keys(n,
+             {"id", "account", "account_id", "nick", "email", "type", "admin", "deleted",
+              "organization"},
              "user");
         User u;
         u.id = id(required(n, "id"), "id");
@@ -187,10 +190,14 @@ private:
         if (n["email"]) u.email = text(n["email"], "email");
         if (auto t = n["type"]) {
             const std::string s = text(t, "type");
-            if (s == "developer" || s == "1") u.type = 1;
-            else if (s == "visitor" || s == "2") u.type = 2;
-            else if (s == "analyst" || s == "3") u.type = 3;
-            else fail(t, "type must be developer, visitor or analyst (or 1, 2, 3)");
+            if (s == "developer" || s == "1")
+                u.type = 1;
+            else if (s == "visitor" || s == "2")
+                u.type = 2;
+            else if (s == "analyst" || s == "3")
+                u.type = 3;
+            else
+                fail(t, "type must be developer, visitor or analyst (or 1, 2, 3)");
         }
         if (n["admin"]) u.admin = boolean(n["admin"], "admin");
         if (n["deleted"]) u.deleted = boolean(n["deleted"], "deleted");
@@ -219,11 +226,16 @@ private:
         const YAML::Node type_node = required(n, "to_type");
         const std::string t = text(type_node, "to_type");
         ShareTo type;
-        if (t == "user" || t == "0") type = ShareTo::User;
-        else if (t == "group" || t == "1") type = ShareTo::Group;
-        else if (t == "organization" || t == "2") type = ShareTo::Organization;
-        else if (t == "workspace" || t == "3") type = ShareTo::Workspace;
-        else fail(type_node, "to_type must be user, group, organization or workspace (or 0-3)");
+        if (t == "user" || t == "0")
+            type = ShareTo::User;
+        else if (t == "group" || t == "1")
+            type = ShareTo::Group;
+        else if (t == "organization" || t == "2")
+            type = ShareTo::Organization;
+        else if (t == "workspace" || t == "3")
+            type = ShareTo::Workspace;
+        else
+            fail(type_node, "to_type must be user, group, organization or workspace (or 0-3)");
         const auto targets = id_list(required(n, "to"), "to");
         Share s;
         s.to_type = type;
@@ -235,8 +247,10 @@ private:
         if (auto a = n["auth_point"]) s.auth_point = static_cast<int>(integer(a, "auth_point"));
         if (auto e = n["expire"]) {
             const std::string v = text(e, "expire");
-            if (auto ms = parse_rfc3339(v)) s.expire_ms = *ms;
-            else s.expire_ms = integer(e, "expire (epoch milliseconds or RFC 3339)");
+            if (auto ms = parse_rfc3339(v))
+                s.expire_ms = *ms;
+            else
+                s.expire_ms = integer(e, "expire (epoch milliseconds or RFC 3339)");
         }
         for (const auto& r : reports)
             for (const auto& to : targets) {
