@@ -52,11 +52,30 @@ struct Group {
     std::string organization;          // empty = the current organisation
 };
 
+// The folder a work sits in (the answer's Directory); all empty for a workspace's root.
+struct Directory {
+    std::string id, name;
+    std::string path_id;    // the IDs from the top folder down, joined by '/'
+    std::string path_name;  // the names likewise
+};
+
+// 2024-01-01T00:00:00Z: GmtCreate / GmtModify of a work whose file gives no time.
+inline constexpr std::int64_t kDefaultWorkTimeMs = 1704067200000;
+
 struct Work {
     std::string id, name;
-    std::string type = "PAGE";  // PAGE (dashboard), REPORT (workbook), PORTAL, ANALYSIS, ...
+    std::string type = "PAGE";  // PAGE (dashboard), REPORT (workbook), DATAPRODUCT (portal), ...
     std::string workspace;      // a Workspace id, or empty
     std::string owner;          // a UserId, or empty
+    // Every field from here on has an initialiser, so that aggregate initialisations naming
+    // only the first five ({id, name, type, workspace, owner}) stay clean under -Wextra.
+    int status = 1;                    // Status: 0 unpublished, 1 published, 2 modified, 3 offline
+    int auth3rd = 0;                   // Auth3rdFlag: 1 = third-party embedding enabled
+    std::string security_level = "0";  // SecurityLevel: 0 private, 1/11 workspace, 12 members
+    std::string description{};
+    std::int64_t created_ms = kDefaultWorkTimeMs;   // GmtCreate, epoch ms
+    std::int64_t modified_ms = kDefaultWorkTimeMs;  // GmtModify, epoch ms
+    Directory directory{};
 };
 
 struct Favorite {

@@ -1,5 +1,6 @@
 // Generated worlds (--generate): a pure function of the spec and the seed.
 #include <cstdio>
+#include <map>
 #include <set>
 #include <unordered_set>
 
@@ -55,6 +56,38 @@ std::vector<std::uint64_t> distinct(SplitMix& rng, std::uint64_t space, std::uin
         if (seen.insert(v).second) out.push_back(v);
     }
     return out;
+}
+
+// Status, embedding, security level, description, times and folder of every work, from a
+// stream of their own: adding these facts changed none of the IDs, counts or draws above.
+// Each workspace (and the no-workspace root) has folders "Folder 1", "Folder 2" and
+// "Folder 1/Archive"; a quarter of the works sit at the root.
+void describe_works(WorldData& d, std::uint64_t seed) {
+    SplitMix rng(mix64(seed ^ 0x776f726b73ULL));  // "works"
+    std::map<std::string, std::vector<Directory>> folders;
+    auto add_folders = [&](const std::string& workspace) {
+        const std::string top = hex(rng, 32), second = hex(rng, 32), archive = hex(rng, 32);
+        folders[workspace] = {{top, "Folder 1", top, "Folder 1"},
+                              {second, "Folder 2", second, "Folder 2"},
+                              {archive, "Archive", top + "/" + archive, "Folder 1/Archive"}};
+    };
+    for (const auto& ws : d.workspaces) add_folders(ws.id);
+    add_folders("");
+    static const char* levels[] = {"0", "11", "12", "12"};
+    constexpr std::int64_t kYearStartMs = 1672531200000;  // 2023-01-01T00:00:00Z
+    constexpr std::uint64_t kDaySeconds = 86400;
+    for (auto& w : d.works) {
+        const std::uint64_t s = rng.below(20);
+        w.status = s < 2 ? 0 : s < 4 ? 2 : s == 4 ? 3 : 1;
+        w.auth3rd = rng.below(5) == 0 ? 1 : 0;
+        w.security_level = levels[rng.below(4)];
+        w.description = rng.below(3) == 0 ? "Notes on " + w.name : "";
+        w.created_ms =
+            kYearStartMs + static_cast<std::int64_t>(rng.below(365 * kDaySeconds)) * 1000;
+        w.modified_ms =
+            w.created_ms + static_cast<std::int64_t>(rng.below(180 * kDaySeconds)) * 1000;
+        if (const std::uint64_t f = rng.below(4); f < 3) w.directory = folders[w.workspace][f];
+    }
 }
 
 }  // namespace
@@ -176,6 +209,7 @@ WorldData generate_world(const GenerateSpec& spec, std::uint64_t seed) {
             d.shares.push_back(std::move(s));
         }
     }
+    describe_works(d, seed);
     return d;
 }
 

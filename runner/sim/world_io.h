@@ -54,4 +54,7 @@ json::Value world_to_value(const WorldData& data);
 // "developer" | "visitor" | "analyst" for UserType 1 | 2 | 3.
 const char* user_type_name(int type);
 
+// "unpublished" | "published" | "modified" | "offline" for a work's Status 0 | 1 | 2 | 3.
+const char* work_status_name(int status);
+
 }  // namespace qbi::sim

@@ -17,6 +17,19 @@ const char* user_type_name(int type) {
     }
 }
 
+const char* work_status_name(int status) {
+    switch (status) {
+        case 0:
+            return "unpublished";
+        case 2:
+            return "modified";
+        case 3:
+            return "offline";
+        default:
+            return "published";
+    }
+}
+
 WorldData World::snapshot() const {
     std::lock_guard lock(mutex_);
     WorldData d;
@@ -87,13 +100,27 @@ json::Value world_to_value(const WorldData& d) {
     }
     doc.set("groups", std::move(groups));
     json::Value works = json::Value::array();
-    for (const auto& w : d.works)
-        works.push(json::Value::object()
-                       .set("id", w.id)
-                       .set("name", w.name)
-                       .set("type", w.type)
-                       .set("workspace", w.workspace)
-                       .set("owner", w.owner));
+    for (const auto& w : d.works) {
+        json::Value v = json::Value::object()
+                            .set("id", w.id)
+                            .set("name", w.name)
+                            .set("type", w.type)
+                            .set("workspace", w.workspace)
+                            .set("owner", w.owner)
+                            .set("status", work_status_name(w.status))
+                            .set("auth3rd", w.auth3rd)
+                            .set("security_level", w.security_level)
+                            .set("description", w.description)
+                            .set("created", w.created_ms)
+                            .set("modified", w.modified_ms);
+        if (!w.directory.id.empty())
+            v.set("directory", json::Value::object()
+                                   .set("id", w.directory.id)
+                                   .set("name", w.directory.name)
+                                   .set("path_id", w.directory.path_id)
+                                   .set("path_name", w.directory.path_name));
+        works.push(std::move(v));
+    }
     doc.set("works", std::move(works));
     json::Value favorites = json::Value::array();
     for (const auto& f : d.favorites) {

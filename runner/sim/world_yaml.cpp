@@ -1,6 +1,7 @@
 // World files: YAML (or JSON) in the format of README.md, "qbi-sim".
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -62,18 +63,7 @@ public:
             if (n["organization"]) g.organization = id(n["organization"], "organization");
             out.data.groups.push_back(std::move(g));
         });
-        for_each(root["works"], "works", [&](const YAML::Node& n) {
-            keys(n, {"id", "name", "type", "workspace", "owner"}, "work");
-            Work w;
-            w.id = id(required(n, "id"), "id");
-            w.name = n["name"] ? text(n["name"], "name") : w.id;
-            if (n["type"]) w.type = text(n["type"], "type");
-            if (n["workspace"] && !n["workspace"].IsNull() && !n["workspace"].Scalar().empty())
-                w.workspace = id(n["workspace"], "workspace");
-            if (n["owner"] && !n["owner"].IsNull() && !n["owner"].Scalar().empty())
-                w.owner = id(n["owner"], "owner");
-            out.data.works.push_back(std::move(w));
-        });
+        for_each(root["works"], "works", [&](const YAML::Node& n) { work(n, out.data); });
         for_each(root["favorites"], "favorites",
                  [&](const YAML::Node& n) { favorite(n, out.data); });
         for_each(root["shares"], "shares", [&](const YAML::Node& n) { share(n, out.data); });
@@ -162,6 +152,12 @@ private:
         return v;
     }
 
+    // RFC 3339 or epoch milliseconds.
+    std::int64_t time_ms(const YAML::Node& n, const std::string& what) {
+        if (auto ms = parse_rfc3339(text(n, what.c_str()))) return *ms;
+        return integer(n, (what + " (epoch milliseconds or RFC 3339)").c_str());
+    }
+
     void organization(const YAML::Node& n, Organization& org) {
         keys(n, {"id", "name", "edition"}, "organization");
         org.id = id(required(n, "id"), "id");
@@ -205,6 +201,57 @@ private:
         d.users.push_back(std::move(u));
     }
 
+    void work(const YAML::Node& n, WorldData& d) {
+        keys(n,
+             {"id", "name", "type", "workspace", "owner", "status", "auth3rd", "security_level",
+              "description", "created", "modified", "directory"},
+             "work");
+        Work w;
+        w.id = id(required(n, "id"), "id");
+        w.name = n["name"] ? text(n["name"], "name") : w.id;
+        if (n["type"]) w.type = text(n["type"], "type");
+        if (n["workspace"] && !n["workspace"].IsNull() && !n["workspace"].Scalar().empty())
+            w.workspace = id(n["workspace"], "workspace");
+        if (n["owner"] && !n["owner"].IsNull() && !n["owner"].Scalar().empty())
+            w.owner = id(n["owner"], "owner");
+        if (auto st = n["status"]) {
+            const std::string s = text(st, "status");
+            w.status = -1;
+            for (int i = 0; i <= 3; ++i)
+                if (s == work_status_name(i) || s == std::to_string(i)) w.status = i;
+            if (w.status < 0)
+                fail(st, "status must be unpublished, published, modified or offline (or 0-3)");
+        }
+        if (auto a = n["auth3rd"]) {
+            const std::string s = text(a, "auth3rd");
+            if (s == "0" || s == "false")
+                w.auth3rd = 0;
+            else if (s == "1" || s == "true")
+                w.auth3rd = 1;
+            else
+                fail(a, "auth3rd must be 0 or 1 (or false, true)");
+        }
+        if (auto l = n["security_level"]) {
+            w.security_level = text(l, "security_level");
+            const bool digits = !w.security_level.empty() && w.security_level.size() <= 4 &&
+                                std::all_of(w.security_level.begin(), w.security_level.end(),
+                                            [](char c) { return c >= '0' && c <= '9'; });
+            if (!digits) fail(l, "security_level must be a number such as 0, 1, 11 or 12");
+        }
+        if (n["description"]) w.description = text(n["description"], "description");
+        if (n["created"]) w.created_ms = w.modified_ms = time_ms(n["created"], "created");
+        if (n["modified"]) w.modified_ms = time_ms(n["modified"], "modified");
+        if (auto dir = n["directory"]) {
+            keys(dir, {"id", "name", "path_id", "path_name"}, "directory");
+            w.directory.id = id(required(dir, "id"), "id");
+            w.directory.name = dir["name"] ? text(dir["name"], "name") : w.directory.id;
+            w.directory.path_id = dir["path_id"] ? text(dir["path_id"], "path_id") : w.directory.id;
+            w.directory.path_name =
+                dir["path_name"] ? text(dir["path_name"], "path_name") : w.directory.name;
+        }
+        d.works.push_back(std::move(w));
+    }
+
     void favorite(const YAML::Node& n, WorldData& d) {
         keys(n, {"id", "user", "work", "works"}, "favourite");
         const std::string user = id(required(n, "user"), "user");
@@ -245,13 +292,7 @@ private:
             s.id = id(i, "id");
         }
         if (auto a = n["auth_point"]) s.auth_point = static_cast<int>(integer(a, "auth_point"));
-        if (auto e = n["expire"]) {
-            const std::string v = text(e, "expire");
-            if (auto ms = parse_rfc3339(v))
-                s.expire_ms = *ms;
-            else
-                s.expire_ms = integer(e, "expire (epoch milliseconds or RFC 3339)");
-        }
+        if (auto e = n["expire"]) s.expire_ms = time_ms(e, "expire");
         for (const auto& r : reports)
             for (const auto& to : targets) {
                 Share one = s;
