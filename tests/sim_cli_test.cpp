@@ -15,12 +15,16 @@ namespace {
 TEST(SimCli, HelpListsEveryFlag) {
     ProcessResult r = run_sim({"--help"});
     EXPECT_EQ(r.exit_code, 0);
-    for (const char* flag :
-         {"--bind", "--port", "--port-file", "--cert", "--key", "--ca-out", "--threads",
-          "--credentials", "--credentials-file", "--max-skew", "--nonce-window", "--world",
-          "--generate", "--seed", "--absent-share", "--fail", "--qps-limit", "--latency",
-          "--drop", "--slow-success", "--slow-delay", "--halt-after", "--log", "--state-out",
-          "--host-id", "--quiet", "--help", "--version", "/__sim/state", "/__sim/stats"})
+    for (const char* flag : {"--bind",       "--port",         "--port-file",
+                             "--cert",       "--key",          "--ca-out",
+                             "--threads",    "--credentials",  "--credentials-file",
+                             "--max-skew",   "--nonce-window", "--world",
+                             "--generate",   "--seed",         "--absent-share",
+                             "--fail",       "--qps-limit",    "--latency",
+                             "--drop",       "--slow-success", "--slow-delay",
+                             "--halt-after", "--log",          "--state-out",
+                             "--host-id",    "--quiet",        "--help",
+                             "--version",    "/__sim/state",   "/__sim/stats"})
         EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
     EXPECT_EQ(r.err, "");
 }
@@ -28,12 +32,14 @@ TEST(SimCli, HelpListsEveryFlag) {
 TEST(SimCli, UsageErrorsExit64WithAClearMessage) {
     ProcessResult r = run_sim({"--fial", "X=1"});
     EXPECT_EQ(r.exit_code, 64);
-    EXPECT_EQ(r.err, "qbi-sim: error: unknown option '--fial' (did you mean '--fail'?)\n"
-                     "Try 'qbi-sim --help'.\n");
+    EXPECT_EQ(r.err,
+              "qbi-sim: error: unknown option '--fial' (did you mean '--fail'?)\n"
+              "Try 'qbi-sim --help'.\n");
     r = run_sim({"--drop", "2"});
     EXPECT_EQ(r.exit_code, 64);
-    EXPECT_EQ(r.err, "qbi-sim: error: --drop: expected a probability from 0 to 1, got '2'\n"
-                     "Try 'qbi-sim --help'.\n");
+    EXPECT_EQ(r.err,
+              "qbi-sim: error: --drop: expected a probability from 0 to 1, got '2'\n"
+              "Try 'qbi-sim --help'.\n");
     r = run_sim({"--halt-after", "5"});
     EXPECT_EQ(r.exit_code, 64);
     EXPECT_EQ(r.err.substr(0, r.err.find('\n')),
@@ -62,7 +68,8 @@ TEST(SimCli, BadWorldFileExits65WithItsPosition) {
 TEST(SimCli, ServesUntilSigtermThenWritesStateAndLog) {
     // A world file, a request log and a final state: one cancel over TLS, then SIGTERM.
     TempDir dir;
-    const auto world = dir.write("w.yaml", "implicit: true\nfavorites: [{user: u1, works: [w1, w2]}]\n");
+    const auto world =
+        dir.write("w.yaml", "implicit: true\nfavorites: [{user: u1, works: [w1, w2]}]\n");
     SimProcess sim({"--world", world.string(), "--seed", "3", "--log", (dir / "log.jsonl").string(),
                     "--state-out", (dir / "state.json").string()});
     ASSERT_TRUE(sim.started()) << sim.err();
@@ -116,7 +123,8 @@ TEST(SimCli, GivenCertificateAndCredentialsFile) {
     const auto cert = dir.write("cert.pem", b.cert_pem);
     const auto key = dir.write("key.pem", b.key_pem);
     const auto ca = dir.write("ca.pem", b.ca_pem);
-    const auto creds = dir.write("creds", "# test keys\nLTAIkey0001:secret1\n\nSTSkey:secret2:tok3n\n");
+    const auto creds =
+        dir.write("creds", "# test keys\nLTAIkey0001:secret1\n\nSTSkey:secret2:tok3n\n");
     SimProcess sim({"-q", "--cert", cert.string(), "--key", key.string(), "--credentials-file",
                     creds.string()},
                    false);
@@ -139,7 +147,8 @@ TEST(SimCli, PortInUseExits69) {
     ProcessResult r = run_sim({"-q", "--port", std::to_string(first.port())});
     EXPECT_EQ(r.exit_code, 69);
     EXPECT_EQ(r.err.rfind("qbi-sim: error: cannot start the HTTPS server on 127.0.0.1:" +
-                              std::to_string(first.port()) + ": ", 0),
+                              std::to_string(first.port()) + ": ",
+                          0),
               0u)
         << r.err;
 }
