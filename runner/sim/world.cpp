@@ -107,13 +107,16 @@ World::World(WorldData data, AbsentShare absent, std::string absent_share_code)
                                             share_to_name(s.to_type) + " '" + s.to + "'");
         list.push_back(std::move(s));
     }
+    for (const auto& [id, w] : works_)
+        if (const Workspace* ws = workspace_of(w); ws == nullptr || in_org(ws->organization))
+            org_works_.push_back(&w);
 }
 
 const std::vector<std::string>& World::actions() {
     static const std::vector<std::string> names = {
-        "CancelCollection",      "CancelReportShare", "ListCollections",
-        "QuerySharesToUserList", "QueryShareList",    "QueryUserInfoByAccount",
-        "QueryUserInfoByUserId",
+        "CancelCollection",      "CancelReportShare",        "ListCollections",
+        "QuerySharesToUserList", "QueryShareList",           "QueryUserInfoByAccount",
+        "QueryUserInfoByUserId", "QueryWorksByOrganization",
     };
     return names;
 }
@@ -127,6 +130,7 @@ const std::vector<std::string>* World::required_params(const std::string& action
         {"QueryShareList", {"ReportId"}},
         {"QueryUserInfoByAccount", {"Account"}},
         {"QueryUserInfoByUserId", {"UserId"}},
+        {"QueryWorksByOrganization", {}},  // every parameter optional
     };
     auto it = table.find(action);
     return it == table.end() ? nullptr : &it->second;
@@ -147,6 +151,7 @@ BizResult World::call(const std::string& action, const Params& params) {
     if (action == "QuerySharesToUserList") return query_shares_to_user_list(params);
     if (action == "QueryShareList") return query_share_list(params);
     if (action == "QueryUserInfoByAccount") return query_user_by_account(params);
+    if (action == "QueryWorksByOrganization") return query_works_by_organization(params);
     return query_user_by_id(params);
 }
 
@@ -229,17 +234,6 @@ BizResult World::cancel_report_share(const Params& p) {
         return BizResult::error(absent_code_, report);
     r.result = !(removed == 0 && absent_ == AbsentShare::ResultFalse);
     return r;
-}
-
-json::Value World::work_value(const Work& w) const {
-    const Workspace* ws = workspace_of(w);
-    return json::Value::object()
-        .set("WorksId", w.id)
-        .set("WorksName", w.name)
-        .set("WorksType", w.type)
-        .set("OwnerId", w.owner)
-        .set("WorkspaceId", w.workspace)
-        .set("WorkspaceName", ws ? ws->name : "");
 }
 
 BizResult World::list_collections(const Params& p) const {

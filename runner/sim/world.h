@@ -7,6 +7,7 @@
 // documented business codes; CancelCollection and CancelReportShare change it, the discovery
 // calls only read. Operations take the action's parameters already present (the gateway layer
 // answers Missing<Name> for absent ones); a parameter present but empty is System.Param.Empty.
+// The optional parameters of QueryWorksByOrganization are the exception: empty means absent.
 // Thread-safety: World is safe to share; every operation holds mutex_ for its whole duration,
 // so each call is atomic. WorldData is a plain value.
 #include <cstdint>
@@ -141,6 +142,10 @@ public:
     static const std::vector<std::string>& actions();
     static const std::vector<std::string>* required_params(const std::string& action);
 
+    // QueryWorksByOrganization's largest PageSize; a larger one is Invalid.Parameter.Error.
+    // 100 is what Quick BI's list APIs commonly allow.
+    static constexpr std::int64_t kMaxPageSize = 100;
+
     // Runs `action` (one of actions()). Unknown actions are the gateway's business.
     BizResult call(const std::string& action, const Params& params);
 
@@ -163,11 +168,14 @@ private:
     BizResult query_user_info(const User& u) const;
     BizResult query_user_by_account(const Params& p) const;
     BizResult query_user_by_id(const Params& p) const;
+    BizResult query_works_by_organization(const Params& p) const;
 
     const User* member(const std::string& user_id) const;  // a user of this organisation
     bool in_org(const std::string& organization) const;
     const Workspace* workspace_of(const Work& w) const;
-    json::Value work_value(const Work& w) const;
+    // A work as QueryWorksByOrganization lists it; with `shares_names`, under the field names
+    // QuerySharesToUserList uses for the same facts (ThirdPartAuthFlag, CreateTime, ModifyTime).
+    json::Value work_listing(const Work& w, bool shares_names) const;
 
     mutable std::mutex mutex_;
     // Everything below is guarded by mutex_.
@@ -176,6 +184,9 @@ private:
     std::map<std::string, User> users_;
     std::map<std::string, Group> groups_;
     std::map<std::string, Work> works_;
+    // The works of this organisation (not those in another organisation's workspace), in
+    // WorksId order: what QueryWorksByOrganization pages over. Fixed after construction.
+    std::vector<const Work*> org_works_;
     // user -> work -> FavoriteId
     std::unordered_map<std::string, std::map<std::string, std::int64_t>> favorites_;
     // report -> grants in creation order
