@@ -102,9 +102,15 @@ TEST(SimServer, DiscoveryAnswersFromTheWorld) {
     r = client.call("QuerySharesToUserList", {{"UserId", "u1"}});
     EXPECT_EQ(result_of(r),
               R"([{"WorksId":"w1","WorkName":"Sales","WorkType":"PAGE","OwnerId":"u2",)"
-              R"("OwnerName":"u2","WorkspaceId":"","WorkspaceName":""},{"WorksId":"w2",)"
+              R"("OwnerName":"u2","WorkspaceId":"","WorkspaceName":"","Status":1,)"
+              R"("ThirdPartAuthFlag":0,"SecurityLevel":"0","Description":"",)"
+              R"("CreateTime":"1704067200000","ModifyTime":"1704067200000","ModifyName":"u2",)"
+              R"("Directory":{"Id":"","Name":"","PathId":"","PathName":""}},{"WorksId":"w2",)"
               R"("WorkName":"Costs","WorkType":"REPORT","OwnerId":"","OwnerName":"",)"
-              R"("WorkspaceId":"","WorkspaceName":""}])");
+              R"("WorkspaceId":"","WorkspaceName":"","Status":1,"ThirdPartAuthFlag":0,)"
+              R"("SecurityLevel":"0","Description":"","CreateTime":"1704067200000",)"
+              R"("ModifyTime":"1704067200000","ModifyName":"",)"
+              R"("Directory":{"Id":"","Name":"","PathId":"","PathName":""}}])");
     r = client.call("QueryShareList", {{"ReportId", "w2"}});
     EXPECT_EQ(result_of(r),
               R"([{"ShareId":"s4","ShareToId":"u1","ShareToName":"Alice","ShareToType":0,)"

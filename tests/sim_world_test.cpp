@@ -173,7 +173,10 @@ TEST(SimWorld, DiscoveryAnswersFromTheWorld) {
     EXPECT_EQ(w.call("ListCollections", {{"UserId", "u2"}}).result.to_json(), "[]");
     EXPECT_EQ(w.call("QuerySharesToUserList", {{"UserId", "u2"}}).result.to_json(),
               R"([{"WorksId":"w1","WorkName":"Revenue","WorkType":"PAGE","OwnerId":"u1",)"
-              R"("OwnerName":"Alice","WorkspaceId":"ws1","WorkspaceName":"Finance"}])");
+              R"("OwnerName":"Alice","WorkspaceId":"ws1","WorkspaceName":"Finance","Status":1,)"
+              R"("ThirdPartAuthFlag":0,"SecurityLevel":"0","Description":"",)"
+              R"("CreateTime":"1704067200000","ModifyTime":"1704067200000","ModifyName":"Alice",)"
+              R"("Directory":{"Id":"","Name":"","PathId":"","PathName":""}}])");
     EXPECT_EQ(w.call("QueryShareList", {{"ReportId", "w1"}}).result.to_json(),
               R"([{"ShareId":"s1","ShareToId":"u2","ShareToName":"Bob","ShareToType":0,)"
               R"("ShareType":"PAGE","AuthPoint":1,"ExpireDate":4102444799000,"ReportId":"w1"},)"

@@ -261,41 +261,6 @@ BizResult World::list_collections(const Params& p) const {
     return r;
 }
 
-BizResult World::query_shares_to_user_list(const Params& p) const {
-    const std::string& user_id = param(p, "UserId");
-    const User* user = member(user_id);
-    if (user == nullptr) return BizResult::error("User.Not.In.Organization", user_id);
-    std::set<std::string> user_groups;
-    for (const auto& [id, g] : groups_)
-        if (std::find(g.members.begin(), g.members.end(), user_id) != g.members.end())
-            user_groups.insert(id);
-    // Works reach the user through a grant to the user, to one of their groups, or to the
-    // organisation; each work is listed once, sorted by WorksId.
-    std::set<std::string> reached;
-    for (const auto& [report, list] : shares_)
-        for (const auto& s : list)
-            if ((s.to_type == ShareTo::User && s.to == user_id) ||
-                (s.to_type == ShareTo::Group && user_groups.count(s.to)) ||
-                (s.to_type == ShareTo::Organization && s.to == org_.id))
-                reached.insert(report);
-    BizResult r;
-    r.result = json::Value::array();
-    for (const auto& id : reached) {
-        const Work& w = works_.at(id);
-        const Workspace* ws = workspace_of(w);
-        auto owner = users_.find(w.owner);
-        r.result.push(json::Value::object()
-                          .set("WorksId", w.id)
-                          .set("WorkName", w.name)
-                          .set("WorkType", w.type)
-                          .set("OwnerId", w.owner)
-                          .set("OwnerName", owner == users_.end() ? "" : owner->second.nick)
-                          .set("WorkspaceId", w.workspace)
-                          .set("WorkspaceName", ws ? ws->name : ""));
-    }
-    return r;
-}
-
 BizResult World::query_share_list(const Params& p) const {
     const std::string& report = param(p, "ReportId");
     auto work = works_.find(report);

@@ -1,4 +1,5 @@
-// The work listings: QueryWorksByOrganization (discovery.md §5).
+// The work listings: QueryWorksByOrganization (discovery.md §5) and QuerySharesToUserList
+// (quickbi-api.md §5), which describe a work with the same facts.
 #include <algorithm>
 #include <limits>
 #include <optional>
@@ -57,6 +58,29 @@ json::Value World::work_listing(const Work& w, bool shares_names) const {
                               .set("Name", w.directory.name)
                               .set("PathId", w.directory.path_id)
                               .set("PathName", w.directory.path_name));
+}
+
+BizResult World::query_shares_to_user_list(const Params& p) const {
+    const std::string& user_id = param(p, "UserId");
+    const User* user = member(user_id);
+    if (user == nullptr) return BizResult::error("User.Not.In.Organization", user_id);
+    std::set<std::string> user_groups;
+    for (const auto& [id, g] : groups_)
+        if (std::find(g.members.begin(), g.members.end(), user_id) != g.members.end())
+            user_groups.insert(id);
+    // Works reach the user through a grant to the user, to one of their groups, or to the
+    // organisation; each work is listed once, sorted by WorksId.
+    std::set<std::string> reached;
+    for (const auto& [report, list] : shares_)
+        for (const auto& s : list)
+            if ((s.to_type == ShareTo::User && s.to == user_id) ||
+                (s.to_type == ShareTo::Group && user_groups.count(s.to)) ||
+                (s.to_type == ShareTo::Organization && s.to == org_.id))
+                reached.insert(report);
+    BizResult r;
+    r.result = json::Value::array();
+    for (const auto& id : reached) r.result.push(work_listing(works_.at(id), true));
+    return r;
 }
 
 BizResult World::query_works_by_organization(const Params& p) const {
