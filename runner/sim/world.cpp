@@ -312,16 +312,23 @@ BizResult World::query_user_info(const User& u) const {
 
 BizResult World::query_user_by_account(const Params& p) const {
     const std::string& account = param(p, "Account");
-    for (const auto& [id, u] : users_) {
-        if (!in_org(u.organization)) continue;
-        // An account name, a UID, or the name part of a RAM user's "name@parent" account.
-        const auto at = u.account.find('@');
-        if (u.account == account || u.account_id == account ||
-            (at != std::string::npos && u.account.compare(0, at, account) == 0 &&
-             account.size() == at))
-            return query_user_info(u);
-    }
-    return BizResult::error("User.Not.In.Organization", account);
+    // An account name, else a UID, else the name part of a RAM user's "name@parent" account:
+    // an exact name wins over another user's RAM prefix; ties go to the lowest UserId.
+    auto first = [&](auto&& matches) -> const User* {
+        for (const auto& [id, u] : users_)
+            if (in_org(u.organization) && matches(u)) return &u;
+        return nullptr;
+    };
+    const User* u = first([&](const User& x) { return x.account == account; });
+    if (u == nullptr) u = first([&](const User& x) { return x.account_id == account; });
+    if (u == nullptr)
+        u = first([&](const User& x) {
+            const auto at = x.account.find('@');
+            return at != std::string::npos && at == account.size() &&
+                   x.account.compare(0, at, account) == 0;
+        });
+    if (u == nullptr) return BizResult::error("User.Not.In.Organization", account);
+    return query_user_info(*u);
 }
 
 BizResult World::query_user_by_id(const Params& p) const {
