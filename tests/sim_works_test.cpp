@@ -22,7 +22,7 @@ using sim::World;
 
 constexpr const char* kAction = "QueryWorksByOrganization";
 
-// Eight works of org-1 with distinct types, statuses and embedding flags, a work in another
+// Nine works of org-1 with every type, status and embedding flag, a work in another
 // organisation's workspace (x1), and owners and folders for the full listing.
 constexpr const char* kWorld = R"(
 organization: {id: org-1, name: Example Corp}
