@@ -15,12 +15,16 @@ namespace {
 TEST(SimCli, HelpListsEveryFlag) {
     ProcessResult r = run_sim({"--help"});
     EXPECT_EQ(r.exit_code, 0);
-    for (const char* flag :
-         {"--bind", "--port", "--port-file", "--cert", "--key", "--ca-out", "--threads",
-          "--credentials", "--credentials-file", "--max-skew", "--nonce-window", "--world",
-          "--generate", "--seed", "--absent-share", "--fail", "--qps-limit", "--latency",
-          "--drop", "--slow-success", "--slow-delay", "--halt-after", "--log", "--state-out",
-          "--host-id", "--quiet", "--help", "--version", "/__sim/state", "/__sim/stats"})
+    for (const char* flag : {"--bind",       "--port",         "--port-file",
+                             "--cert",       "--key",          "--ca-out",
+                             "--threads",    "--credentials",  "--credentials-file",
+                             "--max-skew",   "--nonce-window", "--world",
+                             "--generate",   "--seed",         "--absent-share",
+                             "--fail",       "--qps-limit",    "--latency",
+                             "--drop",       "--slow-success", "--slow-delay",
+                             "--halt-after", "--log",          "--state-out",
+                             "--host-id",    "--quiet",        "--help",
+                             "--version",    "/__sim/state",   "/__sim/stats"})
         EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
     EXPECT_EQ(r.err, "");
 }
@@ -28,12 +32,14 @@ TEST(SimCli, HelpListsEveryFlag) {
 TEST(SimCli, UsageErrorsExit64WithAClearMessage) {
     ProcessResult r = run_sim({"--fial", "X=1"});
     EXPECT_EQ(r.exit_code, 64);
-    EXPECT_EQ(r.err, "qbi-sim: error: unknown option '--fial' (did you mean '--fail'?)\n"
-                     "Try 'qbi-sim --help'.\n");
+    EXPECT_EQ(r.err,
+              "qbi-sim: error: unknown option '--fial' (did you mean '--fail'?)\n"
+              "Try 'qbi-sim --help'.\n");
     r = run_sim({"--drop", "2"});
     EXPECT_EQ(r.exit_code, 64);
-    EXPECT_EQ(r.err, "qbi-sim: error: --drop: expected a probability from 0 to 1, got '2'\n"
-                     "Try 'qbi-sim --help'.\n");
+    EXPECT_EQ(r.err,
+              "qbi-sim: error: --drop: expected a probability from 0 to 1, got '2'\n"
+              "Try 'qbi-sim --help'.\n");
     r = run_sim({"--halt-after", "5"});
     EXPECT_EQ(r.exit_code, 64);
     EXPECT_EQ(r.err.substr(0, r.err.find('\n')),
@@ -62,7 +68,8 @@ TEST(SimCli, BadWorldFileExits65WithItsPosition) {
 TEST(SimCli, ServesUntilSigtermThenWritesStateAndLog) {
     // A world file, a request log and a final state: one cancel over TLS, then SIGTERM.
     TempDir dir;
-    const auto world = dir.write("w.yaml", "implicit: true\nfavorites: [{user: u1, works: [w1, w2]}]\n");
+    const auto world =
+        dir.write("w.yaml", "implicit: true\nfavorites: [{user: u1, works: [w1, w2]}]\n");
     SimProcess sim({"--world", world.string(), "--seed", "3", "--log", (dir / "log.jsonl").string(),
                     "--state-out", (dir / "state.json").string()});
     ASSERT_TRUE(sim.started()) << sim.err();
@@ -110,13 +117,49 @@ TEST(SimCli, SameSeedSameGeneratedWorldAndRequestIds) {
     EXPECT_NE(a, run("78"));
 }
 
+TEST(SimCli, AGeneratedWorldsStateOutLoadsBackWithWorld) {
+    // The binary generates 150 works with their details, answers QueryWorksByOrganization and
+    // writes its state on SIGTERM; a second run loads that file with --world and shows the same
+    // state and the same pages.
+    TempDir dir;
+    const std::string state_file = (dir / "state.json").string();
+    auto pages = [](const SimProcess& sim) {
+        SimClient client(sim.endpoint(), sim.ca_file(), SignatureScheme::V3, sim_credentials());
+        std::string out;
+        for (const char* page : {"1", "2", "3"}) {
+            ApiResult r =
+                client.call("QueryWorksByOrganization", {{"PageNum", page}, {"PageSize", "60"}});
+            EXPECT_EQ(r.outcome, Outcome::Done) << r.code << " " << r.message;
+            out += r.body.substr(r.body.find("\"Result\":")) + "\n";
+        }
+        return out;
+    };
+    SimProcess first(
+        {"-q", "--generate", "users=12,works=150", "--seed", "8", "--state-out", state_file});
+    ASSERT_TRUE(first.started()) << first.err();
+    const std::string state = sim_get(first.endpoint(), first.ca_file(), "/__sim/state").second;
+    const std::string answers = pages(first);
+    EXPECT_EQ(first.terminate(SIGTERM), 0);
+    EXPECT_EQ(read_file(state_file), state + "\n");
+    EXPECT_NE(answers.find(R"("PageNum":3,"PageSize":60,"TotalNum":150,"TotalPages":3})"),
+              std::string::npos)
+        << answers;
+
+    SimProcess second({"-q", "--world", state_file});
+    ASSERT_TRUE(second.started()) << second.err();
+    EXPECT_EQ(sim_get(second.endpoint(), second.ca_file(), "/__sim/state").second, state);
+    EXPECT_EQ(pages(second), answers);
+    EXPECT_EQ(second.terminate(SIGTERM), 0);
+}
+
 TEST(SimCli, GivenCertificateAndCredentialsFile) {
     TempDir dir;
     const sim::CertBundle b = sim::generate_loopback_bundle();
     const auto cert = dir.write("cert.pem", b.cert_pem);
     const auto key = dir.write("key.pem", b.key_pem);
     const auto ca = dir.write("ca.pem", b.ca_pem);
-    const auto creds = dir.write("creds", "# test keys\nLTAIkey0001:secret1\n\nSTSkey:secret2:tok3n\n");
+    const auto creds =
+        dir.write("creds", "# test keys\nLTAIkey0001:secret1\n\nSTSkey:secret2:tok3n\n");
     SimProcess sim({"-q", "--cert", cert.string(), "--key", key.string(), "--credentials-file",
                     creds.string()},
                    false);
@@ -139,7 +182,8 @@ TEST(SimCli, PortInUseExits69) {
     ProcessResult r = run_sim({"-q", "--port", std::to_string(first.port())});
     EXPECT_EQ(r.exit_code, 69);
     EXPECT_EQ(r.err.rfind("qbi-sim: error: cannot start the HTTPS server on 127.0.0.1:" +
-                              std::to_string(first.port()) + ": ", 0),
+                              std::to_string(first.port()) + ": ",
+                          0),
               0u)
         << r.err;
 }

@@ -46,8 +46,9 @@ TEST(SimServer, CancelCallsChangeTheWorldSeenThroughState) {
     EXPECT_EQ(client.call("CancelCollection", {{"UserId", "u1"}, {"WorksId", "w2"}}).outcome,
               Outcome::Done);
     for (auto [ids, type] : {std::pair{"u1", "0"}, std::pair{"g1", "1"}, std::pair{"org-1", "2"}})
-        EXPECT_EQ(client.call("CancelReportShare",
-                              {{"ReportId", "w1"}, {"ShareToIds", ids}, {"ShareToType", type}})
+        EXPECT_EQ(client
+                      .call("CancelReportShare",
+                            {{"ReportId", "w1"}, {"ShareToIds", ids}, {"ShareToType", type}})
                       .outcome,
                   Outcome::Done)
             << ids;
@@ -101,9 +102,15 @@ TEST(SimServer, DiscoveryAnswersFromTheWorld) {
     r = client.call("QuerySharesToUserList", {{"UserId", "u1"}});
     EXPECT_EQ(result_of(r),
               R"([{"WorksId":"w1","WorkName":"Sales","WorkType":"PAGE","OwnerId":"u2",)"
-              R"("OwnerName":"u2","WorkspaceId":"","WorkspaceName":""},{"WorksId":"w2",)"
+              R"("OwnerName":"u2","WorkspaceId":"","WorkspaceName":"","Status":1,)"
+              R"("ThirdPartAuthFlag":0,"SecurityLevel":"0","Description":"",)"
+              R"("CreateTime":"1704067200000","ModifyTime":"1704067200000","ModifyName":"u2",)"
+              R"("Directory":{"Id":"","Name":"","PathId":"","PathName":""}},{"WorksId":"w2",)"
               R"("WorkName":"Costs","WorkType":"REPORT","OwnerId":"","OwnerName":"",)"
-              R"("WorkspaceId":"","WorkspaceName":""}])");
+              R"("WorkspaceId":"","WorkspaceName":"","Status":1,"ThirdPartAuthFlag":0,)"
+              R"("SecurityLevel":"0","Description":"","CreateTime":"1704067200000",)"
+              R"("ModifyTime":"1704067200000","ModifyName":"",)"
+              R"("Directory":{"Id":"","Name":"","PathId":"","PathName":""}}])");
     r = client.call("QueryShareList", {{"ReportId", "w2"}});
     EXPECT_EQ(result_of(r),
               R"([{"ShareId":"s4","ShareToId":"u1","ShareToName":"Alice","ShareToType":0,)"

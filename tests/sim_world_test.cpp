@@ -2,6 +2,9 @@
 // These run the World directly; sim_server_test.cpp drives the same answers over TLS.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "runner/sim/world.h"
 #include "runner/sim/world_io.h"
 #include "tests/support/temp_dir.h"
@@ -102,9 +105,9 @@ TEST(SimWorld, CancelReportShareBusinessCodes) {
 
 TEST(SimWorld, CancelReportShareRemovesEachKindOfGrant) {
     World w(load());
-    for (auto [ids, type, to_type] : {std::tuple{"u2", "0", ShareTo::User},
-                                      std::tuple{"g1", "1", ShareTo::Group},
-                                      std::tuple{"org-1", "2", ShareTo::Organization}}) {
+    for (auto [ids, type, to_type] :
+         {std::tuple{"u2", "0", ShareTo::User}, std::tuple{"g1", "1", ShareTo::Group},
+          std::tuple{"org-1", "2", ShareTo::Organization}}) {
         BizResult r = w.call("CancelReportShare",
                              {{"ReportId", "w1"}, {"ShareToIds", ids}, {"ShareToType", type}});
         EXPECT_TRUE(r.ok()) << r.code;
@@ -170,7 +173,10 @@ TEST(SimWorld, DiscoveryAnswersFromTheWorld) {
     EXPECT_EQ(w.call("ListCollections", {{"UserId", "u2"}}).result.to_json(), "[]");
     EXPECT_EQ(w.call("QuerySharesToUserList", {{"UserId", "u2"}}).result.to_json(),
               R"([{"WorksId":"w1","WorkName":"Revenue","WorkType":"PAGE","OwnerId":"u1",)"
-              R"("OwnerName":"Alice","WorkspaceId":"ws1","WorkspaceName":"Finance"}])");
+              R"("OwnerName":"Alice","WorkspaceId":"ws1","WorkspaceName":"Finance","Status":1,)"
+              R"("ThirdPartAuthFlag":0,"SecurityLevel":"0","Description":"",)"
+              R"("CreateTime":"1704067200000","ModifyTime":"1704067200000","ModifyName":"Alice",)"
+              R"("Directory":{"Id":"","Name":"","PathId":"","PathName":""}}])");
     EXPECT_EQ(w.call("QueryShareList", {{"ReportId", "w1"}}).result.to_json(),
               R"([{"ShareId":"s1","ShareToId":"u2","ShareToName":"Bob","ShareToType":0,)"
               R"("ShareType":"PAGE","AuthPoint":1,"ExpireDate":4102444799000,"ReportId":"w1"},)"
@@ -187,9 +193,11 @@ TEST(SimWorld, DiscoveryAnswersFromTheWorld) {
     EXPECT_EQ(w.call("QueryUserInfoByAccount", {{"Account", "alice"}}).result.to_json(), alice);
     EXPECT_EQ(w.call("QueryUserInfoByAccount", {{"Account", "5001"}}).result.to_json(), alice);
     // A RAM user is found by the name before '@'.
-    EXPECT_EQ(w.call("QueryUserInfoByAccount", {{"Account", "bob"}}).result.find("UserId")->to_json(),
-              "\"u2\"");
-    EXPECT_EQ(w.call("QueryUserInfoByAccount", {{"Account", "bo"}}).code, "User.Not.In.Organization");
+    EXPECT_EQ(
+        w.call("QueryUserInfoByAccount", {{"Account", "bob"}}).result.find("UserId")->to_json(),
+        "\"u2\"");
+    EXPECT_EQ(w.call("QueryUserInfoByAccount", {{"Account", "bo"}}).code,
+              "User.Not.In.Organization");
     EXPECT_EQ(w.call("QueryUserInfoByUserId", {{"UserId", "x1"}}).code, "User.Not.In.Organization");
     EXPECT_EQ(w.call("QueryShareList", {{"ReportId", "zz"}}).code, "Report.NotExist.Error");
 }
@@ -205,12 +213,78 @@ TEST(SimWorld, StateDumpIsAWorldFileThatLoadsBackIdentically) {
     EXPECT_NE(dump.find(R"("favorites":[{"id":1,"user":"u1","work":"w1"}])"), std::string::npos);
 }
 
+TEST(SimWorld, WorkDetailsFromAWorldFileSurviveTheStateDump) {
+    // One work with every optional key, one with only `created` (modified defaults to it) and
+    // one with a directory given by its id alone; the dump shows them all and loads back.
+    const std::string text = R"(works:
+  - id: w1
+    status: modified
+    auth3rd: true
+    security_level: 12
+    description: Monthly revenue
+    created: 2024-03-01T08:00:00Z
+    modified: 1711958400000
+    directory: {id: d2, name: Q1, path_id: d1/d2, path_name: Finance/Q1}
+  - {id: w2, status: 3, auth3rd: 0, created: "2024-01-02T00:00:00Z"}
+  - {id: w3, directory: {id: d1}}
+)";
+    const WorldData d = load(text);
+    ASSERT_EQ(d.works.size(), 3u);
+    const Work& w1 = d.works[0];
+    EXPECT_EQ(w1.status, 2);
+    EXPECT_EQ(w1.auth3rd, 1);
+    EXPECT_EQ(w1.security_level, "12");
+    EXPECT_EQ(w1.description, "Monthly revenue");
+    EXPECT_EQ(w1.created_ms, 1709280000000);
+    EXPECT_EQ(w1.modified_ms, 1711958400000);
+    EXPECT_EQ(w1.directory.path_name, "Finance/Q1");
+    EXPECT_EQ(d.works[1].status, 3);
+    EXPECT_EQ(d.works[1].modified_ms, 1704153600000);  // = created
+    World w(d);
+    const std::string dump = w.to_value().to_json();
+    EXPECT_NE(dump.find(R"("works":[{"id":"w1","name":"w1","type":"PAGE","workspace":"",)"
+                        R"("owner":"","status":"modified","auth3rd":1,"security_level":"12",)"
+                        R"("description":"Monthly revenue","created":1709280000000,)"
+                        R"("modified":1711958400000,"directory":{"id":"d2","name":"Q1",)"
+                        R"("path_id":"d1/d2","path_name":"Finance/Q1"}},)"
+                        R"({"id":"w2","name":"w2","type":"PAGE","workspace":"","owner":"",)"
+                        R"("status":"offline","auth3rd":0,"security_level":"0","description":"",)"
+                        R"("created":1704153600000,"modified":1704153600000},)"
+                        R"({"id":"w3","name":"w3","type":"PAGE","workspace":"","owner":"",)"
+                        R"("status":"published","auth3rd":0,"security_level":"0",)"
+                        R"("description":"","created":1704067200000,"modified":1704067200000,)"
+                        R"("directory":{"id":"d1","name":"d1","path_id":"d1","path_name":"d1"}}])"),
+              std::string::npos)
+        << dump;
+    auto again = parse_world(dump, "state.json");
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(World(again->data).to_value().to_json(), dump);
+}
+
+TEST(SimWorld, WorkDetailErrorsNameFileLineAndColumn) {
+    EXPECT_EQ(load_error("works:\n  - {id: w1, stauts: 1}\n"),
+              "w.yaml:2:14: unknown key 'stauts' in work (did you mean 'status'?)");
+    EXPECT_EQ(load_error("works:\n  - {id: w1, status: draft}\n"),
+              "w.yaml:2:22: status must be unpublished, published, modified or offline (or 0-3)");
+    EXPECT_EQ(load_error("works:\n  - {id: w1, auth3rd: 2}\n"),
+              "w.yaml:2:23: auth3rd must be 0 or 1 (or false, true)");
+    EXPECT_EQ(load_error("works:\n  - {id: w1, security_level: high}\n"),
+              "w.yaml:2:30: security_level must be a number such as 0, 1, 11 or 12");
+    EXPECT_EQ(load_error("works:\n  - {id: w1, created: yesterday}\n"),
+              "w.yaml:2:23: created (epoch milliseconds or RFC 3339) must be an integer");
+    EXPECT_EQ(load_error("works:\n  - {id: w1, directory: {id: d1, pathname: x}}\n"),
+              "w.yaml:2:34: unknown key 'pathname' in directory (did you mean 'path_name'?)");
+    EXPECT_EQ(load_error("works:\n  - {id: w1, directory: d1}\n"),
+              "w.yaml:2:25: directory must be a mapping");
+}
+
 TEST(SimWorld, ImplicitEntitiesAreCreatedForBareFavouritesAndShares) {
     // What a demo writes: only the IDs of its job files.
-    auto f = parse_world("implicit: true\nfavorites:\n  - {user: \"1213444447901234\", works: "
-                         "[d23e84a1-82a0-4292-bfdb-521306c31234]}\nshares:\n  - {report: r1, "
-                         "to_type: group, to: [gA, gB]}\n",
-                         "demo.yaml");
+    auto f = parse_world(
+        "implicit: true\nfavorites:\n  - {user: \"1213444447901234\", works: "
+        "[d23e84a1-82a0-4292-bfdb-521306c31234]}\nshares:\n  - {report: r1, "
+        "to_type: group, to: [gA, gB]}\n",
+        "demo.yaml");
     ASSERT_TRUE(f.ok()) << f.error().message;
     EXPECT_TRUE(f->implicit);
     add_implicit_entities(f->data);
@@ -282,6 +356,42 @@ TEST(SimWorld, GenerationIsDeterministicBySeedAndExact) {
     // Asking for more favourites than pairs exist yields every pair once.
     World all(generate_world(GenerateSpec{3, 4, 100, 0, -1, -1}, 1));
     EXPECT_EQ(all.favorite_count(), 12u);
+}
+
+TEST(SimWorld, GenerationDescribesEveryWorkFromItsOwnStream) {
+    // 400 works over 8 workspaces: every status, both embedding flags, every security level,
+    // works at a workspace's root and in nested folders; times in 2023, modified after
+    // created. The state dump of a generated world loads back identically.
+    const WorldData d = generate_world(GenerateSpec{10, 400, 0, 0, -1, 8}, 5);
+    std::map<int, int> statuses, flags;
+    std::set<std::string> levels;
+    int root = 0, archived = 0;
+    for (const Work& w : d.works) {
+        ++statuses[w.status];
+        ++flags[w.auth3rd];
+        levels.insert(w.security_level);
+        EXPECT_GE(w.created_ms, 1672531200000) << w.id;  // 2023-01-01
+        EXPECT_LT(w.created_ms, 1704067200000) << w.id;  // 2024-01-01
+        EXPECT_GE(w.modified_ms, w.created_ms) << w.id;
+        EXPECT_EQ(w.created_ms % 1000, 0) << w.id;
+        if (w.directory.id.empty()) ++root;
+        if (w.directory.path_name == "Folder 1/Archive") {
+            ++archived;
+            EXPECT_EQ(w.directory.path_id.substr(w.directory.path_id.find('/') + 1),
+                      w.directory.id);
+        }
+    }
+    EXPECT_EQ(statuses.size(), 4u);
+    EXPECT_EQ(flags.size(), 2u);
+    EXPECT_EQ(levels, (std::set<std::string>{"0", "11", "12"}));
+    EXPECT_GT(root, 0);
+    EXPECT_GT(archived, 0);
+    const std::string dump = world_to_value(d).to_json();
+    EXPECT_EQ(dump,
+              world_to_value(generate_world(GenerateSpec{10, 400, 0, 0, -1, 8}, 5)).to_json());
+    auto again = parse_world(dump, "state.json");
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(world_to_value(again->data).to_json(), dump);
 }
 
 TEST(SimWorld, GenerateSpecParsing) {

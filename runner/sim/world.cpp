@@ -27,16 +27,21 @@ const std::string* first_empty(const Params& p, const std::vector<std::string>& 
 
 const char* share_to_name(ShareTo t) {
     switch (t) {
-        case ShareTo::User: return "user";
-        case ShareTo::Group: return "group";
-        case ShareTo::Organization: return "organization";
-        case ShareTo::Workspace: return "workspace";
+        case ShareTo::User:
+            return "user";
+        case ShareTo::Group:
+            return "group";
+        case ShareTo::Organization:
+            return "organization";
+        case ShareTo::Workspace:
+            return "workspace";
     }
     return "user";
 }
 
 World::World(WorldData data, AbsentShare absent, std::string absent_share_code)
-    : org_(std::move(data.organization)), absent_(absent),
+    : org_(std::move(data.organization)),
+      absent_(absent),
       absent_code_(std::move(absent_share_code)) {
     auto dup = [](const char* what, const std::string& id) {
         return std::invalid_argument(std::string("duplicate ") + what + " id '" + id + "'");
@@ -67,8 +72,7 @@ World::World(WorldData data, AbsentShare absent, std::string absent_share_code)
         if (!works_.count(f.work))
             throw std::invalid_argument("favourite names unknown work '" + f.work + "'");
         std::int64_t id = f.id > 0 ? f.id : 0;
-        if (id != 0 && !fav_ids.insert(id).second)
-            throw dup("favourite", std::to_string(id));
+        if (id != 0 && !fav_ids.insert(id).second) throw dup("favourite", std::to_string(id));
         if (!favorites_[f.user].emplace(f.work, id).second)
             throw std::invalid_argument("duplicate favourite of user '" + f.user + "' on work '" +
                                         f.work + "'");
@@ -83,10 +87,10 @@ World::World(WorldData data, AbsentShare absent, std::string absent_share_code)
     for (auto s : data.shares) {
         if (!works_.count(s.report))
             throw std::invalid_argument("share names unknown work '" + s.report + "'");
-        const bool known = s.to_type == ShareTo::User           ? users_.count(s.to) > 0
-                           : s.to_type == ShareTo::Group        ? groups_.count(s.to) > 0
-                           : s.to_type == ShareTo::Workspace    ? workspaces_.count(s.to) > 0
-                                                                : true;
+        const bool known = s.to_type == ShareTo::User        ? users_.count(s.to) > 0
+                           : s.to_type == ShareTo::Group     ? groups_.count(s.to) > 0
+                           : s.to_type == ShareTo::Workspace ? workspaces_.count(s.to) > 0
+                                                             : true;
         if (!known)
             throw std::invalid_argument("share on '" + s.report + "' names unknown " +
                                         share_to_name(s.to_type) + " '" + s.to + "'");
@@ -103,13 +107,16 @@ World::World(WorldData data, AbsentShare absent, std::string absent_share_code)
                                             share_to_name(s.to_type) + " '" + s.to + "'");
         list.push_back(std::move(s));
     }
+    for (const auto& [id, w] : works_)
+        if (const Workspace* ws = workspace_of(w); ws == nullptr || in_org(ws->organization))
+            org_works_.push_back(&w);
 }
 
 const std::vector<std::string>& World::actions() {
     static const std::vector<std::string> names = {
-        "CancelCollection",      "CancelReportShare",      "ListCollections",
-        "QuerySharesToUserList", "QueryShareList",         "QueryUserInfoByAccount",
-        "QueryUserInfoByUserId",
+        "CancelCollection",      "CancelReportShare",        "ListCollections",
+        "QuerySharesToUserList", "QueryShareList",           "QueryUserInfoByAccount",
+        "QueryUserInfoByUserId", "QueryWorksByOrganization",
     };
     return names;
 }
@@ -123,6 +130,7 @@ const std::vector<std::string>* World::required_params(const std::string& action
         {"QueryShareList", {"ReportId"}},
         {"QueryUserInfoByAccount", {"Account"}},
         {"QueryUserInfoByUserId", {"UserId"}},
+        {"QueryWorksByOrganization", {}},  // every parameter optional
     };
     auto it = table.find(action);
     return it == table.end() ? nullptr : &it->second;
@@ -143,6 +151,7 @@ BizResult World::call(const std::string& action, const Params& params) {
     if (action == "QuerySharesToUserList") return query_shares_to_user_list(params);
     if (action == "QueryShareList") return query_share_list(params);
     if (action == "QueryUserInfoByAccount") return query_user_by_account(params);
+    if (action == "QueryWorksByOrganization") return query_works_by_organization(params);
     return query_user_by_id(params);
 }
 
@@ -221,20 +230,10 @@ BizResult World::cancel_report_share(const Params& p) {
     }
     BizResult r;
     r.changed = removed > 0;
-    if (removed == 0 && absent_ == AbsentShare::Error) return BizResult::error(absent_code_, report);
+    if (removed == 0 && absent_ == AbsentShare::Error)
+        return BizResult::error(absent_code_, report);
     r.result = !(removed == 0 && absent_ == AbsentShare::ResultFalse);
     return r;
-}
-
-json::Value World::work_value(const Work& w) const {
-    const Workspace* ws = workspace_of(w);
-    return json::Value::object()
-        .set("WorksId", w.id)
-        .set("WorksName", w.name)
-        .set("WorksType", w.type)
-        .set("OwnerId", w.owner)
-        .set("WorkspaceId", w.workspace)
-        .set("WorkspaceName", ws ? ws->name : "");
 }
 
 BizResult World::list_collections(const Params& p) const {
@@ -256,41 +255,6 @@ BizResult World::list_collections(const Params& p) const {
                           .set("WorksId", w.id)
                           .set("WorksName", w.name)
                           .set("WorksType", w.type)
-                          .set("WorkspaceId", w.workspace)
-                          .set("WorkspaceName", ws ? ws->name : ""));
-    }
-    return r;
-}
-
-BizResult World::query_shares_to_user_list(const Params& p) const {
-    const std::string& user_id = param(p, "UserId");
-    const User* user = member(user_id);
-    if (user == nullptr) return BizResult::error("User.Not.In.Organization", user_id);
-    std::set<std::string> user_groups;
-    for (const auto& [id, g] : groups_)
-        if (std::find(g.members.begin(), g.members.end(), user_id) != g.members.end())
-            user_groups.insert(id);
-    // Works reach the user through a grant to the user, to one of their groups, or to the
-    // organisation; each work is listed once, sorted by WorksId.
-    std::set<std::string> reached;
-    for (const auto& [report, list] : shares_)
-        for (const auto& s : list)
-            if ((s.to_type == ShareTo::User && s.to == user_id) ||
-                (s.to_type == ShareTo::Group && user_groups.count(s.to)) ||
-                (s.to_type == ShareTo::Organization && s.to == org_.id))
-                reached.insert(report);
-    BizResult r;
-    r.result = json::Value::array();
-    for (const auto& id : reached) {
-        const Work& w = works_.at(id);
-        const Workspace* ws = workspace_of(w);
-        auto owner = users_.find(w.owner);
-        r.result.push(json::Value::object()
-                          .set("WorksId", w.id)
-                          .set("WorkName", w.name)
-                          .set("WorkType", w.type)
-                          .set("OwnerId", w.owner)
-                          .set("OwnerName", owner == users_.end() ? "" : owner->second.nick)
                           .set("WorkspaceId", w.workspace)
                           .set("WorkspaceName", ws ? ws->name : ""));
     }
@@ -341,22 +305,30 @@ BizResult World::query_user_info(const User& u) const {
                    .set("AdminUser", u.admin)
                    .set("AuthAdminUser", u.admin)
                    .set("IsDeleted", u.deleted)
-                   .set("RoleIdList", json::Value::array().push(u.admin ? -1 : -3));  // -1 admin, -3 member
+                   .set("RoleIdList",
+                        json::Value::array().push(u.admin ? -1 : -3));  // -1 admin, -3 member
     return r;
 }
 
 BizResult World::query_user_by_account(const Params& p) const {
     const std::string& account = param(p, "Account");
-    for (const auto& [id, u] : users_) {
-        if (!in_org(u.organization)) continue;
-        // An account name, a UID, or the name part of a RAM user's "name@parent" account.
-        const auto at = u.account.find('@');
-        if (u.account == account || u.account_id == account ||
-            (at != std::string::npos && u.account.compare(0, at, account) == 0 &&
-             account.size() == at))
-            return query_user_info(u);
-    }
-    return BizResult::error("User.Not.In.Organization", account);
+    // An account name, else a UID, else the name part of a RAM user's "name@parent" account:
+    // an exact name wins over another user's RAM prefix; ties go to the lowest UserId.
+    auto first = [&](auto&& matches) -> const User* {
+        for (const auto& [id, u] : users_)
+            if (in_org(u.organization) && matches(u)) return &u;
+        return nullptr;
+    };
+    const User* u = first([&](const User& x) { return x.account == account; });
+    if (u == nullptr) u = first([&](const User& x) { return x.account_id == account; });
+    if (u == nullptr)
+        u = first([&](const User& x) {
+            const auto at = x.account.find('@');
+            return at != std::string::npos && at == account.size() &&
+                   x.account.compare(0, at, account) == 0;
+        });
+    if (u == nullptr) return BizResult::error("User.Not.In.Organization", account);
+    return query_user_info(*u);
 }
 
 BizResult World::query_user_by_id(const Params& p) const {

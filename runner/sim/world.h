@@ -7,6 +7,7 @@
 // documented business codes; CancelCollection and CancelReportShare change it, the discovery
 // calls only read. Operations take the action's parameters already present (the gateway layer
 // answers Missing<Name> for absent ones); a parameter present but empty is System.Param.Empty.
+// The optional parameters of QueryWorksByOrganization are the exception: empty means absent.
 // Thread-safety: World is safe to share; every operation holds mutex_ for its whole duration,
 // so each call is atomic. WorldData is a plain value.
 #include <cstdint>
@@ -40,7 +41,7 @@ struct User {
     std::string account;     // AccountName (RAM users: "name@parent.onaliyun.com")
     std::string account_id;  // Alibaba Cloud UID
     std::string nick, email;
-    int type = 1;            // UserType: 1 developer, 2 visitor, 3 analyst
+    int type = 1;  // UserType: 1 developer, 2 visitor, 3 analyst
     bool admin = false;
     bool deleted = false;
     std::string organization;  // empty = the current organisation
@@ -52,11 +53,30 @@ struct Group {
     std::string organization;          // empty = the current organisation
 };
 
+// The folder a work sits in (the answer's Directory); all empty for a workspace's root.
+struct Directory {
+    std::string id, name;
+    std::string path_id;    // the IDs from the top folder down, joined by '/'
+    std::string path_name;  // the names likewise
+};
+
+// 2024-01-01T00:00:00Z: GmtCreate / GmtModify of a work whose file gives no time.
+inline constexpr std::int64_t kDefaultWorkTimeMs = 1704067200000;
+
 struct Work {
     std::string id, name;
-    std::string type = "PAGE";  // PAGE (dashboard), REPORT (workbook), PORTAL, ANALYSIS, ...
+    std::string type = "PAGE";  // PAGE (dashboard), REPORT (workbook), DATAPRODUCT (portal), ...
     std::string workspace;      // a Workspace id, or empty
     std::string owner;          // a UserId, or empty
+    // Every field from here on has an initialiser, so that aggregate initialisations naming
+    // only the first five ({id, name, type, workspace, owner}) stay clean under -Wextra.
+    int status = 1;                    // Status: 0 unpublished, 1 published, 2 modified, 3 offline
+    int auth3rd = 0;                   // Auth3rdFlag: 1 = third-party embedding enabled
+    std::string security_level = "0";  // SecurityLevel: 0 private, 1/11 workspace, 12 members
+    std::string description{};
+    std::int64_t created_ms = kDefaultWorkTimeMs;   // GmtCreate, epoch ms
+    std::int64_t modified_ms = kDefaultWorkTimeMs;  // GmtModify, epoch ms
+    Directory directory{};
 };
 
 struct Favorite {
@@ -71,7 +91,7 @@ struct Share {
     std::string report;
     ShareTo to_type = ShareTo::User;
     std::string to;
-    int auth_point = 1;                    // 1 view, 3 view and export (as Quick BI reports it)
+    int auth_point = 1;                      // 1 view, 3 view and export (as Quick BI reports it)
     std::int64_t expire_ms = 4102444799000;  // ExpireDate, epoch ms (default 2099-12-31)
 };
 
@@ -97,9 +117,9 @@ enum class AbsentShare { Ok, ResultFalse, Error };
 // The answer of one business call: success (code empty) with `result`, or an error code with
 // the argument for its message.
 struct BizResult {
-    std::string code;    // empty on success
-    std::string arg;     // for the message's %s
-    json::Value result;        // true, or the discovery data
+    std::string code;      // empty on success
+    std::string arg;       // for the message's %s
+    json::Value result;    // true, or the discovery data
     bool changed = false;  // the world was modified
 
     bool ok() const { return code.empty(); }
@@ -111,7 +131,6 @@ struct BizResult {
     }
 };
 
-
 class World {
 public:
     // Throws std::invalid_argument on inconsistent data (duplicate IDs, references to missing
@@ -122,6 +141,10 @@ public:
     // The actions this world answers, and the parameters each requires (in check order).
     static const std::vector<std::string>& actions();
     static const std::vector<std::string>* required_params(const std::string& action);
+
+    // QueryWorksByOrganization's largest PageSize; a larger one is Invalid.Parameter.Error.
+    // 100 is what Quick BI's list APIs commonly allow.
+    static constexpr std::int64_t kMaxPageSize = 100;
 
     // Runs `action` (one of actions()). Unknown actions are the gateway's business.
     BizResult call(const std::string& action, const Params& params);
@@ -145,11 +168,14 @@ private:
     BizResult query_user_info(const User& u) const;
     BizResult query_user_by_account(const Params& p) const;
     BizResult query_user_by_id(const Params& p) const;
+    BizResult query_works_by_organization(const Params& p) const;
 
     const User* member(const std::string& user_id) const;  // a user of this organisation
     bool in_org(const std::string& organization) const;
     const Workspace* workspace_of(const Work& w) const;
-    json::Value work_value(const Work& w) const;
+    // A work as QueryWorksByOrganization lists it; with `shares_names`, under the field names
+    // QuerySharesToUserList uses for the same facts (ThirdPartAuthFlag, CreateTime, ModifyTime).
+    json::Value work_listing(const Work& w, bool shares_names) const;
 
     mutable std::mutex mutex_;
     // Everything below is guarded by mutex_.
@@ -158,6 +184,9 @@ private:
     std::map<std::string, User> users_;
     std::map<std::string, Group> groups_;
     std::map<std::string, Work> works_;
+    // The works of this organisation (not those in another organisation's workspace), in
+    // WorksId order: what QueryWorksByOrganization pages over. Fixed after construction.
+    std::vector<const Work*> org_works_;
     // user -> work -> FavoriteId
     std::unordered_map<std::string, std::map<std::string, std::int64_t>> favorites_;
     // report -> grants in creation order

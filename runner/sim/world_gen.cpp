@@ -1,5 +1,6 @@
 // Generated worlds (--generate): a pure function of the spec and the seed.
 #include <cstdio>
+#include <map>
 #include <set>
 #include <unordered_set>
 
@@ -25,8 +26,8 @@ std::string hex(SplitMix& rng, int chars) {
 // A lower-case UUID-shaped ID, as Quick BI uses for works and workspaces.
 std::string uuid(SplitMix& rng) {
     std::string h = hex(rng, 32);
-    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-4" + h.substr(13, 3) + "-a" +
-           h.substr(17, 3) + "-" + h.substr(20, 12);
+    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-4" + h.substr(13, 3) + "-a" + h.substr(17, 3) +
+           "-" + h.substr(20, 12);
 }
 
 std::string numbered(const char* prefix, int i) {
@@ -57,6 +58,38 @@ std::vector<std::uint64_t> distinct(SplitMix& rng, std::uint64_t space, std::uin
     return out;
 }
 
+// Status, embedding, security level, description, times and folder of every work, from a
+// stream of their own: adding these facts changed none of the IDs, counts or draws above.
+// Each workspace (and the no-workspace root) has folders "Folder 1", "Folder 2" and
+// "Folder 1/Archive"; a quarter of the works sit at the root.
+void describe_works(WorldData& d, std::uint64_t seed) {
+    SplitMix rng(mix64(seed ^ 0x776f726b73ULL));  // "works"
+    std::map<std::string, std::vector<Directory>> folders;
+    auto add_folders = [&](const std::string& workspace) {
+        const std::string top = hex(rng, 32), second = hex(rng, 32), archive = hex(rng, 32);
+        folders[workspace] = {{top, "Folder 1", top, "Folder 1"},
+                              {second, "Folder 2", second, "Folder 2"},
+                              {archive, "Archive", top + "/" + archive, "Folder 1/Archive"}};
+    };
+    for (const auto& ws : d.workspaces) add_folders(ws.id);
+    add_folders("");
+    static const char* levels[] = {"0", "11", "12", "12"};
+    constexpr std::int64_t kYearStartMs = 1672531200000;  // 2023-01-01T00:00:00Z
+    constexpr std::uint64_t kDaySeconds = 86400;
+    for (auto& w : d.works) {
+        const std::uint64_t s = rng.below(20);
+        w.status = s < 2 ? 0 : s < 4 ? 2 : s == 4 ? 3 : 1;
+        w.auth3rd = rng.below(5) == 0 ? 1 : 0;
+        w.security_level = levels[rng.below(4)];
+        w.description = rng.below(3) == 0 ? "Notes on " + w.name : "";
+        w.created_ms =
+            kYearStartMs + static_cast<std::int64_t>(rng.below(365 * kDaySeconds)) * 1000;
+        w.modified_ms =
+            w.created_ms + static_cast<std::int64_t>(rng.below(180 * kDaySeconds)) * 1000;
+        if (const std::uint64_t f = rng.below(4); f < 3) w.directory = folders[w.workspace][f];
+    }
+}
+
 }  // namespace
 
 Result<GenerateSpec> parse_generate_spec(std::string_view text) {
@@ -78,14 +111,22 @@ Result<GenerateSpec> parse_generate_spec(std::string_view text) {
             n = -1;
         }
         if (n < 0 || n > 10000000)
-            return Error{kExitUsage, "--generate: " + key + " must be a count from 0 to "
-                                     "10000000, got '" + value + "'"};
-        if (key == "users") spec.users = n;
-        else if (key == "works") spec.works = n;
-        else if (key == "favorites" || key == "favourites") spec.favorites = n;
-        else if (key == "shares") spec.shares = n;
-        else if (key == "groups") spec.groups = n;
-        else if (key == "workspaces") spec.workspaces = n;
+            return Error{kExitUsage, "--generate: " + key +
+                                         " must be a count from 0 to "
+                                         "10000000, got '" +
+                                         value + "'"};
+        if (key == "users")
+            spec.users = n;
+        else if (key == "works")
+            spec.works = n;
+        else if (key == "favorites" || key == "favourites")
+            spec.favorites = n;
+        else if (key == "shares")
+            spec.shares = n;
+        else if (key == "groups")
+            spec.groups = n;
+        else if (key == "workspaces")
+            spec.workspaces = n;
         else {
             std::string msg = "--generate: unknown count '" + key + "'";
             if (auto near = nearest(key, names); !near.empty())
@@ -104,10 +145,10 @@ WorldData generate_world(const GenerateSpec& spec, std::uint64_t seed) {
 
     const int n_ws = spec.workspaces >= 0 ? spec.workspaces
                                           : (spec.works > 0 ? std::max(1, spec.works / 50) : 0);
-    const int n_groups = spec.groups >= 0 ? spec.groups
-                                          : (spec.users > 0 ? std::max(1, spec.users / 10) : 0);
-    for (int i = 1; i <= n_ws; ++i) d.workspaces.push_back(Workspace{uuid(rng),
-                                                                     numbered("Workspace ", i), ""});
+    const int n_groups =
+        spec.groups >= 0 ? spec.groups : (spec.users > 0 ? std::max(1, spec.users / 10) : 0);
+    for (int i = 1; i <= n_ws; ++i)
+        d.workspaces.push_back(Workspace{uuid(rng), numbered("Workspace ", i), ""});
     std::set<std::string> user_ids;
     for (int i = 1; i <= spec.users; ++i) {
         User u;
@@ -168,6 +209,7 @@ WorldData generate_world(const GenerateSpec& spec, std::uint64_t seed) {
             d.shares.push_back(std::move(s));
         }
     }
+    describe_works(d, seed);
     return d;
 }
 

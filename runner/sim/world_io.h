@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "runner/core/result.h"
 #include "runner/core/json.h"
+#include "runner/core/result.h"
 #include "runner/sim/world.h"
 
 namespace qbi::sim {
@@ -53,5 +53,8 @@ json::Value world_to_value(const WorldData& data);
 
 // "developer" | "visitor" | "analyst" for UserType 1 | 2 | 3.
 const char* user_type_name(int type);
+
+// "unpublished" | "published" | "modified" | "offline" for a work's Status 0 | 1 | 2 | 3.
+const char* work_status_name(int status);
 
 }  // namespace qbi::sim

@@ -8,9 +8,25 @@ namespace qbi::sim {
 
 const char* user_type_name(int type) {
     switch (type) {
-        case 2: return "visitor";
-        case 3: return "analyst";
-        default: return "developer";
+        case 2:
+            return "visitor";
+        case 3:
+            return "analyst";
+        default:
+            return "developer";
+    }
+}
+
+const char* work_status_name(int status) {
+    switch (status) {
+        case 0:
+            return "unpublished";
+        case 2:
+            return "modified";
+        case 3:
+            return "offline";
+        default:
+            return "published";
     }
 }
 
@@ -35,7 +51,9 @@ WorldData World::snapshot() const {
     return d;
 }
 
-json::Value World::to_value() const { return world_to_value(snapshot()); }
+json::Value World::to_value() const {
+    return world_to_value(snapshot());
+}
 
 json::Value world_to_value(const WorldData& d) {
     auto opt_org = [](json::Value& v, const std::string& org) {
@@ -57,14 +75,14 @@ json::Value world_to_value(const WorldData& d) {
     json::Value users = json::Value::array();
     for (const auto& u : d.users) {
         json::Value v = json::Value::object()
-                      .set("id", u.id)
-                      .set("account", u.account)
-                      .set("account_id", u.account_id)
-                      .set("nick", u.nick)
-                      .set("email", u.email)
-                      .set("type", user_type_name(u.type))
-                      .set("admin", u.admin)
-                      .set("deleted", u.deleted);
+                            .set("id", u.id)
+                            .set("account", u.account)
+                            .set("account_id", u.account_id)
+                            .set("nick", u.nick)
+                            .set("email", u.email)
+                            .set("type", user_type_name(u.type))
+                            .set("admin", u.admin)
+                            .set("deleted", u.deleted);
         opt_org(v, u.organization);
         users.push(std::move(v));
     }
@@ -73,20 +91,36 @@ json::Value world_to_value(const WorldData& d) {
     for (const auto& g : d.groups) {
         json::Value members = json::Value::array();
         for (const auto& m : g.members) members.push(m);
-        json::Value v = json::Value::object().set("id", g.id).set("name", g.name).set("members",
-                                                                          std::move(members));
+        json::Value v = json::Value::object()
+                            .set("id", g.id)
+                            .set("name", g.name)
+                            .set("members", std::move(members));
         opt_org(v, g.organization);
         groups.push(std::move(v));
     }
     doc.set("groups", std::move(groups));
     json::Value works = json::Value::array();
-    for (const auto& w : d.works)
-        works.push(json::Value::object()
-                       .set("id", w.id)
-                       .set("name", w.name)
-                       .set("type", w.type)
-                       .set("workspace", w.workspace)
-                       .set("owner", w.owner));
+    for (const auto& w : d.works) {
+        json::Value v = json::Value::object()
+                            .set("id", w.id)
+                            .set("name", w.name)
+                            .set("type", w.type)
+                            .set("workspace", w.workspace)
+                            .set("owner", w.owner)
+                            .set("status", work_status_name(w.status))
+                            .set("auth3rd", w.auth3rd)
+                            .set("security_level", w.security_level)
+                            .set("description", w.description)
+                            .set("created", w.created_ms)
+                            .set("modified", w.modified_ms);
+        if (!w.directory.id.empty())
+            v.set("directory", json::Value::object()
+                                   .set("id", w.directory.id)
+                                   .set("name", w.directory.name)
+                                   .set("path_id", w.directory.path_id)
+                                   .set("path_name", w.directory.path_name));
+        works.push(std::move(v));
+    }
     doc.set("works", std::move(works));
     json::Value favorites = json::Value::array();
     for (const auto& f : d.favorites) {

@@ -1,6 +1,7 @@
 // World files: YAML (or JSON) in the format of README.md, "qbi-sim".
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -27,8 +28,9 @@ public:
         WorldFile out;
         if (!root.IsDefined() || root.IsNull()) return out;  // an empty file: an empty world
         if (!root.IsMap()) fail(root, "a world file is a mapping of sections");
-        keys(root, {"version", "organization", "workspaces", "users", "groups", "works",
-                    "favorites", "shares", "implicit"},
+        keys(root,
+             {"version", "organization", "workspaces", "users", "groups", "works", "favorites",
+              "shares", "implicit"},
              "world file");
         if (auto v = root["version"]) {
             const std::int64_t version = integer(v, "version");
@@ -61,18 +63,7 @@ public:
             if (n["organization"]) g.organization = id(n["organization"], "organization");
             out.data.groups.push_back(std::move(g));
         });
-        for_each(root["works"], "works", [&](const YAML::Node& n) {
-            keys(n, {"id", "name", "type", "workspace", "owner"}, "work");
-            Work w;
-            w.id = id(required(n, "id"), "id");
-            w.name = n["name"] ? text(n["name"], "name") : w.id;
-            if (n["type"]) w.type = text(n["type"], "type");
-            if (n["workspace"] && !n["workspace"].IsNull() && !n["workspace"].Scalar().empty())
-                w.workspace = id(n["workspace"], "workspace");
-            if (n["owner"] && !n["owner"].IsNull() && !n["owner"].Scalar().empty())
-                w.owner = id(n["owner"], "owner");
-            out.data.works.push_back(std::move(w));
-        });
+        for_each(root["works"], "works", [&](const YAML::Node& n) { work(n, out.data); });
         for_each(root["favorites"], "favorites",
                  [&](const YAML::Node& n) { favorite(n, out.data); });
         for_each(root["shares"], "shares", [&](const YAML::Node& n) { share(n, out.data); });
@@ -161,6 +152,12 @@ private:
         return v;
     }
 
+    // RFC 3339 or epoch milliseconds.
+    std::int64_t time_ms(const YAML::Node& n, const std::string& what) {
+        if (auto ms = parse_rfc3339(text(n, what.c_str()))) return *ms;
+        return integer(n, (what + " (epoch milliseconds or RFC 3339)").c_str());
+    }
+
     void organization(const YAML::Node& n, Organization& org) {
         keys(n, {"id", "name", "edition"}, "organization");
         org.id = id(required(n, "id"), "id");
@@ -170,14 +167,16 @@ private:
             static const std::vector<std::string> editions = {"professional", "enterprise",
                                                               "standard", "personal", "expired"};
             if (std::find(editions.begin(), editions.end(), org.edition) == editions.end())
-                fail(e, "edition must be one of professional, enterprise, standard, personal, "
-                        "expired");
+                fail(e,
+                     "edition must be one of professional, enterprise, standard, personal, "
+                     "expired");
         }
     }
 
     void user(const YAML::Node& n, WorldData& d) {
-        keys(n, {"id", "account", "account_id", "nick", "email", "type", "admin", "deleted",
-                 "organization"},
+        keys(n,
+             {"id", "account", "account_id", "nick", "email", "type", "admin", "deleted",
+              "organization"},
              "user");
         User u;
         u.id = id(required(n, "id"), "id");
@@ -187,15 +186,70 @@ private:
         if (n["email"]) u.email = text(n["email"], "email");
         if (auto t = n["type"]) {
             const std::string s = text(t, "type");
-            if (s == "developer" || s == "1") u.type = 1;
-            else if (s == "visitor" || s == "2") u.type = 2;
-            else if (s == "analyst" || s == "3") u.type = 3;
-            else fail(t, "type must be developer, visitor or analyst (or 1, 2, 3)");
+            if (s == "developer" || s == "1")
+                u.type = 1;
+            else if (s == "visitor" || s == "2")
+                u.type = 2;
+            else if (s == "analyst" || s == "3")
+                u.type = 3;
+            else
+                fail(t, "type must be developer, visitor or analyst (or 1, 2, 3)");
         }
         if (n["admin"]) u.admin = boolean(n["admin"], "admin");
         if (n["deleted"]) u.deleted = boolean(n["deleted"], "deleted");
         if (n["organization"]) u.organization = id(n["organization"], "organization");
         d.users.push_back(std::move(u));
+    }
+
+    void work(const YAML::Node& n, WorldData& d) {
+        keys(n,
+             {"id", "name", "type", "workspace", "owner", "status", "auth3rd", "security_level",
+              "description", "created", "modified", "directory"},
+             "work");
+        Work w;
+        w.id = id(required(n, "id"), "id");
+        w.name = n["name"] ? text(n["name"], "name") : w.id;
+        if (n["type"]) w.type = text(n["type"], "type");
+        if (n["workspace"] && !n["workspace"].IsNull() && !n["workspace"].Scalar().empty())
+            w.workspace = id(n["workspace"], "workspace");
+        if (n["owner"] && !n["owner"].IsNull() && !n["owner"].Scalar().empty())
+            w.owner = id(n["owner"], "owner");
+        if (auto st = n["status"]) {
+            const std::string s = text(st, "status");
+            w.status = -1;
+            for (int i = 0; i <= 3; ++i)
+                if (s == work_status_name(i) || s == std::to_string(i)) w.status = i;
+            if (w.status < 0)
+                fail(st, "status must be unpublished, published, modified or offline (or 0-3)");
+        }
+        if (auto a = n["auth3rd"]) {
+            const std::string s = text(a, "auth3rd");
+            if (s == "0" || s == "false")
+                w.auth3rd = 0;
+            else if (s == "1" || s == "true")
+                w.auth3rd = 1;
+            else
+                fail(a, "auth3rd must be 0 or 1 (or false, true)");
+        }
+        if (auto l = n["security_level"]) {
+            w.security_level = text(l, "security_level");
+            const bool digits = !w.security_level.empty() && w.security_level.size() <= 4 &&
+                                std::all_of(w.security_level.begin(), w.security_level.end(),
+                                            [](char c) { return c >= '0' && c <= '9'; });
+            if (!digits) fail(l, "security_level must be a number such as 0, 1, 11 or 12");
+        }
+        if (n["description"]) w.description = text(n["description"], "description");
+        if (n["created"]) w.created_ms = w.modified_ms = time_ms(n["created"], "created");
+        if (n["modified"]) w.modified_ms = time_ms(n["modified"], "modified");
+        if (auto dir = n["directory"]) {
+            keys(dir, {"id", "name", "path_id", "path_name"}, "directory");
+            w.directory.id = id(required(dir, "id"), "id");
+            w.directory.name = dir["name"] ? text(dir["name"], "name") : w.directory.id;
+            w.directory.path_id = dir["path_id"] ? text(dir["path_id"], "path_id") : w.directory.id;
+            w.directory.path_name =
+                dir["path_name"] ? text(dir["path_name"], "path_name") : w.directory.name;
+        }
+        d.works.push_back(std::move(w));
     }
 
     void favorite(const YAML::Node& n, WorldData& d) {
@@ -219,11 +273,16 @@ private:
         const YAML::Node type_node = required(n, "to_type");
         const std::string t = text(type_node, "to_type");
         ShareTo type;
-        if (t == "user" || t == "0") type = ShareTo::User;
-        else if (t == "group" || t == "1") type = ShareTo::Group;
-        else if (t == "organization" || t == "2") type = ShareTo::Organization;
-        else if (t == "workspace" || t == "3") type = ShareTo::Workspace;
-        else fail(type_node, "to_type must be user, group, organization or workspace (or 0-3)");
+        if (t == "user" || t == "0")
+            type = ShareTo::User;
+        else if (t == "group" || t == "1")
+            type = ShareTo::Group;
+        else if (t == "organization" || t == "2")
+            type = ShareTo::Organization;
+        else if (t == "workspace" || t == "3")
+            type = ShareTo::Workspace;
+        else
+            fail(type_node, "to_type must be user, group, organization or workspace (or 0-3)");
         const auto targets = id_list(required(n, "to"), "to");
         Share s;
         s.to_type = type;
@@ -233,11 +292,7 @@ private:
             s.id = id(i, "id");
         }
         if (auto a = n["auth_point"]) s.auth_point = static_cast<int>(integer(a, "auth_point"));
-        if (auto e = n["expire"]) {
-            const std::string v = text(e, "expire");
-            if (auto ms = parse_rfc3339(v)) s.expire_ms = *ms;
-            else s.expire_ms = integer(e, "expire (epoch milliseconds or RFC 3339)");
-        }
+        if (auto e = n["expire"]) s.expire_ms = time_ms(e, "expire");
         for (const auto& r : reports)
             for (const auto& to : targets) {
                 Share one = s;
