@@ -57,10 +57,12 @@ TEST(JobErrors, SecondDocument) {
 // ---- top level -----------------------------------------------------------------------------
 
 TEST(JobErrors, EmptyFile) {
-    EXPECT_THAT(errors_for(""),
-                ElementsAre("job.yaml: empty file; expected a job (a map with version, job and tasks)"));
-    EXPECT_THAT(errors_for("# nothing but a comment\n"),
-                ElementsAre("job.yaml: empty file; expected a job (a map with version, job and tasks)"));
+    EXPECT_THAT(
+        errors_for(""),
+        ElementsAre("job.yaml: empty file; expected a job (a map with version, job and tasks)"));
+    EXPECT_THAT(
+        errors_for("# nothing but a comment\n"),
+        ElementsAre("job.yaml: empty file; expected a job (a map with version, job and tasks)"));
 }
 
 // A file that is a list at the top.
@@ -77,10 +79,12 @@ TEST(JobErrors, VersionMissing) {
 
 // A newer schema: reported alone, since its other keys may be valid in that version.
 TEST(JobErrors, VersionUnsupported) {
-    EXPECT_THAT(errors_for("version: 2\njob: j\nworkflow: []\n"),
-                ElementsAre("job.yaml:1:10: unsupported version 2; this qbi-runner reads version 1"));
-    EXPECT_THAT(errors_for("version: 1.1\njob: j\n"),
-                ElementsAre("job.yaml:1:10: unsupported version 1.1; this qbi-runner reads version 1"));
+    EXPECT_THAT(
+        errors_for("version: 2\njob: j\nworkflow: []\n"),
+        ElementsAre("job.yaml:1:10: unsupported version 2; this qbi-runner reads version 1"));
+    EXPECT_THAT(
+        errors_for("version: 1.1\njob: j\n"),
+        ElementsAre("job.yaml:1:10: unsupported version 1.1; this qbi-runner reads version 1"));
 }
 
 TEST(JobErrors, VersionEmpty) {
@@ -89,17 +93,20 @@ TEST(JobErrors, VersionEmpty) {
 }
 
 TEST(JobErrors, JobAndTasksMissing) {
-    EXPECT_THAT(errors_for("# comment first\nversion: 1\ndescription: d\n"),
-                ElementsAre("job.yaml:2:1: missing required key 'job'; expected a job name "
-                            "(a string of A-Za-z0-9._-, 1–128 characters)",
-                            "job.yaml:2:1: missing required key 'tasks'; expected a list of tasks"));
+    EXPECT_THAT(
+        errors_for("# comment first\nversion: 1\ndescription: d\n"),
+        ElementsAre("job.yaml:2:1: missing required key 'job'; expected a job name "
+                    "(a string of A-Za-z0-9._-, 1–128 characters)",
+                    "job.yaml:2:1: missing required key 'tasks'; expected a list of tasks"));
 }
 
 // Job names are narrower than IDs: no '@' or ':'.
 TEST(JobErrors, BadJobName) {
-    EXPECT_THAT(errors_for("version: 1\njob: jdoe@corp\ntasks:\n- cancel-collection: {user: u, works: w}\n"),
-                ElementsAre("job.yaml:2:6: job: expected a job name (a string of A-Za-z0-9._-, "
-                            "1–128 characters), got \"jdoe@corp\" ('@' is not allowed)"));
+    EXPECT_THAT(
+        errors_for(
+            "version: 1\njob: jdoe@corp\ntasks:\n- cancel-collection: {user: u, works: w}\n"),
+        ElementsAre("job.yaml:2:6: job: expected a job name (a string of A-Za-z0-9._-, "
+                    "1–128 characters), got \"jdoe@corp\" ('@' is not allowed)"));
     EXPECT_THAT(errors_for("version: 1\njob:\ntasks:\n- cancel-collection: {user: u, works: w}\n"),
                 ElementsAre("job.yaml:2:1: job: expected a job name (a string of A-Za-z0-9._-, "
                             "1–128 characters), got an empty value"));
@@ -126,8 +133,10 @@ TEST(JobErrors, DuplicateKeys) {
 
 // A map key that is itself a list.
 TEST(JobErrors, NonScalarKey) {
-    EXPECT_THAT(errors_for("version: 1\njob: j\n[a, b]: c\ntasks:\n- cancel-collection: {user: u, works: w}\n"),
-                ElementsAre("job.yaml:3:1: expected a key name, got a list"));
+    EXPECT_THAT(
+        errors_for(
+            "version: 1\njob: j\n[a, b]: c\ntasks:\n- cancel-collection: {user: u, works: w}\n"),
+        ElementsAre("job.yaml:3:1: expected a key name, got a list"));
 }
 
 TEST(JobErrors, DescriptionNotText) {
@@ -150,8 +159,9 @@ TEST(JobErrors, NotBeforeWithoutOffset) {
 }
 
 TEST(JobErrors, NotBeforeNotADateTime) {
-    const std::string expected = "not_before: expected an RFC 3339 date-time with a UTC offset "
-                                 "(e.g. 2026-11-30T18:00:00+08:00), got ";
+    const std::string expected =
+        "not_before: expected an RFC 3339 date-time with a UTC offset "
+        "(e.g. 2026-11-30T18:00:00+08:00), got ";
     EXPECT_THAT(errors_for(with_top("not_before: tomorrow")),
                 ElementsAre("job.yaml:3:13: " + expected + "\"tomorrow\""));
     EXPECT_THAT(errors_for(with_top("not_before: 2026-11-30")),
@@ -163,10 +173,13 @@ TEST(JobErrors, NotBeforeNotADateTime) {
 }
 
 TEST(JobErrors, MaxAttemptsOutOfRangeOrNotAnInteger) {
-    const std::string expected = "job.yaml:3:15: max_attempts: expected an integer from 1 to 100, got ";
+    const std::string expected =
+        "job.yaml:3:15: max_attempts: expected an integer from 1 to 100, got ";
     EXPECT_THAT(errors_for(with_top("max_attempts: 0")), ElementsAre(expected + "the number 0"));
-    EXPECT_THAT(errors_for(with_top("max_attempts: 101")), ElementsAre(expected + "the number 101"));
-    EXPECT_THAT(errors_for(with_top("max_attempts: 2.5")), ElementsAre(expected + "the number 2.5"));
+    EXPECT_THAT(errors_for(with_top("max_attempts: 101")),
+                ElementsAre(expected + "the number 101"));
+    EXPECT_THAT(errors_for(with_top("max_attempts: 2.5")),
+                ElementsAre(expected + "the number 2.5"));
     EXPECT_THAT(errors_for(with_top("max_attempts: six")), ElementsAre(expected + "\"six\""));
     EXPECT_THAT(errors_for(with_top("max_attempts: \"6\"")), ElementsAre("<valid>"));
 }
@@ -175,13 +188,15 @@ TEST(JobErrors, MaxAttemptsOutOfRangeOrNotAnInteger) {
 
 // A map where the list belongs (the "- " forgotten).
 TEST(JobErrors, TasksIsAMap) {
-    EXPECT_THAT(errors_for("version: 1\njob: j\ntasks:\n  cancel-collection: {user: u, works: w}\n"),
-                ElementsAre("job.yaml:4:3: tasks: expected a list of tasks, got a map"));
+    EXPECT_THAT(
+        errors_for("version: 1\njob: j\ntasks:\n  cancel-collection: {user: u, works: w}\n"),
+        ElementsAre("job.yaml:4:3: tasks: expected a list of tasks, got a map"));
 }
 
 TEST(JobErrors, TasksEmptyOrMissingValue) {
-    EXPECT_THAT(errors_for("version: 1\njob: j\ntasks: []\n"),
-                ElementsAre("job.yaml:3:8: tasks: the list is empty; a job needs at least one task"));
+    EXPECT_THAT(
+        errors_for("version: 1\njob: j\ntasks: []\n"),
+        ElementsAre("job.yaml:3:8: tasks: the list is empty; a job needs at least one task"));
     EXPECT_THAT(errors_for("version: 1\njob: j\ntasks:\n"),
                 ElementsAre("job.yaml:3:1: tasks: expected a list of tasks, got an empty value"));
 }
@@ -205,29 +220,35 @@ TEST(JobErrors, UnknownActionSuggestsNearest) {
 
 // The fields written beside the action instead of under it (indentation slip).
 TEST(JobErrors, FieldsNotIndentedUnderTheAction) {
-    EXPECT_THAT(errors_for("version: 1\njob: j\ntasks:\n  - cancel-collection:\n    user: u\n    works: w\n"),
-                ElementsAre("job.yaml:4:5: cancel-collection: expected a map with user and works, "
-                            "got an empty value",
-                            "job.yaml:5:5: unexpected key 'user' beside 'cancel-collection'; a task "
-                            "has one action, with its fields indented under it",
-                            "job.yaml:6:5: unexpected key 'works' beside 'cancel-collection'; a task "
-                            "has one action, with its fields indented under it"));
+    EXPECT_THAT(
+        errors_for(
+            "version: 1\njob: j\ntasks:\n  - cancel-collection:\n    user: u\n    works: w\n"),
+        ElementsAre("job.yaml:4:5: cancel-collection: expected a map with user and works, "
+                    "got an empty value",
+                    "job.yaml:5:5: unexpected key 'user' beside 'cancel-collection'; a task "
+                    "has one action, with its fields indented under it",
+                    "job.yaml:6:5: unexpected key 'works' beside 'cancel-collection'; a task "
+                    "has one action, with its fields indented under it"));
 }
 
 // ---- cancel-collection ---------------------------------------------------------------------
 
 TEST(JobErrors, CollectionMissingFields) {
-    EXPECT_THAT(errors_for(with_body("      works: [w1]\n")),
-                ElementsAre("job.yaml:5:7: cancel-collection: missing required key 'user'; expected " + kId));
+    EXPECT_THAT(
+        errors_for(with_body("      works: [w1]\n")),
+        ElementsAre("job.yaml:5:7: cancel-collection: missing required key 'user'; expected " +
+                    kId));
     EXPECT_THAT(errors_for(with_body("      user: u1\n")),
                 ElementsAre("job.yaml:5:7: cancel-collection: missing required key 'works'; "
                             "expected an ID or a list of IDs"));
 }
 
 TEST(JobErrors, CollectionUnknownKey) {
-    EXPECT_THAT(errors_for(with_body("      uesr: u1\n      works: w1\n")),
-                ElementsAre("job.yaml:5:7: unknown key 'uesr' in cancel-collection; did you mean 'user'?",
-                            "job.yaml:5:7: cancel-collection: missing required key 'user'; expected " + kId));
+    EXPECT_THAT(
+        errors_for(with_body("      uesr: u1\n      works: w1\n")),
+        ElementsAre(
+            "job.yaml:5:7: unknown key 'uesr' in cancel-collection; did you mean 'user'?",
+            "job.yaml:5:7: cancel-collection: missing required key 'user'; expected " + kId));
 }
 
 // The user ID written as a float, a boolean, a list (several users), or left empty.
@@ -252,23 +273,26 @@ TEST(JobErrors, UserWrongTypes) {
 
 // A list element of the wrong type is named by its index.
 TEST(JobErrors, WorksElementWrongTypes) {
-    EXPECT_THAT(errors_for(with_body("      user: u1\n      works: [w1, 1e3, no, ~, [w2], {a: b}]\n")),
-                ElementsAre("job.yaml:6:19: works[1]: expected " + kId +
-                                ", got the number 1e3; quote it to use it as text",
-                            "job.yaml:6:24: works[2]: expected " + kId +
-                                ", got the boolean no; quote it to use it as text",
-                            "job.yaml:6:28: works[3]: expected " + kId + ", got an empty value",
-                            "job.yaml:6:31: works[4]: expected " + kId + ", got a list",
-                            "job.yaml:6:37: works[5]: expected " + kId + ", got a map"));
+    EXPECT_THAT(
+        errors_for(with_body("      user: u1\n      works: [w1, 1e3, no, ~, [w2], {a: b}]\n")),
+        ElementsAre("job.yaml:6:19: works[1]: expected " + kId +
+                        ", got the number 1e3; quote it to use it as text",
+                    "job.yaml:6:24: works[2]: expected " + kId +
+                        ", got the boolean no; quote it to use it as text",
+                    "job.yaml:6:28: works[3]: expected " + kId + ", got an empty value",
+                    "job.yaml:6:31: works[4]: expected " + kId + ", got a list",
+                    "job.yaml:6:37: works[5]: expected " + kId + ", got a map"));
 }
 
 TEST(JobErrors, WorksNotAnIdOrList) {
-    EXPECT_THAT(errors_for(with_body("      user: u1\n      works: []\n")),
-                ElementsAre("job.yaml:6:14: works: expected an ID or a list of IDs, got an empty list"));
+    EXPECT_THAT(
+        errors_for(with_body("      user: u1\n      works: []\n")),
+        ElementsAre("job.yaml:6:14: works: expected an ID or a list of IDs, got an empty list"));
     EXPECT_THAT(errors_for(with_body("      user: u1\n      works: {w1: x}\n")),
                 ElementsAre("job.yaml:6:14: works: expected an ID or a list of IDs, got a map"));
-    EXPECT_THAT(errors_for(with_body("      user: u1\n      works:\n")),
-                ElementsAre("job.yaml:6:7: works: expected an ID or a list of IDs, got an empty value"));
+    EXPECT_THAT(
+        errors_for(with_body("      user: u1\n      works:\n")),
+        ElementsAre("job.yaml:6:7: works: expected an ID or a list of IDs, got an empty value"));
 }
 
 // Characters outside the ID set, and an ID one character too long.
@@ -282,9 +306,9 @@ TEST(JobErrors, BadIdCharactersAndLength) {
     EXPECT_THAT(errors_for(with_body("      user: \"jdo\xC3\xA9\"\n      works: w1\n")),
                 ElementsAre("job.yaml:5:13: user: expected " + kId +
                             ", got \"jdo\xC3\xA9\" (U+00E9 is not allowed)"));
-    EXPECT_THAT(errors_for(with_body("      user: \"" + std::string(129, '7') + "\"\n      works: w1\n")),
-                ElementsAre("job.yaml:5:13: user: expected " + kId +
-                            ", got a string of 129 characters"));
+    EXPECT_THAT(
+        errors_for(with_body("      user: \"" + std::string(129, '7') + "\"\n      works: w1\n")),
+        ElementsAre("job.yaml:5:13: user: expected " + kId + ", got a string of 129 characters"));
 }
 
 // ---- cancel-share --------------------------------------------------------------------------
@@ -319,14 +343,15 @@ TEST(JobErrors, ShareMissingFields) {
 }
 
 TEST(JobErrors, ShareUnknownKeyAndBadElements) {
-    EXPECT_THAT(errors_for(with_share("      report: [r1, false]\n      to_type: group\n"
-                                      "      to: [g1, \"\"]\n")),
-                ElementsAre("job.yaml:5:7: cancel-share: missing required key 'to-type'; expected "
-                            "one of user, group, organization (or 0, 1, 2)",
-                            "job.yaml:5:20: report[1]: expected " + kId +
-                                ", got the boolean false; quote it to use it as text",
-                            "job.yaml:6:7: unknown key 'to_type' in cancel-share; did you mean 'to-type'?",
-                            "job.yaml:7:16: to[1]: expected " + kId + ", got an empty string"));
+    EXPECT_THAT(
+        errors_for(with_share("      report: [r1, false]\n      to_type: group\n"
+                              "      to: [g1, \"\"]\n")),
+        ElementsAre("job.yaml:5:7: cancel-share: missing required key 'to-type'; expected "
+                    "one of user, group, organization (or 0, 1, 2)",
+                    "job.yaml:5:20: report[1]: expected " + kId +
+                        ", got the boolean false; quote it to use it as text",
+                    "job.yaml:6:7: unknown key 'to_type' in cancel-share; did you mean 'to-type'?",
+                    "job.yaml:7:16: to[1]: expected " + kId + ", got an empty string"));
 }
 
 // ---- several errors ------------------------------------------------------------------------
@@ -359,8 +384,9 @@ tasks:
 
 // After max_errors the file is given up on, with one more line saying so.
 TEST(JobErrors, ErrorCap) {
-    std::string text = "version: 1\njob: j\ntasks:\n  - cancel-collection:\n      user: u\n"
-                       "      works: [a b, c d, e f, g h, i j]\n";
+    std::string text =
+        "version: 1\njob: j\ntasks:\n  - cancel-collection:\n      user: u\n"
+        "      works: [a b, c d, e f, g h, i j]\n";
     JobLimits limits;
     limits.max_errors = 3;
     const std::string bad = ": expected " + kId + ", got ";

@@ -49,9 +49,8 @@ TEST(JobParse, DesignExampleExpandsToThreeCalls) {
                             "CancelReportShare ReportId=6b407e50-e774-406b-9956-da2425c21234 "
                             "ShareToIds=de4bc5f9429141cc8091cdd1c15b0001 ShareToType=0"));
     EXPECT_EQ(job.tasks[0].action, "CancelCollection");
-    EXPECT_EQ(job.tasks[0].params,
-              (Params{{"UserId", "1213444447901234"},
-                      {"WorksId", "5d6ae4e7-cede-43cd-b4d3-d2fd442a9202"}}));
+    EXPECT_EQ(job.tasks[0].params, (Params{{"UserId", "1213444447901234"},
+                                           {"WorksId", "5d6ae4e7-cede-43cd-b4d3-d2fd442a9202"}}));
     EXPECT_EQ(job.tasks[2].action, "CancelReportShare");
     EXPECT_EQ(job.tasks[2].params, (Params{{"ReportId", "6b407e50-e774-406b-9956-da2425c21234"},
                                            {"ShareToIds", "de4bc5f9429141cc8091cdd1c15b0001"},
@@ -60,7 +59,8 @@ TEST(JobParse, DesignExampleExpandsToThreeCalls) {
 
 // Optional fields left out stay unset (the caller applies the configured defaults).
 TEST(JobParse, OptionalFieldsMayBeOmitted) {
-    JobSpec job = job_for("version: 1\njob: j\ntasks:\n- cancel-collection: {user: u1, works: w1}\n");
+    JobSpec job =
+        job_for("version: 1\njob: j\ntasks:\n- cancel-collection: {user: u1, works: w1}\n");
     EXPECT_EQ(job.description, "");
     EXPECT_FALSE(job.not_before_ms.has_value());
     EXPECT_FALSE(job.max_attempts.has_value());
@@ -105,14 +105,15 @@ tasks:
   - cancel-share: {report: r2, to-type: 0, to: u1}
   - cancel-share: {report: r2, to-type: group, to: u1}
 )");
-    EXPECT_THAT(calls(job), ElementsAre("CancelCollection UserId=1 WorksId=w2",
-                                        "CancelCollection UserId=1 WorksId=w1",
-                                        "CancelReportShare ReportId=r1 ShareToIds=u1 ShareToType=0",
-                                        "CancelReportShare ReportId=r1 ShareToIds=u2 ShareToType=0",
-                                        "CancelReportShare ReportId=r2 ShareToIds=u1 ShareToType=0",
-                                        "CancelReportShare ReportId=r2 ShareToIds=u2 ShareToType=0",
-                                        "CancelCollection UserId=1 WorksId=w3",
-                                        "CancelReportShare ReportId=r2 ShareToIds=u1 ShareToType=1"));
+    EXPECT_THAT(
+        calls(job),
+        ElementsAre("CancelCollection UserId=1 WorksId=w2", "CancelCollection UserId=1 WorksId=w1",
+                    "CancelReportShare ReportId=r1 ShareToIds=u1 ShareToType=0",
+                    "CancelReportShare ReportId=r1 ShareToIds=u2 ShareToType=0",
+                    "CancelReportShare ReportId=r2 ShareToIds=u1 ShareToType=0",
+                    "CancelReportShare ReportId=r2 ShareToIds=u2 ShareToType=0",
+                    "CancelCollection UserId=1 WorksId=w3",
+                    "CancelReportShare ReportId=r2 ShareToIds=u1 ShareToType=1"));
 }
 
 // A YAML integer used as an ID is its text exactly as written (leading zeros, signs, hex);
@@ -147,9 +148,10 @@ TEST(JobParse, IdCharacterSetAndMaximumLength) {
 
 // A file saved with a UTF-8 byte order mark and Windows line ends, using an anchor and alias.
 TEST(JobParse, ByteOrderMarkCrlfAndAliases) {
-    JobSpec job = job_for("\xEF\xBB\xBFversion: 1\r\njob: bom\r\ndescription: caf\xC3\xA9\r\n"
-                          "tasks:\r\n- cancel-collection: {user: u1, works: &w [w1, w2]}\r\n"
-                          "- cancel-collection: {user: u2, works: *w}\r\n");
+    JobSpec job = job_for(
+        "\xEF\xBB\xBFversion: 1\r\njob: bom\r\ndescription: caf\xC3\xA9\r\n"
+        "tasks:\r\n- cancel-collection: {user: u1, works: &w [w1, w2]}\r\n"
+        "- cancel-collection: {user: u2, works: *w}\r\n");
     EXPECT_EQ(job.description, "caf\xC3\xA9");
     EXPECT_THAT(calls(job), ElementsAre("CancelCollection UserId=u1 WorksId=w1",
                                         "CancelCollection UserId=u1 WorksId=w2",
@@ -230,8 +232,7 @@ TEST(ContentHash, CanonicalFormIsPinned) {
     EXPECT_EQ(compute_content_hash(job), job.content_hash);
     // Values that could forge a line are escaped.
     job.description = "a\nb \"c\"";
-    canonical.replace(canonical.find("description Offboarding"), 23,
-                      "description a\\nb \\\"c\\\"");
+    canonical.replace(canonical.find("description Offboarding"), 23, "description a\\nb \\\"c\\\"");
     EXPECT_EQ(compute_content_hash(job), sha256_hex(canonical));
 }
 
@@ -243,9 +244,9 @@ TEST(ContentHash, ChangesWithMeaning) {
         text.replace(text.find(from), from.size(), to);
         return job_for(text).content_hash;
     };
-    EXPECT_NE(variant("works: [w1, w2]", "works: [w1, w3]"), base);   // a changed task
-    EXPECT_NE(variant("works: [w1, w2]", "works: [w1]"), base);       // a task less
-    EXPECT_NE(variant("to-type: user", "to-type: group"), base);      // another share type
+    EXPECT_NE(variant("works: [w1, w2]", "works: [w1, w3]"), base);  // a changed task
+    EXPECT_NE(variant("works: [w1, w2]", "works: [w1]"), base);      // a task less
+    EXPECT_NE(variant("to-type: user", "to-type: group"), base);     // another share type
     EXPECT_NE(variant("job: hash-me", "job: hash-me-2"), base);
     EXPECT_NE(variant("description: Offboarding", "description: Offboarding!"), base);
     EXPECT_NE(variant("max_attempts: 6", "max_attempts: 7"), base);
@@ -288,8 +289,9 @@ TEST(Examples, ExpandAsDocumented) {
     JobSpec jdoe = load("offboard-jdoe.yaml");
     EXPECT_EQ(jdoe.name, "offboard-jdoe-2026-11-30");
     EXPECT_EQ(jdoe.tasks.size(), 11u);
-    EXPECT_EQ(describe_call(jdoe.tasks.front()),
-              "CancelCollection UserId=1213444447901234 WorksId=f768064f-9585-47ad-a39e-ed24c2c063fe");
+    EXPECT_EQ(
+        describe_call(jdoe.tasks.front()),
+        "CancelCollection UserId=1213444447901234 WorksId=f768064f-9585-47ad-a39e-ed24c2c063fe");
     EXPECT_EQ(describe_call(jdoe.tasks.back()),
               "CancelReportShare ReportId=83de0b93-946a-4998-9656-7964cfbaa4dd "
               "ShareToIds=1213444447901234 ShareToType=0");

@@ -38,8 +38,8 @@ struct TaskSpec {
 std::string describe_call(const TaskSpec& task);
 
 struct JobSpec {
-    std::string name;         // the idempotency key, [A-Za-z0-9._-]{1,128}
-    std::string description;  // may be empty
+    std::string name;                           // the idempotency key, [A-Za-z0-9._-]{1,128}
+    std::string description;                    // may be empty
     std::optional<std::int64_t> not_before_ms;  // UTC epoch ms; absent: due at once
     std::optional<int> max_attempts;            // 1-100; absent: the configured default
     // Expanded in file order (cancel-share: report-major, then `to` in order); duplicates

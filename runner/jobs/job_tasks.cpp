@@ -17,7 +17,9 @@ const std::vector<std::string>& actions() {
 
 const char* kExpectToType = "one of user, group, organization (or 0, 1, 2)";
 
-std::string name_of(std::string_view key) { return json_escape(key.substr(0, 60)); }
+std::string name_of(std::string_view key) {
+    return json_escape(key.substr(0, 60));
+}
 
 std::string unknown_in(std::string_view key, std::string_view action,
                        const std::vector<std::string>& known, const std::string& expected) {
@@ -94,8 +96,10 @@ void TaskExpander::item(int node, std::size_t index, std::vector<TaskSpec>& out)
     Diagnostics& d = r_.diag();
     std::string what = "tasks[" + std::to_string(index) + "]";
     if (r_.type(node) != ValueType::Map || r_.tree().node(node).count == 0) {
-        d.at(r_.pos(node), what + ": expected a task (a map with one key: cancel-collection or "
-                                  "cancel-share), got " + r_.describe(node));
+        d.at(r_.pos(node), what +
+                               ": expected a task (a map with one key: cancel-collection or "
+                               "cancel-share), got " +
+                               r_.describe(node));
         return;
     }
     std::vector<MapEntry> entries = r_.entries(node);
@@ -142,7 +146,8 @@ void TaskExpander::cancel_collection(const MapEntry& action, std::vector<TaskSpe
     for (const MapEntry& e : r_.entries(body)) {
         if (e.key == "user") {
             have_user = true;
-            user = r_.id(e.value, "user", r_.value_pos(e), "; write one cancel-collection per user");
+            user =
+                r_.id(e.value, "user", r_.value_pos(e), "; write one cancel-collection per user");
             ok = ok && user.has_value();
         } else if (e.key == "works") {
             have_works = true;
@@ -159,7 +164,8 @@ void TaskExpander::cancel_collection(const MapEntry& action, std::vector<TaskSpe
              "cancel-collection: missing required key 'works'; expected an ID or a list of IDs");
     if (!ok || !have_user || !have_works) return;
     for (std::string_view w : works)
-        emit({kActionCancelCollection, {{"UserId", std::string(*user)}, {"WorksId", std::string(w)}}},
+        emit({kActionCancelCollection,
+              {{"UserId", std::string(*user)}, {"WorksId", std::string(w)}}},
              out);
 }
 
@@ -183,7 +189,8 @@ void TaskExpander::cancel_share(const MapEntry& action, std::vector<TaskSpec>& o
             have_type = true;
             ValueType ty = r_.type(e.value);
             auto text = r_.scalar_text(e.value);
-            if ((ty == ValueType::Text || ty == ValueType::Int) && text) type = share_to_type(*text);
+            if ((ty == ValueType::Text || ty == ValueType::Int) && text)
+                type = share_to_type(*text);
             if (!type) {
                 d.at(r_.value_pos(e), std::string("to-type: expected ") + kExpectToType + ", got " +
                                           r_.describe(e.value));
@@ -200,10 +207,11 @@ void TaskExpander::cancel_share(const MapEntry& action, std::vector<TaskSpec>& o
         d.at(r_.pos(body),
              "cancel-share: missing required key 'report'; expected an ID or a list of IDs");
     if (!have_type)
-        d.at(r_.pos(body),
-             std::string("cancel-share: missing required key 'to-type'; expected ") + kExpectToType);
+        d.at(r_.pos(body), std::string("cancel-share: missing required key 'to-type'; expected ") +
+                               kExpectToType);
     if (!have_to)
-        d.at(r_.pos(body), "cancel-share: missing required key 'to'; expected an ID or a list of IDs");
+        d.at(r_.pos(body),
+             "cancel-share: missing required key 'to'; expected an ID or a list of IDs");
     if (!ok || !have_report || !have_type || !have_to) return;
     for (std::string_view report : reports)
         for (std::string_view target : to)

@@ -15,9 +15,15 @@ bool all_of(std::string_view s, std::size_t from, bool (*pred)(char)) {
         if (!pred(s[i])) return false;
     return true;
 }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_octal(char c) { return c >= '0' && c <= '7'; }
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_octal(char c) {
+    return c >= '0' && c <= '7';
+}
+bool is_hex(char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 bool is_int(std::string_view s) {
     if (s.size() > 2 && s[0] == '0' && s[1] == 'o') return all_of(s, 2, is_octal);
@@ -70,9 +76,12 @@ std::string show_char(std::string_view s, std::size_t i) {
     if (c >= 0x20 && c < 0x7F) return std::string("'") + static_cast<char>(c) + "'";
     unsigned cp = c;
     std::size_t n = 0;
-    if ((c & 0xE0) == 0xC0) cp = c & 0x1Fu, n = 1;
-    else if ((c & 0xF0) == 0xE0) cp = c & 0x0Fu, n = 2;
-    else if ((c & 0xF8) == 0xF0) cp = c & 0x07u, n = 3;
+    if ((c & 0xE0) == 0xC0)
+        cp = c & 0x1Fu, n = 1;
+    else if ((c & 0xF0) == 0xE0)
+        cp = c & 0x0Fu, n = 2;
+    else if ((c & 0xF8) == 0xF0)
+        cp = c & 0x07u, n = 3;
     for (std::size_t k = 1; k <= n && i + k < s.size(); ++k)
         cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3Fu);
     char buf[16];
@@ -92,8 +101,8 @@ std::string cut(std::string_view text, std::size_t max_bytes) {
 ValueType plain_scalar_type(std::string_view s) {
     if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return ValueType::Null;
     static const std::string_view bools[] = {
-        "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES", "no", "No", "NO",
-        "on",   "On",   "ON",   "off",   "Off",   "OFF",   "y",   "Y",   "n",   "N"};
+        "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES", "no", "No",
+        "NO",   "on",   "On",   "ON",    "off",   "Off",   "OFF", "y",   "Y",   "n",  "N"};
     for (auto b : bools)
         if (s == b) return ValueType::Bool;
     if (is_int(s)) return ValueType::Int;
@@ -101,26 +110,39 @@ ValueType plain_scalar_type(std::string_view s) {
     return ValueType::Text;
 }
 
-std::string quoted(std::string_view text) { return "\"" + cut(text, 40) + "\""; }
+std::string quoted(std::string_view text) {
+    return "\"" + cut(text, 40) + "\"";
+}
 
 ValueType ValueReader::type(int index) const {
     const YamlNode& n = t_.node(index);
     switch (n.kind) {
         case NodeKind::Null:
-        case NodeKind::Alias: return ValueType::Null;
-        case NodeKind::Sequence: return ValueType::Sequence;
-        case NodeKind::Map: return ValueType::Map;
-        case NodeKind::Scalar: break;
+        case NodeKind::Alias:
+            return ValueType::Null;
+        case NodeKind::Sequence:
+            return ValueType::Sequence;
+        case NodeKind::Map:
+            return ValueType::Map;
+        case NodeKind::Scalar:
+            break;
     }
     switch (n.tag) {
-        case ScalarTag::Plain: return plain_scalar_type(t_.text(n));
+        case ScalarTag::Plain:
+            return plain_scalar_type(t_.text(n));
         case ScalarTag::NonPlain:
-        case ScalarTag::Str: return ValueType::Text;
-        case ScalarTag::Int: return ValueType::Int;
-        case ScalarTag::Float: return ValueType::Float;
-        case ScalarTag::Bool: return ValueType::Bool;
-        case ScalarTag::Null: return ValueType::Null;
-        case ScalarTag::Other: return ValueType::OtherTag;
+        case ScalarTag::Str:
+            return ValueType::Text;
+        case ScalarTag::Int:
+            return ValueType::Int;
+        case ScalarTag::Float:
+            return ValueType::Float;
+        case ScalarTag::Bool:
+            return ValueType::Bool;
+        case ScalarTag::Null:
+            return ValueType::Null;
+        case ScalarTag::Other:
+            return ValueType::OtherTag;
     }
     return ValueType::Text;
 }
@@ -129,14 +151,21 @@ std::string ValueReader::describe(int index) const {
     const YamlNode& n = t_.node(index);
     std::string_view text = t_.text(n);
     switch (type(index)) {
-        case ValueType::Null: return "an empty value";
-        case ValueType::Map: return n.count == 0 ? "an empty map" : "a map";
-        case ValueType::Sequence: return n.count == 0 ? "an empty list" : "a list";
-        case ValueType::Bool: return "the boolean " + cut(text, 40);
+        case ValueType::Null:
+            return "an empty value";
+        case ValueType::Map:
+            return n.count == 0 ? "an empty map" : "a map";
+        case ValueType::Sequence:
+            return n.count == 0 ? "an empty list" : "a list";
+        case ValueType::Bool:
+            return "the boolean " + cut(text, 40);
         case ValueType::Int:
-        case ValueType::Float: return "the number " + cut(text, 40);
-        case ValueType::Text: return text.empty() ? "an empty string" : quoted(text);
-        case ValueType::OtherTag: return "a value tagged " + cut(t_.tag_text(index), 40);
+        case ValueType::Float:
+            return "the number " + cut(text, 40);
+        case ValueType::Text:
+            return text.empty() ? "an empty string" : quoted(text);
+        case ValueType::OtherTag:
+            return "a value tagged " + cut(t_.tag_text(index), 40);
     }
     return "a value";
 }
@@ -180,7 +209,8 @@ std::vector<MapEntry> ValueReader::entries(int map_index) {
             if (first != nullptr) {
                 auto [line, column] = d_.locate(first->key_pos);
                 d_.at(kn.pos, "duplicate key '" + cut(key, 40) + "' (first at line " +
-                                  std::to_string(line) + ", column " + std::to_string(column) + ")");
+                                  std::to_string(line) + ", column " + std::to_string(column) +
+                                  ")");
             } else {
                 if (out.size() >= kLinear) index.emplace(key, out.size());
                 out.push_back({key, kn.pos, v});
@@ -248,7 +278,10 @@ bool ValueReader::id_list(int index, std::string_view what, std::size_t at,
             continue;
         }
         auto v = id(c, std::string(what) + "[" + std::to_string(i) + "]", n.pos);
-        if (v) out.push_back(*v); else ok = false;
+        if (v)
+            out.push_back(*v);
+        else
+            ok = false;
     }
     return ok;
 }
