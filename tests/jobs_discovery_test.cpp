@@ -1,5 +1,9 @@
-// The scope of a read task (read_scope.h): its canonical JSON, its key and description, and
-// how TaskSpec uses them.
+// The discovery task kinds of schema v1 (discovery.md §1) as accepted: offboard-user and
+// revoke-shares expand into the first read calls of their chains, each carrying its scope;
+// scopes keep reads apart or collapse them; the scope's JSON, key and description; the
+// content hash and the task limit with discovery tasks. Rejected discovery files are in
+// jobs_errors_test.cpp.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "runner/core/hash.h"
@@ -8,6 +12,213 @@
 
 namespace qbi::jobs::test {
 namespace {
+
+using ::testing::ElementsAre;
+
+std::vector<std::string> keys(const JobSpec& job) {
+    std::vector<std::string> out;
+    for (const TaskSpec& t : job.tasks) out.push_back(t.key());
+    return out;
+}
+
+const std::string kJdoeScope = R"({"kind":"offboard-user","account":"jdoe","user":"",)"
+                               R"("favorites":true,"shares":"direct","missing":"fail"})";
+
+// ---- offboard-user ---------------------------------------------------------------------------
+
+// By account name: one QueryUserInfoByAccount per account, the defaults in its scope; an
+// account listed twice is one task. Names may hold '@' and '.', be a UID written as a YAML
+// integer, or use non-ASCII letters.
+TEST(Discovery, OffboardByAccountLooksEachAccountUp) {
+    JobSpec job = job_for(R"(version: 1
+job: offboard-by-account
+tasks:
+  - offboard-user:
+      account: [jdoe, lwang@corpdata.onaliyun.com, 1213444447901234, jdoe, "王磊"]
+)");
+    ASSERT_EQ(job.tasks.size(), 4u);
+    EXPECT_EQ(job.tasks[0].action, kActionQueryUserInfoByAccount);
+    EXPECT_EQ(job.tasks[0].params, (Params{{"Account", "jdoe"}}));
+    EXPECT_EQ(job.tasks[0].scope, kJdoeScope);
+    EXPECT_THAT(
+        keys(job),
+        ElementsAre("QueryUserInfoByAccount Account=jdoe | offboard-user account=jdoe"
+                    "&favorites=true&shares=direct&missing=fail",
+                    "QueryUserInfoByAccount Account=lwang@corpdata.onaliyun.com | "
+                    "offboard-user account=lwang@corpdata.onaliyun.com&favorites=true"
+                    "&shares=direct&missing=fail",
+                    "QueryUserInfoByAccount Account=1213444447901234 | offboard-user "
+                    "account=1213444447901234&favorites=true&shares=direct&missing=fail",
+                    "QueryUserInfoByAccount Account=王磊 | offboard-user "
+                    "account=%E7%8E%8B%E7%A3%8A&favorites=true&shares=direct&missing=fail"));
+    EXPECT_EQ(calls(job).front(),
+              "QueryUserInfoByAccount Account=jdoe (offboarding account "
+              "jdoe: favourites and direct shares)");
+}
+
+// By UserId: ListCollections and QuerySharesToUserList per user, user-major; favorites and
+// shares each drop one of them. Booleans are YAML's: true/false, and the YAML 1.1 words
+// yes/no, on/off, y/n that yaml-cpp reads as booleans too (and that the rest of the schema
+// calls booleans).
+TEST(Discovery, OffboardByUserListsFavouritesAndShares) {
+    JobSpec job = job_for(R"(version: 1
+job: offboard-by-user
+tasks:
+  - offboard-user: {user: ["1213444447901234", u2]}
+  - offboard-user: {user: u3, favorites: no, missing: ok}
+  - offboard-user: {user: u4, favorites: yes, shares: none}
+  - offboard-user: {user: u5, favorites: !!bool true, shares: None, missing: OK}
+)");
+    EXPECT_THAT(calls(job),
+                ElementsAre("ListCollections UserId=1213444447901234 (offboarding user "
+                            "1213444447901234: favourites and direct shares)",
+                            "QuerySharesToUserList UserId=1213444447901234 (offboarding user "
+                            "1213444447901234: favourites and direct shares)",
+                            "ListCollections UserId=u2 (offboarding user u2: favourites and "
+                            "direct shares)",
+                            "QuerySharesToUserList UserId=u2 (offboarding user u2: favourites "
+                            "and direct shares)",
+                            "QuerySharesToUserList UserId=u3 (offboarding user u3: direct "
+                            "shares; missing ok)",
+                            "ListCollections UserId=u4 (offboarding user u4: favourites)",
+                            "ListCollections UserId=u5 (offboarding user u5: favourites; missing "
+                            "ok)"));
+    EXPECT_EQ(job.tasks[4].scope, R"({"kind":"offboard-user","account":"","user":"u3",)"
+                                  R"("favorites":false,"shares":"direct","missing":"ok"})");
+    EXPECT_EQ(job.tasks[4].key(),
+              "QuerySharesToUserList UserId=u3 | offboard-user user=u3"
+              "&favorites=false&shares=direct&missing=ok");
+    for (const char* word : {"on", "On", "YES", "y", "True"}) {
+        std::string text = std::string(
+                               "version: 1\njob: j\ntasks:\n- offboard-user: {user: u, "
+                               "favorites: ") +
+                           word + ", shares: none}\n";
+        EXPECT_EQ(job_for(text).tasks.size(), 1u) << word;
+    }
+}
+
+// ---- revoke-shares ---------------------------------------------------------------------------
+
+// One QueryShareList per work (scalar or list), or one first page of QueryWorksByOrganization
+// for `works: all`; the scope holds the type and the sorted, unique principals.
+TEST(Discovery, RevokeSharesReadsEachWorkOrEveryWork) {
+    JobSpec job = job_for(R"(version: 1
+job: revoke
+tasks:
+  - revoke-shares: {to-type: group, to: [g2, g1, g2], works: [w1, w2]}
+  - revoke-shares: {to-type: 2, to: org1, works: w3}
+  - revoke-shares: {to-type: user, to: u1, works: all}
+  - revoke-shares: {to-type: user, to: u2, works: "all"}
+)");
+    const std::string groups = R"({"kind":"revoke-shares","to-type":"1","to":["g1","g2"]})";
+    ASSERT_EQ(job.tasks.size(), 5u);
+    EXPECT_EQ(job.tasks[0].scope, groups);
+    EXPECT_EQ(job.tasks[1].scope, groups);
+    EXPECT_EQ(job.tasks[3].params, (Params{{"PageNum", "1"}, {"PageSize", "100"}}));
+    EXPECT_THAT(keys(job),
+                ElementsAre("QueryShareList ReportId=w1 | revoke-shares to-type=1&to=g1,g2",
+                            "QueryShareList ReportId=w2 | revoke-shares to-type=1&to=g1,g2",
+                            "QueryShareList ReportId=w3 | revoke-shares to-type=2&to=org1",
+                            "QueryWorksByOrganization PageNum=1&PageSize=100 | revoke-shares "
+                            "to-type=0&to=u1",
+                            "QueryShareList ReportId=all | revoke-shares to-type=0&to=u2"));
+    EXPECT_THAT(calls(job),
+                ElementsAre("QueryShareList ReportId=w1 (revoking shares to group g1, g2)",
+                            "QueryShareList ReportId=w2 (revoking shares to group g1, g2)",
+                            "QueryShareList ReportId=w3 (revoking shares to organization org1)",
+                            "QueryWorksByOrganization PageNum=1 PageSize=100 (revoking shares "
+                            "to user u1)",
+                            "QueryShareList ReportId=all (revoking shares to user u2)"));
+}
+
+// ---- scopes, duplicates, mixed files -----------------------------------------------------------
+
+// The same read for two different scopes is two tasks (each answer is filtered by its own
+// scope); the same read with the same scope, however written, is one.
+TEST(Discovery, ScopesKeepReadsApartAndIdenticalReadsCollapse) {
+    JobSpec job = job_for(R"(version: 1
+job: scopes
+tasks:
+  - offboard-user: {user: u1}
+  - offboard-user: {user: u1, shares: none}
+  - offboard-user: {user: [u1, u1], favorites: true, shares: DIRECT, missing: fail}
+  - revoke-shares: {to-type: group, to: [g1, g2], works: [w1, w2]}
+  - revoke-shares: {to-type: 1, to: [g2, g1, g1], works: w2}
+  - revoke-shares: {to-type: group, to: g1, works: w2}
+)");
+    EXPECT_THAT(keys(job),
+                ElementsAre("ListCollections UserId=u1 | offboard-user user=u1&favorites=true"
+                            "&shares=direct&missing=fail",
+                            "QuerySharesToUserList UserId=u1 | offboard-user user=u1"
+                            "&favorites=true&shares=direct&missing=fail",
+                            "ListCollections UserId=u1 | offboard-user user=u1&favorites=true"
+                            "&shares=none&missing=fail",
+                            "QueryShareList ReportId=w1 | revoke-shares to-type=1&to=g1,g2",
+                            "QueryShareList ReportId=w2 | revoke-shares to-type=1&to=g1,g2",
+                            "QueryShareList ReportId=w2 | revoke-shares to-type=1&to=g1"));
+}
+
+// A file may mix explicit and discovery tasks; they expand in file order, and a cancel call
+// written by hand stays the plain call it always was.
+TEST(Discovery, MixedWithExplicitTasks) {
+    JobSpec job = job_for(R"(version: 1
+job: mixed
+not_before: 2020-01-01T00:00:00Z
+tasks:
+  - cancel-collection: {user: "1", works: w1}
+  - offboard-user: {account: jdoe}
+  - cancel-share: {report: r1, to-type: group, to: g1}
+  - revoke-shares: {to-type: group, to: g1, works: r1}
+)");
+    EXPECT_THAT(calls(job),
+                ElementsAre("CancelCollection UserId=1 WorksId=w1",
+                            "QueryUserInfoByAccount Account=jdoe (offboarding account jdoe: "
+                            "favourites and direct shares)",
+                            "CancelReportShare ReportId=r1 ShareToIds=g1 ShareToType=1",
+                            "QueryShareList ReportId=r1 (revoking shares to group g1)"));
+    EXPECT_EQ(job.tasks[0].scope, "");
+    EXPECT_EQ(job.tasks[0].key(), "CancelCollection UserId=1&WorksId=w1");
+}
+
+// Discovery tasks enter the content hash through their keys, scope included; the canonical
+// form is pinned like that of explicit tasks (jobs_parse_test.cpp).
+TEST(Discovery, ContentHashCountsReadKeys) {
+    const std::string text =
+        "version: 1\njob: h\ntasks:\n"
+        "  - cancel-collection: {user: \"1\", works: w1}\n"
+        "  - offboard-user: {account: jdoe}\n";
+    JobSpec job = job_for(text);
+    EXPECT_EQ(job.content_hash,
+              sha256_hex("qbi-job 1\njob h\ndescription \nnot_before -\nmax_attempts -\n"
+                         "task CancelCollection UserId=1&WorksId=w1\n"
+                         "task QueryUserInfoByAccount Account=jdoe | offboard-user account=jdoe"
+                         "&favorites=true&shares=direct&missing=fail\n"));
+    EXPECT_EQ(compute_content_hash(job), job.content_hash);
+    std::string changed = text;
+    changed.replace(changed.find("{account: jdoe}"), 15, "{account: jdoe, shares: none}");
+    EXPECT_NE(job_for(changed).content_hash, job.content_hash);
+}
+
+// jobs.max_tasks counts the reads a discovery task starts with, as written: 3 users x 2 reads,
+// 3 users x 1 read when favorites is false or shares is none, 1 per account (the repeated
+// one included), 1 for works: all, 1 per work.
+TEST(Discovery, TaskLimitCountsInitialReads) {
+    const std::string text =
+        "version: 1\njob: j\ntasks:\n"
+        "  - offboard-user: {user: [u1, u2, u3]}\n"
+        "  - offboard-user: {user: [u1, u2, u3], favorites: false}\n"
+        "  - offboard-user: {user: [u1, u2, u3], shares: none}\n"
+        "  - offboard-user: {account: [a, b, a]}\n"
+        "  - revoke-shares: {to-type: user, to: [u1, u2], works: all}\n"
+        "  - revoke-shares: {to-type: user, to: [u1, u2], works: [w1, w2]}\n";
+    JobLimits limits;
+    limits.max_tasks = 17;
+    EXPECT_THAT(errors_for(text, limits),
+                ElementsAre("job.yaml:3:1: tasks: the job expands to 18 tasks, over the limit of "
+                            "17 (raise jobs.max_tasks to accept more)"));
+    limits.max_tasks = 18;
+    EXPECT_EQ(job_for(text, limits).tasks.size(), 17u);
+}
 
 // ---- ReadScope ---------------------------------------------------------------------------------
 
