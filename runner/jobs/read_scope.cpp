@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <variant>
 
 #include "runner/core/hash.h"
 #include "runner/core/strings.h"
@@ -21,8 +20,15 @@ std::string str(std::string_view s) {
 
 // ---- a strict reader for the few JSON shapes a scope holds -----------------------------------
 
-// A scope's values: a string, a boolean, or an array of strings.
-using Value = std::variant<std::string, bool, std::vector<std::string>>;
+// A scope's values: a string, a boolean, or an array of strings. (A plain struct: GCC 12
+// reports a std::variant of these inside std::optional as maybe-uninitialized under
+// -fsanitize.)
+struct Value {
+    enum class Type { Text, Bool, Array } type = Type::Text;
+    std::string text;
+    bool boolean = false;
+    std::vector<std::string> items;
+};
 
 class Reader {
 public:
@@ -37,8 +43,9 @@ public:
             do {
                 auto key = string();
                 if (!key || !eat(':')) return std::nullopt;
-                auto v = value();
-                if (!v || !out.emplace(std::move(*key), std::move(*v)).second) return std::nullopt;
+                Value v;
+                if (!value(v) || !out.emplace(std::move(*key), std::move(v)).second)
+                    return std::nullopt;
             } while (eat(','));
             if (!eat('}')) return std::nullopt;
         }
@@ -67,24 +74,31 @@ private:
         return true;
     }
 
-    std::optional<Value> value() {
+    // Returns false on a syntax error or a value of another shape.
+    bool value(Value& v) {
         ws();
-        if (word("true")) return Value(true);
-        if (word("false")) return Value(false);
+        for (bool b : {true, false}) {
+            if (word(b ? "true" : "false")) {
+                v.type = Value::Type::Bool;
+                v.boolean = b;
+                return true;
+            }
+        }
         if (eat('[')) {
-            std::vector<std::string> items;
-            if (eat(']')) return Value(std::move(items));
+            v.type = Value::Type::Array;
+            if (eat(']')) return true;
             do {
                 auto s = string();
-                if (!s) return std::nullopt;
-                items.push_back(std::move(*s));
+                if (!s) return false;
+                v.items.push_back(std::move(*s));
             } while (eat(','));
-            if (!eat(']')) return std::nullopt;
-            return Value(std::move(items));
+            return eat(']');
         }
         auto s = string();
-        if (!s) return std::nullopt;
-        return Value(std::move(*s));
+        if (!s) return false;
+        v.type = Value::Type::Text;
+        v.text = std::move(*s);
+        return true;
     }
 
     std::optional<unsigned> hex4() {
@@ -238,9 +252,13 @@ std::optional<ReadScope> ReadScope::from_json(std::string_view text) {
     auto members = Reader(text).object();
     if (!members) return std::nullopt;
     const auto& m = *members;
-    auto text_of = [&m](const char* key) -> const std::string* {
+    auto find = [&m](const char* key, Value::Type type) -> const Value* {
         auto it = m.find(key);
-        return it == m.end() ? nullptr : std::get_if<std::string>(&it->second);
+        return it == m.end() || it->second.type != type ? nullptr : &it->second;
+    };
+    auto text_of = [&find](const char* key) -> const std::string* {
+        const Value* v = find(key, Value::Type::Text);
+        return v == nullptr ? nullptr : &v->text;
     };
     const std::string* kind = text_of("kind");
     if (kind == nullptr) return std::nullopt;
@@ -251,16 +269,14 @@ std::optional<ReadScope> ReadScope::from_json(std::string_view text) {
         const std::string* user = text_of("user");
         const std::string* shares = text_of("shares");
         const std::string* missing = text_of("missing");
-        auto fav = m.find("favorites");
-        if (m.size() != 6 || !account || !user || !shares || !missing || fav == m.end() ||
-            !std::holds_alternative<bool>(fav->second))
-            return std::nullopt;
+        const Value* fav = find("favorites", Value::Type::Bool);
+        if (m.size() != 6 || !account || !user || !shares || !missing || !fav) return std::nullopt;
         if (account->empty() && user->empty()) return std::nullopt;
         if ((*shares != "direct" && *shares != "none") || (*missing != "fail" && *missing != "ok"))
             return std::nullopt;
         s.account = *account;
         s.user = *user;
-        s.favorites = std::get<bool>(fav->second);
+        s.favorites = fav->boolean;
         s.direct_shares = *shares == "direct";
         s.missing_ok = *missing == "ok";
         return s;
@@ -268,11 +284,11 @@ std::optional<ReadScope> ReadScope::from_json(std::string_view text) {
     if (*kind == kRevoke) {
         s.kind = Kind::Revoke;
         const std::string* type = text_of("to-type");
-        auto to = m.find("to");
-        if (m.size() != 3 || !type || to == m.end()) return std::nullopt;
-        const auto* ids = std::get_if<std::vector<std::string>>(&to->second);
+        const Value* to = find("to", Value::Type::Array);
+        if (m.size() != 3 || !type || !to) return std::nullopt;
+        const std::vector<std::string>* ids = &to->items;
         if (*type != "0" && *type != "1" && *type != "2") return std::nullopt;
-        if (ids == nullptr || ids->empty()) return std::nullopt;
+        if (ids->empty()) return std::nullopt;
         for (std::size_t i = 0; i < ids->size(); ++i)
             if ((*ids)[i].empty() || (i > 0 && !((*ids)[i - 1] < (*ids)[i]))) return std::nullopt;
         s.to_type = *type;
