@@ -22,7 +22,33 @@ std::optional<JobSpec> validate_job(const YamlTree& tree, Diagnostics& diag,
 // The content hash of `job` given its task keys sorted and unique (see JobSpec::content_hash).
 std::string content_hash_of(const JobSpec& job, const std::vector<std::string>& sorted_keys);
 
-// The `tasks:` list: validation of each item and expansion into TaskSpecs (job_tasks.cpp).
+// ---- helpers shared by the task kinds (defined in job_tasks.cpp)
+// -------------------------------------
+
+// What to-type takes.
+inline constexpr const char* kExpectToType = "one of user, group, organization (or 0, 1, 2)";
+
+// A key of the file as a message shows it: JSON-escaped, cut after 60 bytes.
+std::string key_name(std::string_view key);
+
+// "unknown key 'K' in <action>; did you mean 'X'?" with the nearest of `known`, or
+// "unknown key 'K' in <action>; expected <expected>" when none is near.
+std::string unknown_in(std::string_view key, std::string_view action,
+                       const std::vector<std::string>& known, const std::string& expected);
+
+// The value of `key` in a map node (its first occurrence), or -1. No diagnostics.
+int find_value(const YamlTree& t, int map, std::string_view key);
+
+// ShareToType of a to-type word, case-insensitive: "user" | "0" -> "0", "group" | "1" -> "1",
+// "organization" | "organisation" | "2" -> "2"; nullopt for anything else.
+std::optional<std::string> share_to_type(std::string_view text);
+
+// a + b and a * b, saturating at SIZE_MAX.
+std::size_t saturating_add(std::size_t a, std::size_t b);
+std::size_t saturating_mul(std::size_t a, std::size_t b);
+
+// The `tasks:` list: validation of each item and expansion into TaskSpecs. The explicit kinds
+// are in job_tasks.cpp, the discovery kinds (discovery.md §1) in job_discovery.cpp.
 class TaskExpander {
 public:
     explicit TaskExpander(ValueReader& reader) : r_(reader) {}
@@ -45,6 +71,21 @@ private:
     void item(int node, std::size_t index, std::vector<TaskSpec>& out);
     void cancel_collection(const MapEntry& action, std::vector<TaskSpec>& out);
     void cancel_share(const MapEntry& action, std::vector<TaskSpec>& out);
+    // offboard-user -> QueryUserInfoByAccount per account, or ListCollections and/or
+    // QuerySharesToUserList per user; revoke-shares -> QueryShareList per work, or one
+    // QueryWorksByOrganization for `works: all`. Each read carries its ReadScope.
+    void offboard_user(const MapEntry& action, std::vector<TaskSpec>& out);
+    void revoke_shares(const MapEntry& action, std::vector<TaskSpec>& out);
+    // The reads a discovery task item expands to, from its shape alone (0 for other items).
+    std::size_t discovery_count(int item) const;
+    // revoke-shares' works: `all` (sets `all`), an ID or a non-empty list of IDs (appended to
+    // `works`). Returns false if anything was reported.
+    bool works_value(const MapEntry& e, std::vector<std::string_view>& works, bool& all);
+    // A keyword value: text (any case) that is one of `words`, returned in lower case; else
+    // reports "<what>: expected <expected>, got ...".
+    std::optional<std::string> keyword(const MapEntry& e, std::string_view what,
+                                       const std::vector<std::string>& words,
+                                       std::string_view expected);
     void emit(TaskSpec task, std::vector<TaskSpec>& out);
     std::size_t fan_out(int node) const;
 

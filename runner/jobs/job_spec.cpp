@@ -4,10 +4,18 @@
 
 #include <algorithm>
 
+#include "runner/core/hash.h"
 #include "runner/core/strings.h"
 #include "runner/jobs/job_schema.h"
+#include "runner/jobs/read_scope.h"
 
 namespace qbi::jobs {
+
+bool is_read_action(std::string_view action) {
+    return action == kActionQueryUserInfoByAccount || action == kActionListCollections ||
+           action == kActionQuerySharesToUserList || action == kActionQueryShareList ||
+           action == kActionQueryWorksByOrganization;
+}
 
 std::string TaskSpec::key() const {
     std::string out = action;
@@ -19,6 +27,12 @@ std::string TaskSpec::key() const {
         out += value;
         sep = '&';
     }
+    if (scope.empty()) return out;
+    out += " | ";
+    if (auto s = ReadScope::from_json(scope))
+        out += s->key();
+    else
+        out += "invalid-scope sha256=" + sha256_hex(scope).substr(0, 32);
     return out;
 }
 
@@ -30,7 +44,9 @@ std::string describe_call(const TaskSpec& task) {
         out += '=';
         out += value;
     }
-    return out;
+    if (task.scope.empty()) return out;
+    auto s = ReadScope::from_json(task.scope);
+    return out + " (" + (s ? s->describe() : "an unreadable scope") + ")";
 }
 
 std::string ValidationError::to_string() const {

@@ -1,5 +1,6 @@
-// The tasks list of schema v1: cancel-collection {user, works} and cancel-share {report,
-// to-type, to}, with scalar-or-list fan-out and duplicate collapse.
+// The tasks list of schema v1: each item's action, cancel-collection {user, works} and
+// cancel-share {report, to-type, to} with scalar-or-list fan-out, and duplicate collapse. The
+// discovery kinds are in job_discovery.cpp.
 #include <algorithm>
 #include <limits>
 
@@ -11,19 +12,29 @@ namespace qbi::jobs::detail {
 namespace {
 
 const std::vector<std::string>& actions() {
-    static const std::vector<std::string> a = {"cancel-collection", "cancel-share"};
+    static const std::vector<std::string> a = {"cancel-collection", "cancel-share", "offboard-user",
+                                               "revoke-shares"};
     return a;
 }
 
-const char* kExpectToType = "one of user, group, organization (or 0, 1, 2)";
+const char* kExpectAction = "cancel-collection, cancel-share, offboard-user or revoke-shares";
 
-std::string name_of(std::string_view key) { return json_escape(key.substr(0, 60)); }
+}  // namespace
+
+std::string key_name(std::string_view key) {
+    return json_escape(key.substr(0, 60));
+}
 
 std::string unknown_in(std::string_view key, std::string_view action,
                        const std::vector<std::string>& known, const std::string& expected) {
-    std::string msg = "unknown key '" + name_of(key) + "' in " + std::string(action);
+    std::string msg = "unknown key '" + key_name(key) + "' in " + std::string(action);
     std::string hint = nearest(key, known);
     return hint.empty() ? msg + "; expected " + expected : msg + "; did you mean '" + hint + "'?";
+}
+
+std::size_t saturating_add(std::size_t a, std::size_t b) {
+    return a > std::numeric_limits<std::size_t>::max() - b ? std::numeric_limits<std::size_t>::max()
+                                                           : a + b;
 }
 
 std::size_t saturating_mul(std::size_t a, std::size_t b) {
@@ -32,7 +43,6 @@ std::size_t saturating_mul(std::size_t a, std::size_t b) {
     return a * b;
 }
 
-// The value of `key` in a map node (first occurrence), or -1.
 int find_value(const YamlTree& t, int map, std::string_view key) {
     for (int k = t.first_child(map); k >= 0;) {
         int v = t.next_sibling(k);
@@ -44,7 +54,6 @@ int find_value(const YamlTree& t, int map, std::string_view key) {
     return -1;
 }
 
-// "user" | "0" -> "0", "group" | "1" -> "1", "organization" | "organisation" | "2" -> "2".
 std::optional<std::string> share_to_type(std::string_view text) {
     std::string t = to_lower(text);
     if (t == "user" || t == "0") return "0";
@@ -52,8 +61,6 @@ std::optional<std::string> share_to_type(std::string_view text) {
     if (t == "organization" || t == "organisation" || t == "2") return "2";
     return std::nullopt;
 }
-
-}  // namespace
 
 std::size_t TaskExpander::fan_out(int node) const {
     if (node < 0) return 0;
@@ -73,10 +80,10 @@ std::size_t TaskExpander::raw_count(int tasks_list) const {
             if (t.node(share).kind == NodeKind::Map)
                 n = saturating_mul(fan_out(find_value(t, share, "report")),
                                    fan_out(find_value(t, share, "to")));
+        } else {
+            n = discovery_count(c);
         }
-        total = total > std::numeric_limits<std::size_t>::max() - n
-                    ? std::numeric_limits<std::size_t>::max()
-                    : total + n;
+        total = saturating_add(total, n);
     }
     return total;
 }
@@ -94,14 +101,14 @@ void TaskExpander::item(int node, std::size_t index, std::vector<TaskSpec>& out)
     Diagnostics& d = r_.diag();
     std::string what = "tasks[" + std::to_string(index) + "]";
     if (r_.type(node) != ValueType::Map || r_.tree().node(node).count == 0) {
-        d.at(r_.pos(node), what + ": expected a task (a map with one key: cancel-collection or "
-                                  "cancel-share), got " + r_.describe(node));
+        d.at(r_.pos(node), what + ": expected a task (a map with one key: " + kExpectAction +
+                               "), got " + r_.describe(node));
         return;
     }
     std::vector<MapEntry> entries = r_.entries(node);
     const MapEntry* action = nullptr;
     for (const MapEntry& e : entries) {
-        if (e.key == "cancel-collection" || e.key == "cancel-share") {
+        if (std::find(actions().begin(), actions().end(), e.key) != actions().end()) {
             action = &e;
             break;
         }
@@ -110,21 +117,25 @@ void TaskExpander::item(int node, std::size_t index, std::vector<TaskSpec>& out)
         if (entries.empty()) return;  // its keys were reported already
         const MapEntry& e = entries.front();
         std::string hint = nearest(e.key, actions());
-        d.at(e.key_pos, "unknown action '" + name_of(e.key) + "'" +
-                            (hint.empty() ? "; expected cancel-collection or cancel-share"
+        d.at(e.key_pos, "unknown action '" + key_name(e.key) + "'" +
+                            (hint.empty() ? std::string("; expected ") + kExpectAction
                                           : "; did you mean '" + hint + "'?"));
         return;
     }
     for (const MapEntry& e : entries) {
         if (&e == action) continue;
-        d.at(e.key_pos, "unexpected key '" + name_of(e.key) + "' beside '" +
+        d.at(e.key_pos, "unexpected key '" + key_name(e.key) + "' beside '" +
                             std::string(action->key) +
                             "'; a task has one action, with its fields indented under it");
     }
     if (action->key == "cancel-collection")
         cancel_collection(*action, out);
-    else
+    else if (action->key == "cancel-share")
         cancel_share(*action, out);
+    else if (action->key == "offboard-user")
+        offboard_user(*action, out);
+    else
+        revoke_shares(*action, out);
 }
 
 void TaskExpander::cancel_collection(const MapEntry& action, std::vector<TaskSpec>& out) {
@@ -142,7 +153,8 @@ void TaskExpander::cancel_collection(const MapEntry& action, std::vector<TaskSpe
     for (const MapEntry& e : r_.entries(body)) {
         if (e.key == "user") {
             have_user = true;
-            user = r_.id(e.value, "user", r_.value_pos(e), "; write one cancel-collection per user");
+            user =
+                r_.id(e.value, "user", r_.value_pos(e), "; write one cancel-collection per user");
             ok = ok && user.has_value();
         } else if (e.key == "works") {
             have_works = true;
@@ -159,7 +171,8 @@ void TaskExpander::cancel_collection(const MapEntry& action, std::vector<TaskSpe
              "cancel-collection: missing required key 'works'; expected an ID or a list of IDs");
     if (!ok || !have_user || !have_works) return;
     for (std::string_view w : works)
-        emit({kActionCancelCollection, {{"UserId", std::string(*user)}, {"WorksId", std::string(w)}}},
+        emit({kActionCancelCollection,
+              {{"UserId", std::string(*user)}, {"WorksId", std::string(w)}}},
              out);
 }
 
@@ -183,7 +196,8 @@ void TaskExpander::cancel_share(const MapEntry& action, std::vector<TaskSpec>& o
             have_type = true;
             ValueType ty = r_.type(e.value);
             auto text = r_.scalar_text(e.value);
-            if ((ty == ValueType::Text || ty == ValueType::Int) && text) type = share_to_type(*text);
+            if ((ty == ValueType::Text || ty == ValueType::Int) && text)
+                type = share_to_type(*text);
             if (!type) {
                 d.at(r_.value_pos(e), std::string("to-type: expected ") + kExpectToType + ", got " +
                                           r_.describe(e.value));
@@ -200,10 +214,11 @@ void TaskExpander::cancel_share(const MapEntry& action, std::vector<TaskSpec>& o
         d.at(r_.pos(body),
              "cancel-share: missing required key 'report'; expected an ID or a list of IDs");
     if (!have_type)
-        d.at(r_.pos(body),
-             std::string("cancel-share: missing required key 'to-type'; expected ") + kExpectToType);
+        d.at(r_.pos(body), std::string("cancel-share: missing required key 'to-type'; expected ") +
+                               kExpectToType);
     if (!have_to)
-        d.at(r_.pos(body), "cancel-share: missing required key 'to'; expected an ID or a list of IDs");
+        d.at(r_.pos(body),
+             "cancel-share: missing required key 'to'; expected an ID or a list of IDs");
     if (!ok || !have_report || !have_type || !have_to) return;
     for (std::string_view report : reports)
         for (std::string_view target : to)

@@ -17,6 +17,11 @@ inline constexpr const char* kExpectId = "an ID (a string of A-Za-z0-9._:@-, 1�
 inline constexpr const char* kExpectJobName =
     "a job name (a string of A-Za-z0-9._-, 1–128 characters)";
 inline constexpr std::size_t kMaxIdLength = 128;
+// What an account name looks like (offboard-user's account: an Alibaba Cloud account name, a
+// UID, or a RAM user such as name@parent.onaliyun.com). Length counted in characters.
+inline constexpr const char* kExpectAccount =
+    "an account name (1–128 characters, no spaces or control characters)";
+inline constexpr std::size_t kMaxAccountLength = 128;
 
 // The YAML type of a node. Plain scalars are typed by their text (YAML 1.2 core schema numbers,
 // and the YAML 1.1 booleans yes/no/on/off/y/n that yaml-cpp also reads as booleans); quoted
@@ -24,6 +29,10 @@ inline constexpr std::size_t kMaxIdLength = 128;
 enum class ValueType { Null, Bool, Int, Float, Text, OtherTag, Sequence, Map };
 
 ValueType plain_scalar_type(std::string_view text);
+
+// The value of a plain scalar that plain_scalar_type calls Bool (true/false, yes/no, on/off,
+// y/n, each also Capitalised or UPPER); nullopt for any other text.
+std::optional<bool> boolean_word(std::string_view text);
 
 // A string shown in a message: double-quoted, escaped, cut after 40 bytes with "...".
 std::string quoted(std::string_view text);
@@ -67,13 +76,30 @@ public:
     // was reported. List elements are named "<what>[i]" (0-based).
     bool id_list(int index, std::string_view what, std::size_t at,
                  std::vector<std::string_view>& out);
+    // An account name or a non-empty list of them, like id_list. An account name is text (or
+    // a plain integer, as written) of 1-128 characters (code points) without control
+    // characters (C0, DEL, C1), whitespace (Unicode White_Space) or zero-width spaces (U+200B,
+    // U+FEFF); anything else reports "<what>: expected an account name (...), got ..." as id()
+    // does. (Unlike IDs, names may hold any other printable character, '&' and '=' included.)
+    bool account_list(int index, std::string_view what, std::size_t at,
+                      std::vector<std::string_view>& out);
+    // A boolean: the plain scalars that YAML 1.2 and yaml-cpp's YAML 1.1 reading both call
+    // booleans (true/false, yes/no, on/off, y/n, each also Capitalised or UPPER), or a !!bool
+    // tagged one. Anything else reports "<what>: expected true or false, got ..."; a quoted
+    // boolean word (text, not a boolean) adds "; write it without quotes".
+    std::optional<bool> boolean(int index, std::string_view what, std::size_t at);
+    // True for a plain scalar (no quotes, no tag): the form a keyword is written in.
+    bool is_plain(int index) const;
     // Text of a scalar of any type (numbers and booleans as written); nullopt for
     // containers and null.
     std::optional<std::string_view> scalar_text(int index) const;
 
 private:
+    enum class Word { Id, JobName, Account };
     std::optional<std::string_view> identifier(int index, std::string_view what, std::size_t at,
-                                               std::string_view hint, bool is_job_name);
+                                               std::string_view hint, Word word);
+    bool word_list(int index, std::string_view what, std::size_t at, Word word,
+                   std::vector<std::string_view>& out);
 
     const YamlTree& t_;
     Diagnostics& d_;
