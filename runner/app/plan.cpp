@@ -13,6 +13,7 @@
 #include "runner/core/strings.h"
 #include "runner/core/time_format.h"
 #include "runner/discovery/discovery.h"
+#include "runner/queue/params.h"
 #include "runner/jobs/job_file.h"
 
 namespace qbi::app {
@@ -164,8 +165,7 @@ Result<std::vector<Plan>> make_plans(const std::vector<std::string>& files, cons
     opt.actions = {jobs::kActionQueryUserInfoByAccount, jobs::kActionListCollections,
                    jobs::kActionQuerySharesToUserList, jobs::kActionQueryShareList,
                    jobs::kActionQueryWorksByOrganization};
-    opt.follow_up = discovery::expand;
-    opt.max_job_tasks = cx.config.max_tasks;
+
     engine::Engine engine(*store, https_callers(*api, cx.clock, cx.nonces), opt, cx.clock, random);
     auto report = engine.run(cx.stop, {}, [&] {
         if (cx.on_tick) cx.on_tick(engine);

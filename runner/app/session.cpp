@@ -6,8 +6,16 @@
 
 #include "runner/app/store_setup.h"
 #include "runner/core/log.h"
+#include "runner/discovery/discovery.h"
 
 namespace qbi::app {
+
+engine::FollowUp discovery_follow_up() {
+    return [](const queue::ClaimedTask& task, ApiResult result) {
+        discovery::Expansion e = discovery::expand(task, std::move(result));
+        return engine::FollowUpResult{std::move(e.result), std::move(e.children)};
+    };
+}
 
 std::string make_owner(NonceSource& nonces) {
     char host[256] = {0};
@@ -53,6 +61,8 @@ engine::EngineOptions RunnerSession::engine_options(const Config& c) {
     o.action_qps = c.action_qps;
     o.grace_ms = c.grace_ms;
     o.halt_probe_ms = c.halt_probe_ms;
+    o.follow_up = discovery_follow_up();
+    o.max_job_tasks = c.max_tasks;
     o.endpoint = api_.endpoint.url();
     o.signature = signature_scheme_name(api_.scheme);
     o.access_key_id = mask_access_key_id(api_.credentials.access_key_id);

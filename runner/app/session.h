@@ -40,6 +40,9 @@ struct RunSummary {
 RunSummary summarize_run(const engine::RunReport& report, const engine::Progress& progress,
                          const queue::TaskCounts& left);
 
+// The engine's follow-up hook: discovery's reading of answers (runner/discovery).
+engine::FollowUp discovery_follow_up();
+
 // A unique lease owner for this process: "host:pid:random".
 std::string make_owner(NonceSource& nonces);
 

@@ -60,6 +60,8 @@ queue::TaskResult Engine::Impl::to_result(const Completion& c) const {
         r.retry_at_ms = now + backoff_delay_ms(opt.backoff, c.task.attempt, random);
     else if (is_halt(c.result.outcome))
         r.retry_at_ms = now;
+    r.children = c.children;
+    r.max_job_tasks = opt.max_job_tasks;
     return r;
 }
 
@@ -147,7 +149,21 @@ void Engine::Impl::note_busy(const Error& e, const std::string& what) {
 bool Engine::Impl::claim_more(RunReport& report, bool& claimed_any, int limit) {
     claimed_any = false;
     if (limit <= 0) return true;
-    auto claimed = store.claim(opt.owner, limit, opt.lease_ms, opt.job_id);
+    Result<std::vector<queue::ClaimedTask>> claimed = std::vector<queue::ClaimedTask>{};
+    if (opt.actions.empty()) {
+        claimed = store.claim(opt.owner, limit, opt.lease_ms, opt.job_id);
+    } else {
+        for (const std::string& action : opt.actions) {
+            const int room = limit - static_cast<int>(claimed->size());
+            if (room <= 0) break;
+            auto some = store.claim(opt.owner, room, opt.lease_ms, opt.job_id, action);
+            if (!some) {
+                claimed = some.error();
+                break;
+            }
+            for (auto& t : *some) claimed->push_back(std::move(t));
+        }
+    }
     if (!claimed && is_busy(claimed.error())) {
         note_busy(claimed.error(), "claiming again shortly");
         claim_busy = true;
@@ -327,7 +343,7 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
             if (!claimed_any && busy == 0) {
                 if (on_idle) on_idle();
                 auto next = claim_busy ? Result<std::optional<std::int64_t>>(Error{kExitTempFail, ""})
-                                       : store.next_retry_at(opt.job_id);
+                                       : store.next_retry_at(opt.job_id, opt.actions);
                 if (!next && is_busy(next.error())) {
                     // Work may be due but could not be claimed: not finished, try again.
                     claim_busy = false;

@@ -35,6 +35,13 @@
 
 namespace qbi::engine {
 
+// What a worker does with a finished call before the writer records it (see follow_up below).
+struct FollowUpResult {
+    ApiResult result;
+    std::vector<queue::NewTask> children;
+};
+using FollowUp = std::function<FollowUpResult(const queue::ClaimedTask&, ApiResult)>;
+
 struct EngineOptions {
     std::string owner;  // lease owner; unique per runner process
     int workers = 8;
@@ -49,6 +56,14 @@ struct EngineOptions {
     std::int64_t halt_probe_ms = 300000; // continuous: probe interval while halted
     std::int64_t grace_ms = 20000;
     std::optional<std::int64_t> max_time_ms;  // run --max-time
+    // Only tasks of these actions are claimed (empty: every action); `plan` makes reads only.
+    std::vector<std::string> actions;
+    // Runs on the worker after each call (runner/discovery through runner/app): may re-judge
+    // the result and ask for follow-up tasks, which the store inserts with a success. Empty:
+    // results are recorded as they are.
+    FollowUp follow_up;
+    // The most tasks a job may grow to through follow-up tasks (jobs.max_tasks; 0: no limit).
+    std::int64_t max_job_tasks = 0;
     // For the audit rows:
     std::string endpoint;       // "https://host[:port]"
     std::string signature;      // "v1" | "v3"

@@ -17,6 +17,7 @@ namespace qbi::engine {
 struct Completion {
     queue::ClaimedTask task;
     ApiResult result;
+    std::vector<queue::NewTask> children;  // from EngineOptions::follow_up
     std::int64_t started_at_ms = 0;
     bool started = false;  // false: never called (released on stop or halt)
 };

@@ -65,6 +65,11 @@ void Engine::Impl::worker_loop(Caller& caller) {
             c.started = true;
             const std::int64_t sent_ns = clock.monotonic_ns();
             c.result = caller.call(c.task.action, c.task.params);
+            if (opt.follow_up) {
+                FollowUpResult f = opt.follow_up(c.task, std::move(c.result));
+                c.result = std::move(f.result);
+                c.children = std::move(f.children);
+            }
             const std::string& code = c.result.code;
             if (starts_with(code, "Transport.") && code != kCodeTls) {
                 breaker.on_transport_failure();

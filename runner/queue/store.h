@@ -99,8 +99,10 @@ public:
     // When the earliest queued task of a job that is already due (not_before absent or past)
     // becomes due: the retries `run` must wait for. Tasks of jobs whose not_before lies ahead
     // are left out (nullopt when nothing else is queued), so `run` can finish without them.
+    // With `actions`, only tasks of those actions count (the runner claims no others).
     Result<std::optional<std::int64_t>> next_retry_at(
-        std::optional<std::int64_t> job_id = std::nullopt);
+        std::optional<std::int64_t> job_id = std::nullopt,
+        const std::vector<std::string>& actions = {});
 
     // ---- operator actions --------------------------------------------------------------
     // Failed (and/or cancelled) tasks back to queued, due now (not before their job's

@@ -83,6 +83,7 @@ struct Store::Impl {
     std::optional<SQLite::Statement> due_any;
     std::optional<SQLite::Statement> due_job;
     std::optional<SQLite::Statement> retry_due;
+    std::optional<SQLite::Statement> retry_due_action;
     std::optional<SQLite::Statement> job_by_id;
     std::optional<SQLite::Statement> totals;
 };

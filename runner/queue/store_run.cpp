@@ -318,9 +318,34 @@ Result<std::optional<std::int64_t>> Store::next_due_at(std::optional<std::int64_
     });
 }
 
-Result<std::optional<std::int64_t>> Store::next_retry_at(std::optional<std::int64_t> job_id) {
+Result<std::optional<std::int64_t>> Store::next_retry_at(std::optional<std::int64_t> job_id,
+                                                         const std::vector<std::string>& actions) {
     Impl& m = *impl_;
     return guarded(m.label, [&]() -> Result<std::optional<std::int64_t>> {
+        if (!actions.empty()) {
+            // Per action, the earliest queued task of a due job: the action's partial index in
+            // due order, stopping at the first whose job is due.
+            std::optional<std::int64_t> best;
+            StatementUse s(m.retry_due_action, m.db,
+                           "SELECT t.next_run_at FROM tasks t INDEXED BY tasks_action_due "
+                           "JOIN jobs j ON j.id = t.job_id WHERE t.state = 'queued' AND "
+                           "t.action = ?1 AND (j.not_before IS NULL OR j.not_before <= ?2) "
+                           "AND (?3 IS NULL OR t.job_id = ?3) ORDER BY t.next_run_at LIMIT 1");
+            for (const std::string& action : actions) {
+                s->bind(1, action);
+                s->bind(2, m.now());
+                if (job_id)
+                    s->bind(3, *job_id);
+                else
+                    s->bind(3);
+                if (s->executeStep()) {
+                    const std::int64_t at = s->getColumn(0).getInt64();
+                    if (!best || at < *best) best = at;
+                }
+                s->reset();
+            }
+            return best;
+        }
         // Per due job, the head of its partial index: O(jobs * log n), never a scan of the
         // queued tasks.
         StatementUse s(m.retry_due, m.db,
