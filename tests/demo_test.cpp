@@ -12,9 +12,10 @@
 namespace qbi {
 namespace {
 
-// The examples end to end without faults: every due task of the two immediate jobs is done, the
-// scheduled job is left for later, the audit chain verifies, the world no longer holds what the
-// immediate jobs cancel.
+// The examples end to end without faults: the discovery example is planned first (reads only),
+// then every due task is done -- the discovery job's reads and the cancels they found included --
+// the scheduled job is left for later, the audit chain verifies, the world no longer holds what
+// the due jobs remove, and the group and organisation grants of the offboarded account remain.
 TEST(Demo, RunsTheExamplesAgainstTheSimulatorChildProcess) {
     test::TempDir dir;
     auto r = test::run_process({QBI_RUNNER_BIN, "demo", "--no-faults"},
@@ -24,8 +25,14 @@ TEST(Demo, RunsTheExamplesAgainstTheSimulatorChildProcess) {
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("(loopback only; no faults)"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("run finished"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("28 done, 0 already absent, 0 failed"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("audit chain verified: 28 rows"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("== plan "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("job: offboard-lwang-2026-06-30-plan"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("50 done, 0 already absent, 0 failed"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("audit chain verified: 50 rows"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("offboard-lwang-2026-06-30: 0 of 9 still present; 3 of 3 grants through "
+                         "groups or the organisation kept"),
+              std::string::npos)
+        << r.out;
     EXPECT_NE(r.out.find("dissolve-group-finance-2026-q4: 0 of 17 still present"),
               std::string::npos)
         << r.out;

@@ -16,6 +16,8 @@
 
 #include "runner/app/submit.h"
 #include "runner/core/time_format.h"
+#include "runner/app/plan.h"
+#include "runner/demo/demo_world.h"
 #include "runner/demo/sim_process.h"
 #include "runner/jobs/job_file.h"
 
@@ -24,39 +26,6 @@ namespace qbi::demo {
 namespace fs = std::filesystem;
 
 namespace {
-
-using FavoriteKey = std::pair<std::string, std::string>;                // user, work
-using ShareKey = std::tuple<std::string, std::string, std::string>;     // report, type, to
-
-const char* share_type_name(const std::string& digit) {
-    if (digit == "1") return "group";
-    if (digit == "2") return "organization";
-    return "user";
-}
-
-// The world file: implicit entities for every ID the example jobs name, their favourites and
-// shares, and the organisation an organisation-wide share names (the first one).
-std::string demo_world_yaml(const std::vector<jobs::JobSpec>& specs) {
-    std::string org, favorites, shares;
-    for (const auto& job : specs) {
-        for (const auto& t : job.tasks) {
-            if (t.action == jobs::kActionCancelCollection) {
-                favorites += "  - {user: \"" + t.params.at("UserId") + "\", work: \"" +
-                             t.params.at("WorksId") + "\"}\n";
-            } else if (t.action == jobs::kActionCancelReportShare) {
-                const std::string& type = t.params.at("ShareToType");
-                if (type == "2" && org.empty()) org = t.params.at("ShareToIds");
-                shares += "  - {report: \"" + t.params.at("ReportId") + "\", to_type: " +
-                          share_type_name(type) + ", to: \"" + t.params.at("ShareToIds") + "\"}\n";
-            }
-        }
-    }
-    std::string yaml = "version: 1\nimplicit: true\n";
-    if (!org.empty()) yaml += "organization: {id: \"" + org + "\", name: Demo Corp}\n";
-    yaml += "favorites:\n" + (favorites.empty() ? "  []\n" : favorites);
-    yaml += "shares:\n" + (shares.empty() ? "  []\n" : shares);
-    return yaml;
-}
 
 Status write_private(const fs::path& path, const std::string& text) {
     std::ofstream f(path, std::ios::trunc);
@@ -67,13 +36,8 @@ Status write_private(const fs::path& path, const std::string& text) {
     return {};
 }
 
-struct WorldState {
-    std::set<FavoriteKey> favorites;
-    std::set<ShareKey> shares;
-};
-
 // GET /__sim/state over the same strict TLS as the API calls.
-Result<WorldState> fetch_world(const app::ApiSetup& api) {
+Result<WorldView> fetch_world(const app::ApiSetup& api) {
     HttpsTransport transport(api.endpoint, api.context, api.tls);
     SignedRequest get;
     get.method = "GET";
@@ -87,7 +51,13 @@ Result<WorldState> fetch_world(const app::ApiSetup& api) {
     try {
         Poco::JSON::Parser parser;
         auto root = parser.parse(r.body).extract<Poco::JSON::Object::Ptr>();
-        WorldState w;
+        WorldView w;
+        auto users = root->getArray("users");
+        for (std::size_t i = 0; users && i < users->size(); ++i) {
+            auto u = users->getObject(static_cast<unsigned>(i));
+            w.accounts.emplace_back(u->getValue<std::string>("account"),
+                                    u->getValue<std::string>("id"));
+        }
         auto favs = root->getArray("favorites");
         for (std::size_t i = 0; favs && i < favs->size(); ++i) {
             auto f = favs->getObject(static_cast<unsigned>(i));
@@ -103,13 +73,6 @@ Result<WorldState> fetch_world(const app::ApiSetup& api) {
     } catch (const std::exception& e) {
         return Error{kExitUnavailable, std::string("the simulator's state is unreadable: ") + e.what()};
     }
-}
-
-bool still_present(const WorldState& w, const jobs::TaskSpec& t) {
-    if (t.action == jobs::kActionCancelCollection)
-        return w.favorites.count({t.params.at("UserId"), t.params.at("WorksId")}) > 0;
-    return w.shares.count({t.params.at("ReportId"), share_type_name(t.params.at("ShareToType")),
-                           t.params.at("ShareToIds")}) > 0;
 }
 
 }  // namespace
@@ -169,6 +132,12 @@ int run_demo(const DemoOptions& o, app::Config config, const Env& env, Clock& cl
                                 creds.access_key_id + ":" + creds.access_key_secret.reveal() + "\n");
         !st)
         return fail(st.error());
+    if (auto st = write_private(dir / "runner-credentials",
+                                "access_key_id = " + creds.access_key_id +
+                                    "\naccess_key_secret = " + creds.access_key_secret.reveal() +
+                                    "\n");
+        !st)
+        return fail(st.error());
     if (auto st = write_private(dir / "world.yaml", demo_world_yaml(specs)); !st)
         return fail(st.error());
 
@@ -205,14 +174,33 @@ int run_demo(const DemoOptions& o, app::Config config, const Env& env, Clock& cl
         << " shares in its world\n"
         << "work folder: " << dir.string() << "\n\n";
 
-    // The runner, pointed at it: strict TLS against the throwaway CA.
+    // The runner, pointed at it: strict TLS against the throwaway CA, the throwaway key from a
+    // private file, as an administrator's configuration would.
+    config.endpoint = api.endpoint.url();
+    config.ca_file = api.tls.ca_file;
     config.database = (dir / "queue.db").string();
     config.backoff_base_ms = 200;
     config.backoff_cap_ms = 2000;
     config.max_qps = 200;
     config.workers = o.workers;
+    CredentialOptions credentials;
+    credentials.credentials_file = (dir / "runner-credentials").string();
+    credentials.env = env;
+
+    // Discovery first shown as a plan: its reads now, nothing queued or cancelled.
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const bool discovers = std::any_of(specs[i].tasks.begin(), specs[i].tasks.end(),
+                                           [](const auto& t) { return jobs::is_read_action(t.action); });
+        if (!discovers) continue;
+        out << "== plan " << files[i] << " (its read calls now; nothing is queued or cancelled)\n";
+        app::PlanContext pc{config, env, credentials, clock, nonces, stop, {}};
+        auto plans = app::make_plans({files[i]}, pc);
+        if (!plans) return fail(plans.error());
+        out << plans->front().yaml << "\n" << std::flush;
+    }
+
     app::RunnerSession session(clock, nonces);
-    if (auto st = session.open(config, env, {}, &api); !st) return fail(st.error());
+    if (auto st = session.open(config, env, credentials); !st) return fail(st.error());
 
     out << "== submit " << examples << "\n";
     for (const auto& f : files)
@@ -224,16 +212,18 @@ int run_demo(const DemoOptions& o, app::Config config, const Env& env, Clock& cl
     out << "\n== status\n";
     hooks.status(session.store());
 
-    out << "\n== audit (the first rows, and every retried attempt)\n";
+    out << "\n== audit (the first rows, the discovery reads, and every retried attempt)\n";
     int shown = 0;
     session.store().for_each_attempt({}, [&](const queue::AttemptRow& r) {
         const queue::AttemptRecord& a = r.record;
-        if (shown < 3 || (!is_success(a.outcome) && shown < 12)) {
+        const bool read = jobs::is_read_action(r.action);
+        if (shown < 3 || ((read || !is_success(a.outcome)) && shown < 20)) {
             out << "#" << r.id << " " << format_rfc3339_ms(a.started_at_ms) << " " << r.action
                 << " " << r.params_json << " -> " << outcome_name(a.outcome)
                 << (a.code.empty() ? "" : " " + a.code) << " (HTTP " << a.http_status << ", "
                 << a.latency_ms << " ms, RequestId " << a.request_id << ", key "
-                << a.access_key_id << ")\n";
+                << a.access_key_id << ")" << (a.message.empty() || !read ? "" : ": " + a.message)
+                << "\n";
             ++shown;
         }
         return true;
@@ -245,13 +235,15 @@ int run_demo(const DemoOptions& o, app::Config config, const Env& env, Clock& cl
     else
         out << "audit chain NOT verified\n";
 
-    out << "\n== what the simulator's world still holds of the example jobs\n";
+    out << "\n== what the simulator's world still holds of what the example jobs remove\n";
     auto after = fetch_world(api);
     if (!after) return fail(after.error());
     for (const auto& job : specs) {
-        std::size_t left = 0;
-        for (const auto& t : job.tasks) left += still_present(*after, t) ? 1 : 0;
-        out << job.name << ": " << left << " of " << job.tasks.size() << " still present";
+        JobView v = view_of(job, *before, *after);
+        out << job.name << ": " << v.present << " of " << v.aimed << " still present";
+        if (v.guarded > 0)
+            out << "; " << v.kept << " of " << v.guarded
+                << " grants through groups or the organisation kept, as they must be";
         if (job.not_before_ms && *job.not_before_ms > clock.wall_ms())
             out << " (scheduled: not before " << format_rfc3339_ms(*job.not_before_ms)
                 << ", so left for a later run)";

@@ -108,9 +108,9 @@ Result<std::vector<queue::NewTask>> children_of(const queue::ClaimedTask& task,
             } else {
                 match = g.share_to_type != 3 && std::to_string(g.share_to_type) == scope.to_type &&
                         std::binary_search(scope.to.begin(), scope.to.end(), g.share_to_id);
+                const bool named = !g.share_to_name.empty() && g.share_to_name != g.share_to_id;
                 c.found = std::string("shared to ") + type_name(g.share_to_type) + " " +
-                          (g.share_to_name.empty() ? g.share_to_id
-                                                   : g.share_to_name + " (" + g.share_to_id + ")");
+                          (named ? g.share_to_name + " (" + g.share_to_id + ")" : g.share_to_id);
             }
             if (!match) continue;
             out.push_back(make_task("CancelReportShare",
