@@ -44,7 +44,14 @@ TEST_F(EngineSimTest, ThrottlingSlowsTheEngineAndEveryTaskFinishes) {
     EXPECT_GT(throttled, 0);  // the limit was actually hit
     // Each halving follows the first refusal of a call sent at the current rate: 400 -> 25/s
     // takes 4 refusals, and each recovery step above 40/s costs about one more.
-    EXPECT_LE(throttled, 15) << "the engine kept pushing against the limit";
+#if defined(__SANITIZE_THREAD__)
+    // Under ThreadSanitizer every call takes several times longer, so more calls are already
+    // out when the rate halves, and each of them may still be refused (17 to 39 were seen).
+    constexpr int kMostThrottled = 50;
+#else
+    constexpr int kMostThrottled = 15;
+#endif
+    EXPECT_LE(throttled, kMostThrottled) << "the engine kept pushing against the limit";
     EXPECT_EQ(last_progress_.throttled, throttled);
     expect_chain_intact();
 }
@@ -86,13 +93,13 @@ TEST_F(EngineSimTest, StopFinishesCallsInFlightAndLeavesTheRestQueued) {
     expect_chain_intact();
 }
 
-// A stop with no grace while 8 calls are in flight (500 ms latency): they are recorded as
+// A stop with no grace while 8 calls are in flight (800 ms latency): they are recorded as
 // interrupted (not counted) and their tasks queued again; none is left running. The simulator
 // had already applied those cancels, so the next run finds them already absent. (The grace
 // timing itself is engine_fake_flow_test's StopGivesCallsTheGraceThenRecordsThemAsInterrupted.)
 TEST_F(EngineSimTest, CallsInFlightAfterTheGraceAreRecordedAsInterrupted) {
     auto o = leaver_sim(8, 0);
-    o.faults.latency_ms = 500;
+    o.faults.latency_ms = 800;  // long enough for 8 TLS handshakes under ThreadSanitizer
     start_sim(o);
     const std::int64_t job = submit(leaver_job("leaver-interrupted", 8, 0));
 
