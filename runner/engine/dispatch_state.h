@@ -53,12 +53,12 @@
 //   -- on_store_error --
 //   any            a store write or query failed     Done      begin stop; reason StoreError
 //
-// Waiting: a step ends with wait_until_ms; the writer then waits wait_until_ms - now, counted
-// from when it starts waiting (the time it spent acting is not taken off, as in a poll loop),
-// or until answers come back (then up to the group-commit window for a full batch). No wait
-// is longer than kMaxWaitMs (the stop flag and on_tick are looked at that often), nor reaches
-// past the time limit (not Stopping) or the end of the grace period (Stopping).
-// wait_until_ms <= now means: observe again at once.
+// Waiting: a step ends with wait_until_ms, never later than now + kMaxWaitMs (the stop flag
+// and on_tick are looked at that often), the time limit (not Stopping) or the end of the
+// grace period (Stopping); wait_until_ms <= now means: observe again at once. The writer then
+// waits wait_until_ms - now, counted from when it starts waiting (the time it spent acting is
+// not taken off, as in a poll loop), or until answers come back (then up to the group-commit
+// window for a full batch).
 //
 // "Room" is capacity - busy; the claim threshold is min(claim_batch, capacity / 2): every claim
 // is a transaction with an fsync, so claiming a few tasks at a time would make the writer, not
