@@ -101,7 +101,8 @@ TEST_F(ServeTest, SigtermLetsInFlightCallsFinishWithinGrace) {
     drop("good.yaml", kJob);
     auto p = serve(sim, "5s");
     ASSERT_TRUE(contains(listener.receive_until("READY=1", 10000), "READY=1")) << p->err();
-    std::this_thread::sleep_for(std::chrono::milliseconds(3000));  // the scan, then calls start
+    // The scan, then calls start; read the notify socket meanwhile (see below).
+    listener.receive_until("(nothing: just read for 3 s)", 3000);
     p->signal(SIGTERM);
     auto r = p->wait(20000);
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -119,7 +120,9 @@ TEST_F(ServeTest, SigtermRecordsUnfinishedCallsAsInterrupted) {
     drop("good.yaml", kJob);
     auto p = serve(sim, "1s");
     ASSERT_TRUE(contains(listener.receive_until("READY=1", 10000), "READY=1")) << p->err();
-    std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+    // Let the calls go out (8 s latency), reading the notify socket meanwhile as systemd does:
+    // unread, its queue (10 datagrams) fills with WATCHDOG=1 and the runner's sends block.
+    listener.receive_until("(nothing: just read for 3.5 s)", 3500);
     p->signal(SIGTERM);
     auto r = p->wait(30000);
     EXPECT_EQ(r.exit_code, 0) << r.err;

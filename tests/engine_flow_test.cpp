@@ -16,19 +16,21 @@ using queue::TaskState;
 // The simulator throttles above 40 requests/s per action while the engine may send 400/s:
 // the first Throttling.User answers halve the engine's rate until it fits, every task
 // finishes, and only a few attempts were throttled (each audited as retryable with its
-// RequestId).
+// RequestId). (How the rate halves and recovers, call by call, is engine_fake_flow_test's
+// ThrottlingHalvesTheRateWhichRecoversAndEveryTaskFinishes; this is the real path: the
+// simulator's answer, its classification, the audit.)
 TEST_F(EngineSimTest, ThrottlingSlowsTheEngineAndEveryTaskFinishes) {
-    auto o = leaver_sim(120, 0);
+    auto o = leaver_sim(60, 0);
     o.faults.qps_limit = 40;
     start_sim(o);
-    const std::int64_t job = submit(leaver_job("leaver-throttled", 120, 0, 10));
+    const std::int64_t job = submit(leaver_job("leaver-throttled", 60, 0, 10));
 
     EngineOptions opt = options();
     opt.max_qps = 400;
     RunReport r = run(opt);
     EXPECT_EQ(r.reason, StopReason::Finished);
     queue::TaskCounts c = counts(job);
-    EXPECT_EQ(c.done, 120);
+    EXPECT_EQ(c.done, 60);
     EXPECT_EQ(c.failed, 0);
     EXPECT_EQ(leaver_items(sim_world()), 0u);
 
@@ -42,7 +44,14 @@ TEST_F(EngineSimTest, ThrottlingSlowsTheEngineAndEveryTaskFinishes) {
     EXPECT_GT(throttled, 0);  // the limit was actually hit
     // Each halving follows the first refusal of a call sent at the current rate: 400 -> 25/s
     // takes 4 refusals, and each recovery step above 40/s costs about one more.
-    EXPECT_LE(throttled, 15) << "the engine kept pushing against the limit";
+#if defined(__SANITIZE_THREAD__)
+    // Under ThreadSanitizer every call takes several times longer, so more calls are already
+    // out when the rate halves, and each of them may still be refused (17 to 39 were seen).
+    constexpr int kMostThrottled = 50;
+#else
+    constexpr int kMostThrottled = 15;
+#endif
+    EXPECT_LE(throttled, kMostThrottled) << "the engine kept pushing against the limit";
     EXPECT_EQ(last_progress_.throttled, throttled);
     expect_chain_intact();
 }
@@ -86,10 +95,11 @@ TEST_F(EngineSimTest, StopFinishesCallsInFlightAndLeavesTheRestQueued) {
 
 // A stop with no grace while 8 calls are in flight (800 ms latency): they are recorded as
 // interrupted (not counted) and their tasks queued again; none is left running. The simulator
-// had already applied those cancels, so the next run finds them already absent.
+// had already applied those cancels, so the next run finds them already absent. (The grace
+// timing itself is engine_fake_flow_test's StopGivesCallsTheGraceThenRecordsThemAsInterrupted.)
 TEST_F(EngineSimTest, CallsInFlightAfterTheGraceAreRecordedAsInterrupted) {
     auto o = leaver_sim(8, 0);
-    o.faults.latency_ms = 800;
+    o.faults.latency_ms = 800;  // long enough for 8 TLS handshakes under ThreadSanitizer
     start_sim(o);
     const std::int64_t job = submit(leaver_job("leaver-interrupted", 8, 0));
 
@@ -142,11 +152,12 @@ TEST_F(EngineSimTest, TimeLimitEndsTheRunCleanly) {
     EXPECT_EQ(attempts().size(), static_cast<std::size_t>(c.done));
 }
 
-// Every connection is dropped without an answer (--drop 1.0) for 2.5 s: after 5 consecutive
-// transport failures the circuit breaker opens, dispatch pauses (the status says so) and only
-// single probes go out after 1 s, then 2 s later; so 40 tasks with 6 attempts each lose only
-// a few attempts in total and none fails. Before the circuit opens at most 5 + 7 calls go out
-// (the 5 failures plus one call per other worker that started before the fifth failure).
+// Every connection is dropped without an answer (--drop 1.0) for 1.3 s: after 5 consecutive
+// transport failures the circuit breaker opens, dispatch pauses (the status says so) and a
+// single probe goes out after 1 s; so 40 tasks with 6 attempts each lose only a few attempts
+// in total and none fails. Before the circuit opens at most 5 + 7 calls go out (the 5
+// failures plus one call per other worker that started before the fifth failure). (The
+// probes' growing delays and the closing are engine_fake_test's CircuitBreaker* tests.)
 TEST_F(EngineSimTest, CircuitBreakerPausesDispatchWhileConnectionsDrop) {
     auto o = leaver_sim(40, 0);
     o.faults.drop = 1.0;
@@ -154,7 +165,7 @@ TEST_F(EngineSimTest, CircuitBreakerPausesDispatchWhileConnectionsDrop) {
     const std::int64_t job = submit(leaver_job("leaver-drop", 40, 0));
 
     EngineOptions opt = options();
-    opt.max_time_ms = 2500;
+    opt.max_time_ms = 1300;
     std::set<std::string> statuses;
     RunReport r = run(opt, [&](const Engine& e) { statuses.insert(e.status_text()); });
     EXPECT_EQ(r.reason, StopReason::TimeLimit);
@@ -163,7 +174,7 @@ TEST_F(EngineSimTest, CircuitBreakerPausesDispatchWhileConnectionsDrop) {
     EXPECT_EQ(c.queued, 40);
     const auto rows = attempts();
     EXPECT_GE(rows.size(), 5u);
-    EXPECT_LE(rows.size(), 5u + 7u + 2u) << "one wave of failures, then single probes";
+    EXPECT_LE(rows.size(), 5u + 7u + 1u) << "one wave of failures, then a single probe";
     for (const auto& a : rows) {
         EXPECT_EQ(a.record.outcome, Outcome::Retryable);
         EXPECT_EQ(a.record.code, kCodeConnection);
@@ -173,8 +184,9 @@ TEST_F(EngineSimTest, CircuitBreakerPausesDispatchWhileConnectionsDrop) {
     EXPECT_TRUE(paused) << "statuses seen: " << statuses.size();
 }
 
-// The simulator is gone (connection refused): the same pause, and once it is back (a new
-// simulator with the same world) the job finishes.
+// The simulator is gone (connection refused): the same pause (600 ms of it: without the
+// breaker, retries 2-20 ms apart would exhaust every task's 6 attempts well within that), and
+// once it is back (a new simulator with the same world) the job finishes.
 TEST_F(EngineSimTest, CircuitBreakerPausesWhileTheEndpointIsDownAndTheJobFinishesLater) {
     start_sim(leaver_sim(40, 0));
     const std::int64_t job = submit(leaver_job("leaver-down", 40, 0));
@@ -183,13 +195,13 @@ TEST_F(EngineSimTest, CircuitBreakerPausesWhileTheEndpointIsDownAndTheJobFinishe
     EngineOptions opt = options();
     sim().stop();
 
-    opt.max_time_ms = 1500;
+    opt.max_time_ms = 600;
     RunReport r = run(opt, {}, factory);
     EXPECT_EQ(r.reason, StopReason::TimeLimit);
     queue::TaskCounts c = counts(job);
     EXPECT_EQ(c.queued, 40);
     EXPECT_EQ(c.failed, 0);
-    EXPECT_LE(attempts().size(), 5u + 7u + 1u);
+    EXPECT_LE(attempts().size(), 5u + 7u);
 
     auto back = leaver_sim(0, 0);
     back.world = world;

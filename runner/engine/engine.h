@@ -15,6 +15,10 @@
 // tasks claimed but not started are released, in-flight calls get grace_ms to finish, and
 // any still running after that are recorded as `interrupted` and returned to the queue.
 //
+// The writer's decisions (claim, halt, probe, stop, grace, time limit, finish) are the pure
+// state machine of dispatch_state.h; every wait of the writer and the workers goes through the
+// Clock, so the whole engine runs on a ManualClock in tests.
+//
 // Thread-safety: run() is called once, from one thread, which becomes the writer. progress()
 // may be read from any thread while it runs.
 #include <atomic>

@@ -1,5 +1,10 @@
 #pragma once
-// Engine internals shared by the writer (engine.cpp) and the workers (workers.cpp).
+// Engine internals shared by the writer (engine.cpp: the driver of the dispatch state machine;
+// engine_records.cpp: what it writes to the Store) and the workers (workers.cpp).
+//
+// Thread-safety: the fields marked "writer only" are used by the thread in run(); the ones
+// "guarded by mu" by anyone holding mu; the atomics are the flags the writer and the workers
+// share; everything else is fixed before the workers start.
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -8,10 +13,16 @@
 #include <vector>
 
 #include "runner/engine/circuit_breaker.h"
+#include "runner/engine/dispatch_state.h"
 #include "runner/engine/engine.h"
 #include "runner/engine/rate_limiter.h"
 
 namespace qbi::engine {
+
+// SQLITE_BUSY beyond the busy timeout (another process writing for long): worth a retry.
+inline bool is_busy(const Error& e) {
+    return e.code == kExitTempFail;
+}
 
 // A claimed task travelling to a worker and back.
 struct Completion {
@@ -32,11 +43,25 @@ struct InFlight {
 struct Engine::Impl {
     Impl(queue::Store& s, CallerFactory f, EngineOptions o, Clock& c, Random& r);
 
-    // ---- writer side (engine.cpp) ----
+    // ---- writer side: the driver (engine.cpp) ----
     RunReport run(const std::atomic<bool>& stop, const std::function<void()>& on_idle,
                   const std::function<void()>& on_tick);
-    bool flush_completions(RunReport& report);  // false on a store error
-    bool claim_more(RunReport& report, bool& claimed_any, int limit);
+    Observation observe(std::int64_t now_ms, bool stop, ProbeAnswer probe, const RunReport& report);
+    // Performs step.actions, feeding claim and next-retry results back to the machine (so
+    // `step` ends as the pass's last step). False on a store error.
+    bool perform(Step& step, const Observation& o, RunReport& report,
+                 const std::function<void()>& on_idle);
+    // Waits `wait_ms` from now, or until answers are waiting (then up to the group-commit
+    // window for a full batch of `workers` answers).
+    void wait_for_answers(std::int64_t wait_ms);
+    std::int64_t run_ms() const { return (clock.monotonic_ns() - start_ns) / 1000000; }
+    void set_status(std::string s);
+
+    // ---- writer side: the Store (engine_records.cpp) ----
+    // Records the answers that came back; with `probe`, reports the first recorded answer as
+    // the probe's. False on a store error.
+    bool flush_completions(RunReport& report, ProbeAnswer* probe);
+    bool claim_more(RunReport& report, int limit, ClaimResult& result);
     // Logs a busy database (another process writing beyond the busy timeout), at most every 5 s.
     void note_busy(const Error& e, const std::string& what);
     bool release_pending(RunReport& report);  // false on a store error
@@ -58,23 +83,24 @@ struct Engine::Impl {
     RateLimiter global_limit;
     std::map<std::string, std::unique_ptr<RateLimiter>> action_limits;  // fixed after start
     CircuitBreaker breaker;
-    int capacity = 0;  // most tasks claimed and not yet recorded (pending + in flight + done)
+    const DispatchMachine machine;
 
     std::mutex mu;
-    std::condition_variable work_cv;  // workers wait for pending / shutdown
-    std::condition_variable done_cv;  // the writer waits for completions
+    std::condition_variable work_cv;         // workers wait for pending / shutdown
+    std::condition_variable done_cv;         // the writer waits for completions (through the Clock)
     std::deque<queue::ClaimedTask> pending;  // guarded by mu: claimed, not yet started
     std::vector<Completion> completions;     // guarded by mu
     std::map<std::int64_t, InFlight> in_flight;  // guarded by mu: by task id
-    bool shutdown = false;                   // guarded by mu: workers exit
+    bool shutdown = false;                       // guarded by mu: workers exit
+    int workers_running = 0;                     // guarded by mu: started, not yet exited
 
-    bool claim_busy = false;           // writer only: the last claim met a busy database
-    std::int64_t last_busy_log_ms = 0; // writer only: when a busy database was last logged
-    std::atomic<bool> halted{false};   // a halt answer arrived: dispatch no more
+    std::int64_t start_ns = 0;               // writer only: monotonic time run() began
+    std::int64_t last_busy_log_ms = 0;       // writer only: when a busy database was last logged
+    std::atomic<bool> halted{false};         // a halt answer arrived: dispatch no more
     std::atomic<bool> dispatch_stop{false};  // stopping: workers give tasks back
-    std::atomic<bool> probing{false};  // continuous + halted: one probe in flight
+    std::atomic<bool> probing{false};        // Phase::Probing: the one probe may be called
     mutable std::mutex status_mu;
-    std::string status;                // guarded by status_mu
+    std::string status;  // guarded by status_mu
     std::vector<std::thread> threads;
 };
 

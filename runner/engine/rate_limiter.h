@@ -21,15 +21,16 @@ public:
     // Takes one token if available now and returns 0; otherwise returns the nanoseconds to wait
     // before trying again (nothing is taken).
     std::int64_t try_acquire();
-    // Blocks (through Clock::sleep_ms) until a token is taken, or `cancelled()` turns true.
-    // Returns false if cancelled.
+    // Blocks (through Clock::sleep_until_ns) until a token is taken, or `cancelled()` turns
+    // true; it looks at `cancelled()` at least every 50 ms of clock time. Returns false if
+    // cancelled.
     template <class Cancelled>
     bool acquire(Cancelled cancelled) {
         for (;;) {
             if (cancelled()) return false;
             std::int64_t wait = try_acquire();
             if (wait == 0) return true;
-            clock_.sleep_ms(std::max<std::int64_t>(1, std::min<std::int64_t>(wait / 1000000, 50)));
+            clock_.sleep_until_ns(clock_.monotonic_ns() + std::min<std::int64_t>(wait, 50000000));
         }
     }
 
@@ -51,11 +52,11 @@ private:
     const double max_qps_;
     const double floor_qps_;
     mutable std::mutex mutex_;
-    double rate_;                       // guarded by mutex_
-    double tokens_;                     // guarded by mutex_
-    std::int64_t last_refill_ns_;       // guarded by mutex_
-    std::int64_t last_throttle_ns_;     // guarded by mutex_
-    std::int64_t last_recover_ns_;      // guarded by mutex_
+    double rate_;                    // guarded by mutex_
+    double tokens_;                  // guarded by mutex_
+    std::int64_t last_refill_ns_;    // guarded by mutex_
+    std::int64_t last_throttle_ns_;  // guarded by mutex_
+    std::int64_t last_recover_ns_;   // guarded by mutex_
 };
 
 }  // namespace qbi::engine

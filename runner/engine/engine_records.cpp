@@ -1,0 +1,207 @@
+// The writer's side of the Store: claims, group-committed results, releases, abandoned calls.
+#include "runner/core/log.h"
+#include "runner/engine/engine_impl.h"
+
+namespace qbi::engine {
+
+queue::TaskResult Engine::Impl::to_result(const Completion& c) const {
+    queue::TaskResult r;
+    r.task_id = c.task.task_id;
+    r.owner = opt.owner;
+    auto& a = r.attempt;
+    a.outcome = c.result.outcome;
+    a.started_at_ms = c.started_at_ms;
+    a.latency_ms = c.result.latency_ms;
+    a.http_status = c.result.http_status;
+    a.request_id = c.result.request_id;
+    a.code = c.result.code;
+    a.message = c.result.message;
+    a.endpoint = opt.endpoint;
+    a.signature = opt.signature;
+    a.access_key_id = opt.access_key_id;
+    std::int64_t now = clock.wall_ms();
+    if (c.result.outcome == Outcome::Retryable)
+        r.retry_at_ms = now + backoff_delay_ms(opt.backoff, c.task.attempt, random);
+    else if (is_halt(c.result.outcome))
+        r.retry_at_ms = now;
+    r.children = c.children;
+    r.max_job_tasks = opt.max_job_tasks;
+    return r;
+}
+
+bool Engine::Impl::flush_completions(RunReport& report, ProbeAnswer* probe) {
+    std::vector<Completion> batch;
+    {
+        std::lock_guard lock(mu);
+        batch.swap(completions);
+    }
+    if (batch.empty()) return true;
+    std::vector<queue::TaskResult> results;
+    std::vector<std::int64_t> unstarted;
+    std::vector<const Completion*> recorded;
+    for (const auto& c : batch) {
+        if (!c.started) {
+            unstarted.push_back(c.task.task_id);
+            continue;
+        }
+        if (is_halt(c.result.outcome) && report.halt_code.empty()) {
+            report.halt_outcome = c.result.outcome;
+            report.halt_code = c.result.code;
+            report.halt_message = c.result.message;
+            report.halt_request_id = c.result.request_id;
+        }
+        results.push_back(to_result(c));
+        recorded.push_back(&c);
+    }
+    if (!results.empty()) {
+        auto effects = store.record_results(results);
+        if (!effects && is_busy(effects.error())) {
+            // Another process (a large submit) held the database beyond the busy timeout:
+            // nothing was written; keep the results and write them on the next pass.
+            note_busy(effects.error(), "results kept and written again shortly");
+            std::lock_guard lock(mu);
+            completions.insert(completions.begin(), std::make_move_iterator(batch.begin()),
+                               std::make_move_iterator(batch.end()));
+            return true;
+        }
+        if (!effects) {
+            report.store_error = effects.error();
+            return false;
+        }
+        for (std::size_t i = 0; i < effects->size(); ++i) {
+            ++progress.attempts;
+            const Completion& c = *recorded[i];
+            progress.total += (*effects)[i].children;  // discovered follow-up tasks
+            switch ((*effects)[i].effect) {
+                case queue::TaskEffect::Succeeded:
+                    if (c.result.outcome == Outcome::AlreadyAbsent)
+                        ++progress.already_absent;
+                    else
+                        ++progress.done;
+                    break;
+                case queue::TaskEffect::Retried:
+                    ++progress.retried;
+                    break;
+                case queue::TaskEffect::Failed:
+                    ++progress.failed;
+                    break;
+                case queue::TaskEffect::Requeued:
+                    ++progress.halted_attempts;
+                    break;
+                case queue::TaskEffect::LeaseLost:
+                    --progress.attempts;
+                    break;
+            }
+        }
+        // While probing only the probe is out: the first answer recorded is its answer.
+        if (probe && !recorded.empty())
+            *probe =
+                is_halt(recorded.front()->result.outcome) ? ProbeAnswer::Halt : ProbeAnswer::Ok;
+    }
+    if (!unstarted.empty()) {
+        auto released = store.release(opt.owner, unstarted);
+        if (!released) {
+            report.store_error = released.error();
+            return false;
+        }
+    }
+    return true;
+}
+
+void Engine::Impl::note_busy(const Error& e, const std::string& what) {
+    std::int64_t now = clock.monotonic_ns() / 1000000;
+    if (now - last_busy_log_ms < 5000 && last_busy_log_ms != 0) return;  // once per 5 s
+    last_busy_log_ms = now;
+    log::warn("the queue database is busy (" + e.message + "); " + what);
+}
+
+bool Engine::Impl::claim_more(RunReport& report, int limit, ClaimResult& result) {
+    result = {};
+    if (limit <= 0) return true;
+    Result<std::vector<queue::ClaimedTask>> claimed = std::vector<queue::ClaimedTask>{};
+    if (opt.actions.empty()) {
+        claimed = store.claim(opt.owner, limit, opt.lease_ms, opt.job_id);
+    } else {
+        for (const std::string& action : opt.actions) {
+            const int room = limit - static_cast<int>(claimed->size());
+            if (room <= 0) break;
+            auto some = store.claim(opt.owner, room, opt.lease_ms, opt.job_id, action);
+            if (!some) {
+                claimed = some.error();
+                break;
+            }
+            for (auto& t : *some) claimed->push_back(std::move(t));
+        }
+    }
+    if (!claimed && is_busy(claimed.error())) {
+        note_busy(claimed.error(), "claiming again shortly");
+        result.store_busy = true;
+        return true;
+    }
+    if (!claimed) {
+        report.store_error = claimed.error();
+        return false;
+    }
+    if (claimed->empty()) return true;
+    result.claimed = static_cast<int>(claimed->size());
+    {
+        std::lock_guard lock(mu);
+        for (auto& t : *claimed) pending.push_back(std::move(t));
+    }
+    clock.notify_all(work_cv);
+    return true;
+}
+
+bool Engine::Impl::release_pending(RunReport& report) {
+    std::vector<std::int64_t> ids;
+    {
+        std::lock_guard lock(mu);
+        for (const auto& t : pending) ids.push_back(t.task_id);
+        pending.clear();
+    }
+    if (ids.empty()) return true;
+    auto r = store.release(opt.owner, ids);
+    if (!r) {
+        report.store_error = r.error();
+        return false;
+    }
+    return true;
+}
+
+bool Engine::Impl::abandon_in_flight(RunReport& report) {
+    // Only calls that went out are recorded; a task a worker holds without having called
+    // (still pacing) comes back as an unstarted completion and is released after the workers
+    // stopped.
+    std::vector<queue::TaskResult> results;
+    {
+        std::lock_guard lock(mu);
+        for (const auto& [id, f] : in_flight) {
+            if (!f.started) continue;
+            queue::TaskResult r;
+            r.task_id = id;
+            r.owner = opt.owner;
+            r.attempt.outcome = Outcome::Interrupted;
+            r.attempt.started_at_ms = f.started_at_ms;
+            r.attempt.code = queue::kCodeInterrupted;
+            r.attempt.message =
+                "the runner stopped before the call answered; the call may or "
+                "may not have taken effect";
+            r.attempt.endpoint = opt.endpoint;
+            r.attempt.signature = opt.signature;
+            r.attempt.access_key_id = opt.access_key_id;
+            r.retry_at_ms = clock.wall_ms();
+            results.push_back(std::move(r));
+        }
+    }
+    if (results.empty()) return true;
+    auto effects = store.record_results(results);
+    if (!effects) {
+        report.store_error = effects.error();
+        return false;
+    }
+    report.interrupted = static_cast<std::int64_t>(results.size());
+    progress.interrupted += report.interrupted;
+    return true;
+}
+
+}  // namespace qbi::engine
