@@ -28,6 +28,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -217,6 +218,9 @@ int main(int argc, char** argv) {
                 wall, bound, (wall / bound - 1) * 100, wall <= bound * 1.05 ? "met" : "MISSED");
     std::printf("  runner peak RSS %ld MB (target <= 64 MB: %s)\n", run.peak_rss_kb / 1024,
                 run.peak_rss_kb / 1024 <= 64 ? "met" : "MISSED");
-    fs::remove_all(dir);
+    if (std::getenv("QBI_BENCH_KEEP"))
+        std::printf("  kept: %s\n", dir.c_str());
+    else
+        fs::remove_all(dir);
     return 0;
 }

@@ -7,6 +7,7 @@
 #include "runner/app/store_setup.h"
 #include "runner/core/log.h"
 #include "runner/discovery/discovery.h"
+#include "runner/jobs/job_spec.h"
 
 namespace qbi::app {
 
@@ -61,6 +62,12 @@ engine::EngineOptions RunnerSession::engine_options(const Config& c) {
     o.action_qps = c.action_qps;
     o.grace_ms = c.grace_ms;
     o.halt_probe_ms = c.halt_probe_ms;
+    // Every action a job file can produce, claimed per action (task_pool.h): the reads first,
+    // so a chain's next step is never starved by the cancels it produced.
+    o.actions = {jobs::kActionQueryUserInfoByAccount, jobs::kActionListCollections,
+                 jobs::kActionQuerySharesToUserList, jobs::kActionQueryWorksByOrganization,
+                 jobs::kActionQueryShareList, jobs::kActionCancelCollection,
+                 jobs::kActionCancelReportShare};
     o.follow_up = discovery_follow_up();
     o.max_job_tasks = c.max_tasks;
     o.endpoint = api_.endpoint.url();

@@ -21,19 +21,31 @@ const char* phase_name(Phase p) {
     return "?";
 }
 
+int action_claim_cap(double action_qps) {
+    return std::clamp(static_cast<int>(std::ceil(action_qps / 4)), 1, 100000);
+}
+
 int claim_capacity(const EngineOptions& o) {
     const int workers = std::max(1, o.workers);
     const int batch = std::max(1, o.claim_batch);
     const double two_seconds = std::ceil(2 * std::max(o.max_qps, 0.5));
-    return std::max(workers * 2,
-                    std::min<int>(batch, static_cast<int>(std::min(two_seconds, 1e6))));
+    int capacity =
+        std::max(workers * 2, std::min<int>(batch, static_cast<int>(std::min(two_seconds, 1e6))));
+    // Claimed per action (EngineOptions::actions), each rate-limited action keeps up to a
+    // quarter second of its rate at hand besides: slow actions then never fill the capacity
+    // the fast ones need.
+    if (!o.actions.empty())
+        for (const auto& [action, qps] : o.action_qps) capacity += action_claim_cap(qps);
+    return capacity;
 }
 
 DispatchConfig DispatchConfig::from(const EngineOptions& o) {
     DispatchConfig c;
     c.continuous = o.continuous;
     c.capacity = claim_capacity(o);
-    c.claim_batch = std::max(1, o.claim_batch);
+    // Per-action claims fill every action up to its own cap in one transaction: the batch is
+    // the whole room.
+    c.claim_batch = o.actions.empty() ? std::max(1, o.claim_batch) : c.capacity;
     c.idle_poll_ms = o.idle_poll_ms;
     c.halt_probe_ms = o.halt_probe_ms;
     c.grace_ms = o.grace_ms;

@@ -25,7 +25,8 @@ Engine::Impl::Impl(queue::Store& s, CallerFactory f, EngineOptions o, Clock& c, 
       random(r),
       global_limit(c, opt.max_qps),
       breaker(c),
-      machine(DispatchConfig::from(opt)) {
+      machine(DispatchConfig::from(opt)),
+      pool(global_limit, action_limits) {
     for (const auto& [action, qps] : opt.action_qps)
         action_limits.emplace(action, std::make_unique<RateLimiter>(c, qps));
     opt.workers = std::max(1, opt.workers);
@@ -46,7 +47,7 @@ Observation Engine::Impl::observe(std::int64_t now_ms, bool stop, ProbeAnswer pr
     o.probe = probe;
     {
         std::lock_guard lock(mu);
-        o.busy = pending.size() + in_flight.size() + completions.size();
+        o.busy = pool.size() + in_flight.size() + completions.size();
     }
     o.halt_code = report.halt_code;
     o.breaker_closed = breaker.state() == CircuitBreaker::State::Closed;
@@ -103,9 +104,12 @@ void Engine::Impl::wait_for_answers(std::int64_t wait_ms) {
     if (!clock.wait_until_ns(lock, done_cv, deadline, [this] { return !completions.empty(); }))
         return;
     // Group commit: every write is a transaction with an fsync, so gather a little.
-    const std::size_t batch = static_cast<std::size_t>(opt.workers);
+    const std::size_t batch = commit_batch();
+    // A halt (or the probe's answer) is not kept waiting: dispatch must stop (or resume) now.
     clock.wait_until_ns(lock, done_cv, clock.monotonic_ns() + kGroupCommitWaitMs * 1000000,
-                        [this, batch] { return completions.size() >= batch; });
+                        [this, batch] {
+                            return completions.size() >= batch || halted.load() || probing.load();
+                        });
 }
 
 RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<void()>& on_idle,

@@ -16,6 +16,7 @@
 #include "runner/engine/dispatch_state.h"
 #include "runner/engine/engine.h"
 #include "runner/engine/rate_limiter.h"
+#include "runner/engine/task_pool.h"
 
 namespace qbi::engine {
 
@@ -72,7 +73,17 @@ struct Engine::Impl {
     void start_workers();
     void stop_workers();
     void worker_loop(Caller& caller);
-    bool pace(const std::string& action);  // rate limit + breaker; false: give the task back
+    // Under mu: the next task this worker may send now (its rate tokens taken, the circuit
+    // breaker passed), waiting through the Clock as long as needed; nullopt at shutdown.
+    std::optional<queue::ClaimedTask> next_task(std::unique_lock<std::mutex>& lock);
+    bool may_dispatch() const {
+        return !dispatch_stop.load() && (!halted.load() || probing.load());
+    }
+    // How many answers make a full group commit.
+    std::size_t commit_batch() const { return static_cast<std::size_t>(opt.workers); }
+    // The most tasks of `action` kept claimed and unstarted: a quarter second of its own rate
+    // (action_claim_cap), at most the whole capacity.
+    int action_cap(const std::string& action) const;
 
     queue::Store& store;
     CallerFactory make_caller;
@@ -88,11 +99,12 @@ struct Engine::Impl {
     std::mutex mu;
     std::condition_variable work_cv;         // workers wait for pending / shutdown
     std::condition_variable done_cv;         // the writer waits for completions (through the Clock)
-    std::deque<queue::ClaimedTask> pending;  // guarded by mu: claimed, not yet started
+    TaskPool pool;  // guarded by mu: claimed, not yet started (by action)
     std::vector<Completion> completions;     // guarded by mu
     std::map<std::int64_t, InFlight> in_flight;  // guarded by mu: by task id
     bool shutdown = false;                       // guarded by mu: workers exit
     int workers_running = 0;                     // guarded by mu: started, not yet exited
+    std::size_t claim_rotation = 0;              // writer only: per-action claims start here
 
     std::int64_t start_ns = 0;               // writer only: monotonic time run() began
     std::int64_t last_busy_log_ms = 0;       // writer only: when a busy database was last logged

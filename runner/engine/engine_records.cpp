@@ -1,4 +1,7 @@
 // The writer's side of the Store: claims, group-committed results, releases, abandoned calls.
+#include <algorithm>
+#include <cmath>
+
 #include "runner/core/log.h"
 #include "runner/engine/engine_impl.h"
 
@@ -122,16 +125,25 @@ bool Engine::Impl::claim_more(RunReport& report, int limit, ClaimResult& result)
     if (opt.actions.empty()) {
         claimed = store.claim(opt.owner, limit, opt.lease_ms, opt.job_id);
     } else {
-        for (const std::string& action : opt.actions) {
-            const int room = limit - static_cast<int>(claimed->size());
-            if (room <= 0) break;
-            auto some = store.claim(opt.owner, room, opt.lease_ms, opt.job_id, action);
-            if (!some) {
-                claimed = some.error();
-                break;
+        // Per action, up to its own cap, the actions taking turns at going first, so that every
+        // action has tasks at hand and none waits behind another's backlog (task_pool.h).
+        std::vector<std::pair<std::string, int>> want;
+        {
+            std::lock_guard lock(mu);
+            int left = limit;
+            const std::size_t n = opt.actions.size();
+            // Claimed tasks of an action beyond its cap would only wait; below it, each action is
+            // topped up, the first in turn changing every claim.
+            for (std::size_t k = 0; k < n && left > 0; ++k) {
+                const std::string& action = opt.actions[(claim_rotation + k) % n];
+                const int room = action_cap(action) - static_cast<int>(pool.size(action));
+                if (room <= 0) continue;
+                want.emplace_back(action, std::min(room, left));
+                left -= want.back().second;
             }
-            for (auto& t : *some) claimed->push_back(std::move(t));
+            claim_rotation = (claim_rotation + 1) % n;
         }
+        if (!want.empty()) claimed = store.claim_each(opt.owner, opt.lease_ms, opt.job_id, want);
     }
     if (!claimed && is_busy(claimed.error())) {
         note_busy(claimed.error(), "claiming again shortly");
@@ -146,18 +158,24 @@ bool Engine::Impl::claim_more(RunReport& report, int limit, ClaimResult& result)
     result.claimed = static_cast<int>(claimed->size());
     {
         std::lock_guard lock(mu);
-        for (auto& t : *claimed) pending.push_back(std::move(t));
+        for (auto& t : *claimed) pool.add(std::move(t));
     }
     clock.notify_all(work_cv);
     return true;
+}
+
+int Engine::Impl::action_cap(const std::string& action) const {
+    const int capacity = machine.config().capacity;
+    auto it = opt.action_qps.find(action);
+    if (it == opt.action_qps.end()) return capacity;
+    return std::min(action_claim_cap(it->second), capacity);
 }
 
 bool Engine::Impl::release_pending(RunReport& report) {
     std::vector<std::int64_t> ids;
     {
         std::lock_guard lock(mu);
-        for (const auto& t : pending) ids.push_back(t.task_id);
-        pending.clear();
+        for (const auto& t : pool.drain()) ids.push_back(t.task_id);
     }
     if (ids.empty()) return true;
     auto r = store.release(opt.owner, ids);

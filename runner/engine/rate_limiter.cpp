@@ -51,6 +51,11 @@ std::int64_t RateLimiter::try_acquire() {
     return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(missing / rate_ * kSecondNs)));
 }
 
+void RateLimiter::refund() {
+    std::lock_guard lock(mutex_);
+    tokens_ = std::min(std::max(1.0, rate_), tokens_ + 1.0);
+}
+
 void RateLimiter::on_throttled() {
     std::lock_guard lock(mutex_);
     std::int64_t now = clock_.monotonic_ns();

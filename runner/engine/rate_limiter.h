@@ -21,6 +21,8 @@ public:
     // Takes one token if available now and returns 0; otherwise returns the nanoseconds to wait
     // before trying again (nothing is taken).
     std::int64_t try_acquire();
+    // Returns one token taken by try_acquire() that was not used (up to the burst capacity).
+    void refund();
     // Blocks (through Clock::sleep_until_ns) until a token is taken, or `cancelled()` turns
     // true; it looks at `cancelled()` at least every 50 ms of clock time. Returns false if
     // cancelled.

@@ -35,18 +35,28 @@ void Engine::Impl::stop_workers() {
     threads.clear();
 }
 
-bool Engine::Impl::pace(const std::string& action) {
-    auto cancelled = [this] { return dispatch_stop.load() || (halted.load() && !probing.load()); };
-    while (!breaker.allow()) {
-        if (cancelled()) return false;
-        // While a probe is out (half-open) wait_ms() is 0: poll every 10 ms, not every 1 ms;
-        // at most 50 ms at a time, so a stop or a halt is seen soon.
-        clock.sleep_until_ns(clock.monotonic_ns() +
-                             std::clamp<std::int64_t>(breaker.wait_ms(), 10, 50) * 1000000);
+std::optional<queue::ClaimedTask> Engine::Impl::next_task(std::unique_lock<std::mutex>& lock) {
+    for (;;) {
+        if (shutdown) return std::nullopt;
+        std::int64_t wait_ns = Clock::kNever;
+        if (may_dispatch() && !pool.empty()) {
+            TaskPool::Pick pick = pool.take();
+            if (pick.task) {
+                if (breaker.allow()) return std::move(pick.task);
+                // The breaker holds dispatch (or one probe is out): give the task back and
+                // look again when it may let a call through; while a probe is out, every 10 ms.
+                pool.put_back(std::move(*pick.task));
+                wait_ns = std::clamp<std::int64_t>(breaker.wait_ms(), 10, 50) * 1000000;
+            } else {
+                // No action has a token now: wait for the first one (at most 50 ms, so a stop,
+                // a halt or new work is seen soon even without a notification).
+                wait_ns = std::min<std::int64_t>(pick.wait_ns, 50000000);
+            }
+        }
+        const std::int64_t deadline =
+            wait_ns == Clock::kNever ? Clock::kNever : clock.monotonic_ns() + wait_ns;
+        clock.wait_until_ns(lock, work_cv, deadline);
     }
-    auto it = action_limits.find(action);
-    if (it != action_limits.end() && !it->second->acquire(cancelled)) return false;
-    return global_limit.acquire(cancelled);
 }
 
 void Engine::Impl::worker_loop(Caller& caller) {
@@ -60,61 +70,52 @@ void Engine::Impl::worker_loop(Caller& caller) {
                 ++workers_running;
                 clock.notify_all(done_cv);
             }
-            clock.wait_until_ns(lock, work_cv, Clock::kNever,
-                                [this] { return shutdown || !pending.empty(); });
-            if (pending.empty()) {  // shutdown
+            auto task = next_task(lock);
+            if (!task) {  // shutdown
                 --workers_running;
                 clock.notify_all(done_cv);
                 return;
             }
-            c.task = std::move(pending.front());
-            pending.pop_front();
-            in_flight.emplace(c.task.task_id, InFlight{c.task, false, 0});
+            // Marked under mu, so that a stop after the grace period records exactly the calls
+            // that went out as interrupted.
+            c.task = std::move(*task);
+            c.started = true;
+            c.started_at_ms = clock.wall_ms();
+            in_flight.emplace(c.task.task_id, InFlight{c.task, true, c.started_at_ms});
         }
         ++progress.in_flight;
-        bool go =
-            !dispatch_stop.load() && (!halted.load() || probing.load()) && pace(c.task.action);
-        if (go) {
-            // Marked under mu, so that a stop after the grace period records exactly the
-            // calls that went out as interrupted (and returns the others unrecorded).
-            std::lock_guard lock(mu);
-            go = !dispatch_stop.load();
-            if (go) {
-                InFlight& f = in_flight.at(c.task.task_id);
-                f.started = true;
-                f.started_at_ms = c.started_at_ms = clock.wall_ms();
-            }
+        const std::int64_t sent_ns = clock.monotonic_ns();
+        c.result = caller.call(c.task.action, c.task.params);
+        if (opt.follow_up) {
+            FollowUpResult f = opt.follow_up(c.task, std::move(c.result));
+            c.result = std::move(f.result);
+            c.children = std::move(f.children);
         }
-        if (go) {
-            c.started = true;
-            const std::int64_t sent_ns = clock.monotonic_ns();
-            c.result = caller.call(c.task.action, c.task.params);
-            if (opt.follow_up) {
-                FollowUpResult f = opt.follow_up(c.task, std::move(c.result));
-                c.result = std::move(f.result);
-                c.children = std::move(f.children);
-            }
-            const std::string& code = c.result.code;
-            if (starts_with(code, "Transport.") && code != kCodeTls) {
-                breaker.on_transport_failure();
-            } else {
-                breaker.on_success();
-            }
-            if (starts_with(code, "Throttling") || c.result.http_status == 429) {
-                ++progress.throttled;
-                global_limit.on_throttled(sent_ns);
-                auto it = action_limits.find(c.task.action);
-                if (it != action_limits.end()) it->second->on_throttled(sent_ns);
-            }
-            if (is_halt(c.result.outcome)) halted = true;
+        const std::string& code = c.result.code;
+        if (starts_with(code, "Transport.") && code != kCodeTls) {
+            breaker.on_transport_failure();
+        } else {
+            breaker.on_success();
         }
+        if (starts_with(code, "Throttling") || c.result.http_status == 429) {
+            ++progress.throttled;
+            global_limit.on_throttled(sent_ns);
+            auto it = action_limits.find(c.task.action);
+            if (it != action_limits.end()) it->second->on_throttled(sent_ns);
+        }
+        if (is_halt(c.result.outcome)) halted = true;
         --progress.in_flight;
+        bool wake_writer;
         {
             std::lock_guard lock(mu);
             in_flight.erase(c.task.task_id);
             completions.push_back(std::move(c));
+            // The writer waits for the first answer, then gathers a group commit: wake it for
+            // the first and once the batch is full, not for every answer in between.
+            wake_writer = completions.size() == 1 || completions.size() >= commit_batch() ||
+                          is_halt(completions.back().result.outcome) || probing.load();
         }
-        clock.notify_all(done_cv);
+        if (wake_writer) clock.notify_all(done_cv);
     }
 }
 

@@ -9,6 +9,84 @@
 
 namespace qbi::queue {
 
+Status Store::Impl::claim_part(const std::string& owner, std::int64_t lease_ms, std::int64_t now,
+                               std::optional<std::int64_t> job_id,
+                               const std::optional<std::string>& action, int max_tasks,
+                               std::vector<ClaimedTask>& out, std::vector<std::int64_t>& due_at) {
+    // The next due tasks come from the partial index tasks_due (or tasks_job_due, or
+    // tasks_action_due) in O(log n). INDEXED BY makes that a contract: without statistics the
+    // planner would rather search another index and sort every queued task.
+    StatementUse s =
+        action ? StatementUse(claim_action, db,
+                              "UPDATE tasks SET state = 'running', lease_owner = ?1, "
+                              "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id FROM "
+                              "tasks INDEXED BY tasks_action_due WHERE state = 'queued' AND "
+                              "action = ?6 AND next_run_at <= ?3 AND (?5 IS NULL OR job_id = ?5) "
+                              "ORDER BY next_run_at, id LIMIT ?4) RETURNING id, job_id, action, "
+                              "params, attempts, max_attempts, next_run_at, context")
+        : job_id ? StatementUse(claim_job, db,
+                                "UPDATE tasks SET state = 'running', lease_owner = ?1, "
+                                "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id "
+                                "FROM tasks INDEXED BY tasks_job_due WHERE state = 'queued' AND "
+                                "job_id = ?5 AND next_run_at <= ?3 ORDER BY next_run_at, id "
+                                "LIMIT ?4) RETURNING id, job_id, action, params, attempts, "
+                                "max_attempts, next_run_at, context")
+                 : StatementUse(claim_any, db,
+                                "UPDATE tasks SET state = 'running', lease_owner = ?1, "
+                                "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id "
+                                "FROM tasks INDEXED BY tasks_due WHERE state = 'queued' AND "
+                                "next_run_at <= ?3 ORDER BY next_run_at, id LIMIT ?4) RETURNING "
+                                "id, job_id, action, params, attempts, max_attempts, "
+                                "next_run_at, context");
+    s->bind(1, owner);
+    s->bind(2, now + lease_ms);
+    s->bind(3, now);
+    s->bind(4, max_tasks);
+    if (job_id)
+        s->bind(5, *job_id);
+    else if (action)
+        s->bind(5);
+    if (action) s->bind(6, *action);
+    while (s->executeStep()) {
+        ClaimedTask t;
+        t.task_id = s->getColumn(0).getInt64();
+        t.job_id = s->getColumn(1).getInt64();
+        t.action = s->getColumn(2).getString();
+        t.params_json = s->getColumn(3).getString();
+        auto params = params_from_json(t.params_json);
+        if (!params)
+            return Error{kExitSoftware, "database " + label + ": task " +
+                                            std::to_string(t.task_id) + " has unreadable params " +
+                                            t.params_json};
+        t.params = std::move(*params);
+        t.attempt = s->getColumn(4).getInt() + 1;
+        t.max_attempts = s->getColumn(5).getInt();
+        t.lease_expires_at = now + lease_ms;
+        t.context = s->getColumn(7).getString();
+        due_at.push_back(s->getColumn(6).getInt64());
+        out.push_back(std::move(t));
+    }
+    return {};
+}
+
+namespace {
+
+// RETURNING order is unspecified: hand tasks out earliest due first.
+std::vector<ClaimedTask> in_due_order(std::vector<ClaimedTask> out,
+                                      const std::vector<std::int64_t>& due_at) {
+    std::vector<std::size_t> order(out.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return std::tie(due_at[a], out[a].task_id) < std::tie(due_at[b], out[b].task_id);
+    });
+    std::vector<ClaimedTask> sorted;
+    sorted.reserve(out.size());
+    for (std::size_t i : order) sorted.push_back(std::move(out[i]));
+    return sorted;
+}
+
+}  // namespace
+
 Result<std::vector<ClaimedTask>> Store::claim(const std::string& owner, int max_tasks,
                                               std::int64_t lease_ms,
                                               std::optional<std::int64_t> job_id,
@@ -21,75 +99,33 @@ Result<std::vector<ClaimedTask>> Store::claim(const std::string& owner, int max_
         std::vector<ClaimedTask> out;
         std::vector<std::int64_t> due_at;
         SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
-        {
-            // The next due tasks come from the partial index tasks_due (or tasks_job_due) in
-            // O(log n). INDEXED BY makes that a contract: without statistics the planner
-            // would rather search tasks_state and sort every queued task.
-            StatementUse s =
-                action ? StatementUse(
-                             m.claim_action, m.db,
-                             "UPDATE tasks SET state = 'running', lease_owner = ?1, "
-                             "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id FROM "
-                             "tasks INDEXED BY tasks_action_due WHERE state = 'queued' AND "
-                             "action = ?6 AND next_run_at <= ?3 AND (?5 IS NULL OR job_id = ?5) "
-                             "ORDER BY next_run_at, id LIMIT ?4) RETURNING id, job_id, action, "
-                             "params, attempts, max_attempts, next_run_at, context")
-                : job_id ? StatementUse(
-                             m.claim_job, m.db,
-                             "UPDATE tasks SET state = 'running', lease_owner = ?1, "
-                             "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id FROM "
-                             "tasks INDEXED BY tasks_job_due WHERE state = 'queued' AND "
-                             "job_id = ?5 AND next_run_at <= ?3 "
-                             "ORDER BY next_run_at, id LIMIT ?4) RETURNING id, job_id, action, "
-                             "params, attempts, max_attempts, next_run_at, context")
-                       : StatementUse(
-                             m.claim_any, m.db,
-                             "UPDATE tasks SET state = 'running', lease_owner = ?1, "
-                             "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id FROM "
-                             "tasks INDEXED BY tasks_due WHERE state = 'queued' AND "
-                             "next_run_at <= ?3 ORDER BY next_run_at, id LIMIT ?4) RETURNING id, "
-                             "job_id, action, "
-                             "params, attempts, max_attempts, next_run_at, context");
-            s->bind(1, owner);
-            s->bind(2, now + lease_ms);
-            s->bind(3, now);
-            s->bind(4, max_tasks);
-            if (job_id)
-                s->bind(5, *job_id);
-            else if (action)
-                s->bind(5);
-            if (action) s->bind(6, *action);
-            while (s->executeStep()) {
-                ClaimedTask t;
-                t.task_id = s->getColumn(0).getInt64();
-                t.job_id = s->getColumn(1).getInt64();
-                t.action = s->getColumn(2).getString();
-                t.params_json = s->getColumn(3).getString();
-                auto params = params_from_json(t.params_json);
-                if (!params)
-                    return Error{kExitSoftware, "database " + m.label + ": task " +
-                                                    std::to_string(t.task_id) +
-                                                    " has unreadable params " + t.params_json};
-                t.params = std::move(*params);
-                t.attempt = s->getColumn(4).getInt() + 1;
-                t.max_attempts = s->getColumn(5).getInt();
-                t.lease_expires_at = now + lease_ms;
-                t.context = s->getColumn(7).getString();
-                due_at.push_back(s->getColumn(6).getInt64());
-                out.push_back(std::move(t));
-            }
+        if (auto st = m.claim_part(owner, lease_ms, now, job_id, action, max_tasks, out, due_at);
+            !st)
+            return st.error();
+        tx.commit();
+        return in_due_order(std::move(out), due_at);
+    });
+}
+
+Result<std::vector<ClaimedTask>> Store::claim_each(
+    const std::string& owner, std::int64_t lease_ms, std::optional<std::int64_t> job_id,
+    const std::vector<std::pair<std::string, int>>& per_action) {
+    if (owner.empty() || lease_ms < 1)
+        return Error{kExitSoftware, "claim needs an owner and lease_ms >= 1"};
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::vector<ClaimedTask>> {
+        const std::int64_t now = m.now();
+        std::vector<ClaimedTask> out;
+        std::vector<std::int64_t> due_at;
+        SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
+        for (const auto& [action, max_tasks] : per_action) {
+            if (max_tasks < 1) continue;
+            if (auto st = m.claim_part(owner, lease_ms, now, job_id, action, max_tasks, out, due_at);
+                !st)
+                return st.error();
         }
         tx.commit();
-        // RETURNING order is unspecified: hand tasks out earliest due first.
-        std::vector<std::size_t> order(out.size());
-        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            return std::tie(due_at[a], out[a].task_id) < std::tie(due_at[b], out[b].task_id);
-        });
-        std::vector<ClaimedTask> sorted;
-        sorted.reserve(out.size());
-        for (std::size_t i : order) sorted.push_back(std::move(out[i]));
-        return sorted;
+        return in_due_order(std::move(out), due_at);
     });
 }
 
