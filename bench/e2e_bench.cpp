@@ -154,6 +154,11 @@ Figures run_once(const Scenario& s, const std::filesystem::path& dir, std::uint6
     opt.workers = s.workers;
     opt.max_qps = s.max_qps;
     opt.backoff = {100, 2000};
+    // As `qbi-runner run` does (runner/app/session.cpp): claims per action, over every action a
+    // job file can produce.
+    opt.actions = {"QueryUserInfoByAccount", "ListCollections", "QuerySharesToUserList",
+                   "QueryWorksByOrganization", "QueryShareList", "CancelCollection",
+                   "CancelReportShare"};
     opt.endpoint = endpoint.url();
     opt.signature = "v3";
     opt.access_key_id = mask_access_key_id(credentials.access_key_id);

@@ -88,7 +88,10 @@ double drain(Store& store, int batch) {
         if (claimed.empty()) break;
         std::vector<TaskResult> results;
         results.reserve(claimed.size());
-        for (const auto& t : claimed) results.push_back(TaskResult{t.task_id, "bench", ok, {}});
+        for (const auto& t : claimed)
+            results.push_back(TaskResult{t.task_id, "bench", ok, {}, {}, 0,
+                                         ClaimFacts{t.job_id, t.action, t.params_json,
+                                                    t.attempt - 1, t.max_attempts}});
         must(store.record_results(results), "record_results");
         n += static_cast<std::int64_t>(claimed.size());
     }
@@ -172,7 +175,10 @@ int main(int argc, char** argv) {
         for (int k = 0; k < big_jobs * 10000 / 1000; ++k) {
             auto claimed = must(store.claim("bench", 1000, 60000), "claim");
             std::vector<TaskResult> results;
-            for (const auto& t : claimed) results.push_back(TaskResult{t.task_id, "bench", ok, {}});
+            for (const auto& t : claimed)
+            results.push_back(TaskResult{t.task_id, "bench", ok, {}, {}, 0,
+                                         ClaimFacts{t.job_id, t.action, t.params_json,
+                                                    t.attempt - 1, t.max_attempts}});
             must(store.record_results(results), "record_results");
         }
         const std::int64_t total = must(store.totals(), "totals").total();

@@ -182,6 +182,33 @@ TEST_F(RunTest, ResultsWithoutTheLeaseAreSkipped) {
     EXPECT_EQ(all_attempts().size(), 1u);
 }
 
+// The same when the results carry the claim's facts (the engine's path, which skips reading the
+// row): the lease is still checked, and a success keeps the task's due time.
+TEST_F(RunTest, ResultsWithClaimFactsStillNeedTheLease) {
+    auto j = must(store_->submit(make_job("a", 2)));
+    auto c = must(store_->claim("r", 2, 1000));
+    auto with_facts = [&](const ClaimedTask& t, const std::string& owner) {
+        TaskResult r = result(t, owner, Outcome::Done);
+        r.claim = ClaimFacts{t.job_id, t.action, t.params_json, t.attempt - 1, t.max_attempts};
+        return r;
+    };
+    const std::int64_t due = task(*store_, j.job_id, c[1].task_id).next_run_at;
+    clock_.advance_ms(5000);
+    auto effects = effects_of(must(store_->record_results(
+        {with_facts(c[0], "someone-else"), with_facts(c[1], "r"), with_facts(c[1], "r")})));
+    EXPECT_EQ(effects, (std::vector<TaskEffect>{TaskEffect::LeaseLost, TaskEffect::Succeeded,
+                                                TaskEffect::LeaseLost}));
+    EXPECT_EQ(task(*store_, j.job_id, c[0].task_id).state, TaskState::Running);
+    TaskInfo done = task(*store_, j.job_id, c[1].task_id);
+    EXPECT_EQ(done.state, TaskState::Succeeded);
+    EXPECT_EQ(done.attempts, 1);
+    EXPECT_EQ(done.next_run_at, due);
+    auto rows = all_attempts();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].params_json, c[1].params_json);
+    EXPECT_TRUE(must(store_->verify_audit_chain()).ok);
+}
+
 // An unmasked AccessKeyId never reaches the audit log: the whole batch is refused.
 TEST_F(RunTest, RefusesAnUnmaskedAccessKeyId) {
     must(store_->submit(make_job("a", 2)));

@@ -25,6 +25,7 @@ Engine::Impl::Impl(queue::Store& s, CallerFactory f, EngineOptions o, Clock& c, 
       random(r),
       global_limit(c, opt.max_qps),
       breaker(c),
+      concurrency(std::max(1, opt.workers)),
       machine(DispatchConfig::from(opt)),
       pool(global_limit, action_limits) {
     for (const auto& [action, qps] : opt.action_qps)
@@ -141,6 +142,7 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
         ProbeAnswer probe = ProbeAnswer::None;
         bool ok = flush_completions(report, state.phase == Phase::Probing ? &probe : nullptr);
         const std::int64_t now = run_ms();
+        if (concurrency.update(clock.monotonic_ns())) clock.notify_all(work_cv);
         const Observation o = observe(now, stop.load(), probe, report);
         Step step = machine.on_observe(state, o);
         if (!ok || !perform(step, o, report, on_idle)) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runner/engine/circuit_breaker.h"
+#include "runner/engine/concurrency_limit.h"
 #include "runner/engine/dispatch_state.h"
 #include "runner/engine/engine.h"
 #include "runner/engine/rate_limiter.h"
@@ -94,6 +95,7 @@ struct Engine::Impl {
     RateLimiter global_limit;
     std::map<std::string, std::unique_ptr<RateLimiter>> action_limits;  // fixed after start
     CircuitBreaker breaker;
+    ConcurrencyLimit concurrency;  // how many of the workers may have a call out
     const DispatchMachine machine;
 
     std::mutex mu;

@@ -29,6 +29,8 @@ queue::TaskResult Engine::Impl::to_result(const Completion& c) const {
         r.retry_at_ms = now;
     r.children = c.children;
     r.max_job_tasks = opt.max_job_tasks;
+    r.claim = queue::ClaimFacts{c.task.job_id, c.task.action, c.task.params_json,
+                                c.task.attempt - 1, c.task.max_attempts};
     return r;
 }
 
@@ -130,20 +132,18 @@ bool Engine::Impl::claim_more(RunReport& report, int limit, ClaimResult& result)
         std::vector<std::pair<std::string, int>> want;
         {
             std::lock_guard lock(mu);
-            int left = limit;
             const std::size_t n = opt.actions.size();
             // Claimed tasks of an action beyond its cap would only wait; below it, each action is
-            // topped up, the first in turn changing every claim.
-            for (std::size_t k = 0; k < n && left > 0; ++k) {
+            // topped up, the first in turn changing every claim, all within `limit`.
+            for (std::size_t k = 0; k < n; ++k) {
                 const std::string& action = opt.actions[(claim_rotation + k) % n];
                 const int room = action_cap(action) - static_cast<int>(pool.size(action));
-                if (room <= 0) continue;
-                want.emplace_back(action, std::min(room, left));
-                left -= want.back().second;
+                if (room > 0) want.emplace_back(action, room);
             }
             claim_rotation = (claim_rotation + 1) % n;
         }
-        if (!want.empty()) claimed = store.claim_each(opt.owner, opt.lease_ms, opt.job_id, want);
+        if (!want.empty())
+            claimed = store.claim_each(opt.owner, opt.lease_ms, opt.job_id, want, limit);
     }
     if (!claimed && is_busy(claimed.error())) {
         note_busy(claimed.error(), "claiming again shortly");

@@ -1,6 +1,9 @@
 // The worker threads: take a claimed task, wait for the rate limit and the circuit breaker
 // (through the Clock), make the call, hand the result to the writer. Workers never touch the
 // Store.
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 
 #include "runner/core/strings.h"
@@ -11,7 +14,14 @@ namespace qbi::engine {
 void Engine::Impl::start_workers() {
     for (int i = 0; i < opt.workers; ++i) {
         std::shared_ptr<Caller> caller(make_caller());
-        threads.emplace_back([this, caller] { worker_loop(*caller); });
+        threads.emplace_back([this, caller] {
+            // Workers wake by the dozen when a claim lands; as batch threads they do not preempt
+            // the writer, whose commits every worker waits for (Linux SCHED_BATCH: same
+            // priority, no wake-up preemption; needs no privilege).
+            sched_param none{};
+            pthread_setschedparam(pthread_self(), SCHED_BATCH, &none);
+            worker_loop(*caller);
+        });
     }
     // Dispatch once every worker waits for work (on the Clock): a ManualClock then knows them
     // all before time starts to pass.
@@ -39,7 +49,10 @@ std::optional<queue::ClaimedTask> Engine::Impl::next_task(std::unique_lock<std::
     for (;;) {
         if (shutdown) return std::nullopt;
         std::int64_t wait_ns = Clock::kNever;
-        if (may_dispatch() && !pool.empty()) {
+        // At most the adaptive limit of calls out (concurrency_limit.h); a worker over it waits
+        // for the limit to grow (the writer notifies) while the others keep going.
+        if (may_dispatch() && !pool.empty() &&
+            static_cast<int>(in_flight.size()) < concurrency.limit()) {
             TaskPool::Pick pick = pool.take();
             if (pick.task) {
                 if (breaker.allow()) return std::move(pick.task);
@@ -86,6 +99,7 @@ void Engine::Impl::worker_loop(Caller& caller) {
         ++progress.in_flight;
         const std::int64_t sent_ns = clock.monotonic_ns();
         c.result = caller.call(c.task.action, c.task.params);
+        concurrency.on_answer(clock.monotonic_ns() - sent_ns);
         if (opt.follow_up) {
             FollowUpResult f = opt.follow_up(c.task, std::move(c.result));
             c.result = std::move(f.result);

@@ -80,12 +80,12 @@ public:
                                            std::int64_t lease_ms,
                                            std::optional<std::int64_t> job_id = std::nullopt,
                                            std::optional<std::string> action = std::nullopt);
-    // Several claims of up to `max` tasks of one action each, in one transaction (one fsync):
-    // the engine keeps a few tasks of every action at hand, so a rate-limited action's backlog
-    // never stands in front of the others.
+    // Claims of up to `max` tasks of one action each, in order, in one transaction (one fsync),
+    // together at most `total`: the engine keeps a few tasks of every action at hand, so a
+    // rate-limited action's backlog never stands in front of the others.
     Result<std::vector<ClaimedTask>> claim_each(
         const std::string& owner, std::int64_t lease_ms, std::optional<std::int64_t> job_id,
-        const std::vector<std::pair<std::string, int>>& per_action);
+        const std::vector<std::pair<std::string, int>>& per_action, int total);
     // Writes every result with its audit row (and a success's follow-up tasks) in one
     // transaction (see TaskResult for the state each outcome leads to). Items whose lease
     // `owner` no longer holds are skipped and reported as LeaseLost. Returns one Recorded per

@@ -109,7 +109,7 @@ Result<std::vector<ClaimedTask>> Store::claim(const std::string& owner, int max_
 
 Result<std::vector<ClaimedTask>> Store::claim_each(
     const std::string& owner, std::int64_t lease_ms, std::optional<std::int64_t> job_id,
-    const std::vector<std::pair<std::string, int>>& per_action) {
+    const std::vector<std::pair<std::string, int>>& per_action, int total) {
     if (owner.empty() || lease_ms < 1)
         return Error{kExitSoftware, "claim needs an owner and lease_ms >= 1"};
     Impl& m = *impl_;
@@ -119,9 +119,9 @@ Result<std::vector<ClaimedTask>> Store::claim_each(
         std::vector<std::int64_t> due_at;
         SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
         for (const auto& [action, max_tasks] : per_action) {
-            if (max_tasks < 1) continue;
-            if (auto st = m.claim_part(owner, lease_ms, now, job_id, action, max_tasks, out, due_at);
-                !st)
+            const int n = std::min(max_tasks, total - static_cast<int>(out.size()));
+            if (n < 1) continue;
+            if (auto st = m.claim_part(owner, lease_ms, now, job_id, action, n, out, due_at); !st)
                 return st.error();
         }
         tx.commit();
@@ -146,24 +146,23 @@ struct Next {
     const char* state;
     const char* outcome;  // nullptr: NULL
     int attempts;
-    std::int64_t next_run_at;
+    std::optional<std::int64_t> next_run_at;  // absent: unchanged
     TaskEffect effect;
 };
 
-Next next_for(Outcome o, int attempts, int max_attempts, std::int64_t next_run_at,
-              std::int64_t retry_at) {
+Next next_for(Outcome o, int attempts, int max_attempts, std::int64_t retry_at) {
     switch (o) {
         case Outcome::Done:
-            return {"succeeded", "done", attempts + 1, next_run_at, TaskEffect::Succeeded};
+            return {"succeeded", "done", attempts + 1, std::nullopt, TaskEffect::Succeeded};
         case Outcome::AlreadyAbsent:
-            return {"succeeded", "already_absent", attempts + 1, next_run_at,
+            return {"succeeded", "already_absent", attempts + 1, std::nullopt,
                     TaskEffect::Succeeded};
         case Outcome::Retryable:
             if (attempts + 1 >= max_attempts)
-                return {"failed", nullptr, attempts + 1, next_run_at, TaskEffect::Failed};
+                return {"failed", nullptr, attempts + 1, std::nullopt, TaskEffect::Failed};
             return {"queued", nullptr, attempts + 1, retry_at, TaskEffect::Retried};
         case Outcome::Permanent:
-            return {"failed", nullptr, attempts + 1, next_run_at, TaskEffect::Failed};
+            return {"failed", nullptr, attempts + 1, std::nullopt, TaskEffect::Failed};
         case Outcome::HaltAuth:
         case Outcome::HaltPermission:
         case Outcome::Interrupted:
@@ -187,11 +186,18 @@ Result<std::vector<Recorded>> Store::record_results(const std::vector<TaskResult
         for (const TaskResult& r : batch) {
             AttemptRow row;
             int attempts = 0, max_attempts = 1;
-            std::int64_t next_run_at = 0;
-            {
+            // The claim's facts spare reading the row, unless follow-up tasks are to be inserted
+            // (they need the lease confirmed first).
+            if (r.claim && r.children.empty()) {
+                row.job_id = r.claim->job_id;
+                row.action = r.claim->action;
+                row.params_json = r.claim->params_json;
+                attempts = r.claim->attempts;
+                max_attempts = r.claim->max_attempts;
+            } else {
                 StatementUse s(m.leased_task, m.db,
-                               "SELECT job_id, action, params, attempts, max_attempts, "
-                               "next_run_at FROM tasks WHERE id = ? AND state = 'running' AND "
+                               "SELECT job_id, action, params, attempts, max_attempts "
+                               "FROM tasks WHERE id = ? AND state = 'running' AND "
                                "lease_owner = ?");
                 s->bind(1, r.task_id);
                 s->bind(2, r.owner);
@@ -204,7 +210,6 @@ Result<std::vector<Recorded>> Store::record_results(const std::vector<TaskResult
                 row.params_json = s->getColumn(2).getString();
                 attempts = s->getColumn(3).getInt();
                 max_attempts = s->getColumn(4).getInt();
-                next_run_at = s->getColumn(5).getInt64();
             }
             AttemptRecord a = r.attempt;
             std::int64_t children = 0;
@@ -229,27 +234,35 @@ Result<std::vector<Recorded>> Store::record_results(const std::vector<TaskResult
                     a.message = a.message.empty() ? note : a.message + "; " + note;
                 }
             }
-            Next next = next_for(a.outcome, attempts, max_attempts, next_run_at,
-                                 r.retry_at_ms.value_or(now));
+            Next next = next_for(a.outcome, attempts, max_attempts, r.retry_at_ms.value_or(now));
             {
+                // The lease is checked here too: with ClaimFacts the row was not read first.
                 StatementUse s(m.finish_task, m.db,
                                "UPDATE tasks SET state = ?, outcome = ?, attempts = ?, "
-                               "next_run_at = ?, lease_owner = NULL, lease_expires_at = NULL, "
-                               "last_code = ?, last_message = ?, last_request_id = ?, "
-                               "updated_at = ? WHERE id = ?");
+                               "next_run_at = coalesce(?, next_run_at), lease_owner = NULL, "
+                               "lease_expires_at = NULL, last_code = ?, last_message = ?, "
+                               "last_request_id = ?, updated_at = ? WHERE id = ? AND "
+                               "state = 'running' AND lease_owner = ?");
                 s->bind(1, next.state);
                 if (next.outcome)
                     s->bind(2, next.outcome);
                 else
                     s->bind(2);
                 s->bind(3, next.attempts);
-                s->bind(4, next.next_run_at);
+                if (next.next_run_at)
+                    s->bind(4, *next.next_run_at);
+                else
+                    s->bind(4);
                 bind_text_or_null(*s, 5, a.code);
                 bind_text_or_null(*s, 6, a.message);
                 bind_text_or_null(*s, 7, a.request_id);
                 s->bind(8, now);
                 s->bind(9, r.task_id);
-                s->exec();
+                s->bind(10, r.owner);
+                if (s->exec() == 0) {  // the lease is no longer ours: nothing of this item
+                    effects.push_back({TaskEffect::LeaseLost, 0});
+                    continue;
+                }
             }
             row.task_id = r.task_id;
             row.attempt = attempts + 1;

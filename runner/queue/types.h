@@ -102,6 +102,16 @@ struct AttemptRecord {
 // If the new ones would take the job above `max_job_tasks` (when > 0), none is inserted and the
 // task fails instead with code Discovery.TooManyTasks and a message naming the limit. The attempt
 // row's message records how many were created.
+// What the claim said of a task, when the caller still has it: saves the store reading the row
+// again (the hot path). It must be the ClaimedTask of this lease; a lost lease is still found.
+struct ClaimFacts {
+    std::int64_t job_id = 0;
+    std::string action;
+    std::string params_json;
+    int attempts = 0;  // counted attempts when claimed (ClaimedTask::attempt - 1)
+    int max_attempts = 1;
+};
+
 struct TaskResult {
     std::int64_t task_id = 0;
     std::string owner;  // must still hold the lease
@@ -109,6 +119,7 @@ struct TaskResult {
     std::optional<std::int64_t> retry_at_ms;  // when requeued; absent: now
     std::vector<NewTask> children{};
     std::int64_t max_job_tasks = 0;
+    std::optional<ClaimFacts> claim{};
 };
 
 enum class TaskEffect {

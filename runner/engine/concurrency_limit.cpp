@@ -1,0 +1,42 @@
+#include "runner/engine/concurrency_limit.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace qbi::engine {
+
+ConcurrencyLimit::ConcurrencyLimit(int max, int min)
+    : max_(std::max(1, max)), min_(std::clamp(min, 1, std::max(1, max))), limit_(max_) {}
+
+void ConcurrencyLimit::on_answer(std::int64_t latency_ns) {
+    std::lock_guard lock(mutex_);
+    latency_ns = std::max<std::int64_t>(latency_ns, 1);
+    sum_ns_ += latency_ns;
+    window_min_ns_ = count_ == 0 ? latency_ns : std::min(window_min_ns_, latency_ns);
+    ++count_;
+}
+
+bool ConcurrencyLimit::update(std::int64_t now_ns) {
+    std::lock_guard lock(mutex_);
+    if (window_start_ns_ < 0) window_start_ns_ = now_ns;
+    if (now_ns - window_start_ns_ < kWindowNs || count_ < kMinAnswers) return false;
+    mins_[next_min_] = window_min_ns_;
+    next_min_ = (next_min_ + 1) % kNoloadWindows;
+    mins_seen_ = std::min(mins_seen_ + 1, kNoloadWindows);
+    const std::int64_t noload = *std::min_element(mins_.begin(), mins_.begin() + mins_seen_);
+    const double rtt = static_cast<double>(sum_ns_) / static_cast<double>(count_);
+    const double gradient = std::clamp(2.0 * static_cast<double>(noload) / rtt, 0.5, 1.0);
+    const double wanted = limit_ * gradient + std::sqrt(limit_);
+    const double before = limit_;
+    limit_ = std::clamp(wanted, static_cast<double>(min_), static_cast<double>(max_));
+    window_start_ns_ = now_ns;
+    sum_ns_ = count_ = 0;
+    return static_cast<int>(before) != static_cast<int>(limit_);
+}
+
+int ConcurrencyLimit::limit() const {
+    std::lock_guard lock(mutex_);
+    return static_cast<int>(limit_);
+}
+
+}  // namespace qbi::engine

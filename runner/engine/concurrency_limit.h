@@ -1,0 +1,53 @@
+#pragma once
+// An adaptive limit on the calls in flight (a latency gradient): `workers` is the most calls
+// the engine may have out, and this is how many help. More calls than the endpoint (or the
+// machine) can serve at once only queue: each takes longer, none finishes sooner, and dozens of
+// threads on both sides cost CPU. So the limit follows the ratio of the unloaded round trip to
+// the current one:
+//
+//   every window (50 ms, at least 10 answers):
+//     rtt      = the mean latency of the window's answers
+//     noload   = the smallest latency of the last 20 windows
+//     gradient = clamp(2 * noload / rtt, 0.5, 1)       (up to 2x queueing is tolerated)
+//     limit    = limit * gradient + sqrt(limit), within [min, max]
+//
+// Far from the endpoint (50 ms round trips) the gradient is 1 and the limit stays at `max`; on
+// loopback with no latency, where two cores serve everything, it settles at a handful of calls.
+// It starts at `max`.
+//
+// Thread-safety: all members are safe from any thread (guarded by mutex_).
+#include <array>
+#include <cstdint>
+#include <mutex>
+
+namespace qbi::engine {
+
+class ConcurrencyLimit {
+public:
+    static constexpr std::int64_t kWindowNs = 50 * 1000000;
+    static constexpr int kMinAnswers = 10;
+    static constexpr std::size_t kNoloadWindows = 20;
+
+    explicit ConcurrencyLimit(int max, int min = 4);
+
+    // A call answered after `latency_ns`.
+    void on_answer(std::int64_t latency_ns);
+    // Closes the window if it is due (monotonic `now_ns`); returns true if the limit changed.
+    bool update(std::int64_t now_ns);
+    int limit() const;
+
+private:
+    const int max_;
+    const int min_;
+    mutable std::mutex mutex_;
+    double limit_;                                  // guarded by mutex_
+    std::int64_t window_start_ns_ = -1;             // guarded by mutex_
+    std::int64_t sum_ns_ = 0;                       // guarded by mutex_
+    std::int64_t count_ = 0;                        // guarded by mutex_
+    std::int64_t window_min_ns_ = 0;                // guarded by mutex_
+    std::array<std::int64_t, kNoloadWindows> mins_{};  // guarded by mutex_: ring of window minima
+    std::size_t next_min_ = 0;                      // guarded by mutex_
+    std::size_t mins_seen_ = 0;                     // guarded by mutex_
+};
+
+}  // namespace qbi::engine
