@@ -10,7 +10,7 @@ CMAKE_ARGS ?=
 DEPS := cmake g++ make libpoco-dev libsqlitecpp-dev libyaml-cpp-dev libgtest-dev libgmock-dev \
         libssl-dev systemd
 
-.PHONY: all deps build test test-asan test-tsan demo install bench clean format
+.PHONY: all deps build test test-asan test-tsan demo install bench clean format format-check
 
 all: build
 
@@ -61,8 +61,14 @@ install: deps
 	cmake --build $(BUILD) -j$(JOBS)
 	cmake --install $(BUILD)
 
+# The tree follows .clang-format (clang-format 14, Debian 12); CI runs format-check.
+FORMAT_FILES = $$(git ls-files 'runner/*.cpp' 'runner/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp' 'bench/*.h')
 format:
-	clang-format -i $$(git ls-files 'runner/*.cpp' 'runner/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@$(MAKE) --no-print-directory deps DEPS=clang-format
+	clang-format --dry-run --Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf build build-asan build-tsan

@@ -17,13 +17,12 @@
 // Usage: discovery_bench [--users N] [--favorites F] [--personal P] [--group G] [--seconds S]
 //                        [--workers W]
 //   --seconds S sets the per-action limits so that every action's bound is about S seconds.
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
 #include <chrono>
 #include <cmath>
@@ -87,15 +86,23 @@ int main(int argc, char** argv) {
     double seconds = 20;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string k = argv[i], v = argv[i + 1];
-        if (k == "--users") users = std::stoi(v);
-        else if (k == "--favorites") favorites = std::stoi(v);
-        else if (k == "--personal") personal = std::stoi(v);
-        else if (k == "--group") group = std::stoi(v);
-        else if (k == "--seconds") seconds = std::stod(v);
-        else if (k == "--workers") workers = std::stoi(v);
-        else die("unknown option " + k);
+        if (k == "--users")
+            users = std::stoi(v);
+        else if (k == "--favorites")
+            favorites = std::stoi(v);
+        else if (k == "--personal")
+            personal = std::stoi(v);
+        else if (k == "--group")
+            group = std::stoi(v);
+        else if (k == "--seconds")
+            seconds = std::stod(v);
+        else if (k == "--workers")
+            workers = std::stoi(v);
+        else
+            die("unknown option " + k);
     }
-    const fs::path dir = fs::temp_directory_path() / ("qbi-discovery-bench-" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("qbi-discovery-bench-" + std::to_string(::getpid()));
     fs::create_directories(dir);
 
     // The world: users, their groups of 10, favourites, personal grants, group grants.
@@ -137,10 +144,12 @@ int main(int argc, char** argv) {
     for (const auto& [action, n] : minimum) sum += qps[action] = std::ceil(n / seconds);
     {
         std::ofstream c(dir / "runner.ini");
-        c << "[run]\nworkers = " << workers << "\n[rate]\nmax_qps = " << std::ceil(sum * 1.25) << "\n";
+        c << "[run]\nworkers = " << workers << "\n[rate]\nmax_qps = " << std::ceil(sum * 1.25)
+          << "\n";
         for (const auto& [action, q] : qps) c << action << " = " << q << "\n";
         std::ofstream j(dir / "job.yaml");
-        j << "version: 1\njob: offboard-" << users << "-users\ntasks:\n  - offboard-user:\n      user: [";
+        j << "version: 1\njob: offboard-" << users
+          << "-users\ntasks:\n  - offboard-user:\n      user: [";
         for (int u = 0; u < users; ++u) j << (u ? ", " : "") << id("u", u);
         j << "]\n";
         std::ofstream k(dir / "alibaba-ak");
@@ -148,11 +157,11 @@ int main(int argc, char** argv) {
     }
     fs::permissions(dir / "alibaba-ak", fs::perms::owner_read | fs::perms::owner_write);
 
-    Child sim = spawn({QBI_BENCH_QBI_SIM_BIN, "--world", (dir / "world.yaml").string(), "--port",
-                       "0", "--port-file", (dir / "port").string(), "--ca-out",
-                       (dir / "ca.pem").string(), "--credentials",
-                       "LTAIbenchdisc0001:bench-secret", "--quiet"},
-                      dir / "sim.log");
+    Child sim =
+        spawn({QBI_BENCH_QBI_SIM_BIN, "--world", (dir / "world.yaml").string(), "--port", "0",
+               "--port-file", (dir / "port").string(), "--ca-out", (dir / "ca.pem").string(),
+               "--credentials", "LTAIbenchdisc0001:bench-secret", "--quiet"},
+              dir / "sim.log");
     int port = 0;
     for (int i = 0; i < 600 && port == 0; ++i) {
         std::ifstream p(dir / "port");
@@ -161,10 +170,18 @@ int main(int argc, char** argv) {
     }
     if (port == 0) die("qbi-sim did not start; see " + (dir / "sim.log").string());
     const std::string endpoint = "https://127.0.0.1:" + std::to_string(port);
-    const std::vector<std::string> common = {
-        QBI_BENCH_QBI_RUNNER_BIN, "--config", (dir / "runner.ini").string(), "--db",
-        (dir / "queue.db").string(), "--endpoint", endpoint, "--ca-file",
-        (dir / "ca.pem").string(), "--credentials-file", (dir / "alibaba-ak").string(), "-q"};
+    const std::vector<std::string> common = {QBI_BENCH_QBI_RUNNER_BIN,
+                                             "--config",
+                                             (dir / "runner.ini").string(),
+                                             "--db",
+                                             (dir / "queue.db").string(),
+                                             "--endpoint",
+                                             endpoint,
+                                             "--ca-file",
+                                             (dir / "ca.pem").string(),
+                                             "--credentials-file",
+                                             (dir / "alibaba-ak").string(),
+                                             "-q"};
     auto with = [&](std::vector<std::string> extra) {
         std::vector<std::string> a = common;
         a.insert(a.end(), extra.begin(), extra.end());
@@ -176,7 +193,8 @@ int main(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     Child run = spawn(with({"run"}), dir / "runner.log");
     reap(run);
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (WEXITSTATUS(run.status) != 0)
         die("run exited " + std::to_string(WEXITSTATUS(run.status)) + "; see " +
             (dir / "runner.log").string());
@@ -196,11 +214,14 @@ int main(int argc, char** argv) {
     ::kill(sim.pid, SIGTERM);
     reap(sim);
     Poco::JSON::Parser parser;
-    auto by_action = parser.parse(stats.body).extract<Poco::JSON::Object::Ptr>()->getObject("by_action");
+    auto by_action =
+        parser.parse(stats.body).extract<Poco::JSON::Object::Ptr>()->getObject("by_action");
     long made = 0, least = 0;
     double bound = 0;
-    std::printf("discovery_bench: %d users x (%d favourites, %d personal grants, %d group works), "
-                "%d workers\n", users, favorites, personal, group, workers);
+    std::printf(
+        "discovery_bench: %d users x (%d favourites, %d personal grants, %d group works), "
+        "%d workers\n",
+        users, favorites, personal, group, workers);
     std::printf("  %-22s %8s %8s %8s %9s\n", "action", "calls", "minimum", "QPS", "bound s");
     for (const auto& [action, n] : minimum) {
         long calls = 0;

@@ -90,8 +90,8 @@ Credentials bench_credentials() {
 // A leaver with `n` favourites; the job cancels each of them.
 sim::WorldData world_of(int n) {
     sim::WorldData w;
-    w.users.push_back(sim::User{"u-leaver", "u-leaver", "u-leaver", "u-leaver", "", 1, false,
-                                false, ""});
+    w.users.push_back(
+        sim::User{"u-leaver", "u-leaver", "u-leaver", "u-leaver", "", 1, false, false, ""});
     w.works.reserve(static_cast<std::size_t>(n));
     w.favorites.reserve(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) {
@@ -109,8 +109,10 @@ queue::NewJob job_of(int n) {
     j.max_attempts = 6;
     j.tasks.reserve(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i)
-        j.tasks.push_back(queue::NewTask{
-            "CancelCollection", {{"UserId", "u-leaver"}, {"WorksId", "w" + std::to_string(i)}}, ""});
+        j.tasks.push_back(
+            queue::NewTask{"CancelCollection",
+                           {{"UserId", "u-leaver"}, {"WorksId", "w" + std::to_string(i)}},
+                           ""});
     return j;
 }
 
@@ -156,8 +158,8 @@ Figures run_once(const Scenario& s, const std::filesystem::path& dir, std::uint6
     opt.backoff = {100, 2000};
     // As `qbi-runner run` does (runner/app/session.cpp): claims per action, over every action a
     // job file can produce.
-    opt.actions = {"QueryUserInfoByAccount", "ListCollections", "QuerySharesToUserList",
-                   "QueryWorksByOrganization", "QueryShareList", "CancelCollection",
+    opt.actions = {"QueryUserInfoByAccount",   "ListCollections", "QuerySharesToUserList",
+                   "QueryWorksByOrganization", "QueryShareList",  "CancelCollection",
                    "CancelReportShare"};
     opt.endpoint = endpoint.url();
     opt.signature = "v3";
@@ -201,12 +203,18 @@ int main(int argc, char** argv) {
             if (i + 1 >= argc) die(a + " needs a value");
             return argv[++i];
         };
-        if (a == "--only") only = value();
-        else if (a == "--runs") runs = std::max(1, std::atoi(value().c_str()));
-        else if (a == "--tasks") tasks = std::atoi(value().c_str());
-        else if (a == "--workers") workers = std::atoi(value().c_str());
-        else if (a == "--dir") base = value();
-        else die("unknown option " + a + " (see the comment at the top of bench/e2e_bench.cpp)");
+        if (a == "--only")
+            only = value();
+        else if (a == "--runs")
+            runs = std::max(1, std::atoi(value().c_str()));
+        else if (a == "--tasks")
+            tasks = std::atoi(value().c_str());
+        else if (a == "--workers")
+            workers = std::atoi(value().c_str());
+        else if (a == "--dir")
+            base = value();
+        else
+            die("unknown option " + a + " (see the comment at the top of bench/e2e_bench.cpp)");
     }
 
     std::vector<Scenario> scenarios = {
@@ -235,8 +243,8 @@ int main(int argc, char** argv) {
             std::fflush(stdout);
         }
         const double m = median(rates);
-        std::printf("%-8s %d tasks, %d workers, latency %lld ms%s: median %.1f tasks/s", s.name.c_str(),
-                    s.tasks, s.workers, static_cast<long long>(s.latency_ms),
+        std::printf("%-8s %d tasks, %d workers, latency %lld ms%s: median %.1f tasks/s",
+                    s.name.c_str(), s.tasks, s.workers, static_cast<long long>(s.latency_ms),
                     s.sim_qps_limit ? (", sim limit " + std::to_string(s.sim_qps_limit) +
                                        "/s, max_qps " + std::to_string(static_cast<int>(s.max_qps)))
                                           .c_str()

@@ -89,9 +89,14 @@ double drain(Store& store, int batch) {
         std::vector<TaskResult> results;
         results.reserve(claimed.size());
         for (const auto& t : claimed)
-            results.push_back(TaskResult{t.task_id, "bench", ok, {}, {}, 0,
-                                         ClaimFacts{t.job_id, t.action, t.params_json,
-                                                    t.attempt - 1, t.max_attempts}});
+            results.push_back(TaskResult{
+                t.task_id,
+                "bench",
+                ok,
+                {},
+                {},
+                0,
+                ClaimFacts{t.job_id, t.action, t.params_json, t.attempt - 1, t.max_attempts}});
         must(store.record_results(results), "record_results");
         n += static_cast<std::int64_t>(claimed.size());
     }
@@ -176,9 +181,14 @@ int main(int argc, char** argv) {
             auto claimed = must(store.claim("bench", 1000, 60000), "claim");
             std::vector<TaskResult> results;
             for (const auto& t : claimed)
-            results.push_back(TaskResult{t.task_id, "bench", ok, {}, {}, 0,
-                                         ClaimFacts{t.job_id, t.action, t.params_json,
-                                                    t.attempt - 1, t.max_attempts}});
+                results.push_back(TaskResult{
+                    t.task_id,
+                    "bench",
+                    ok,
+                    {},
+                    {},
+                    0,
+                    ClaimFacts{t.job_id, t.action, t.params_json, t.attempt - 1, t.max_attempts}});
             must(store.record_results(results), "record_results");
         }
         const std::int64_t total = must(store.totals(), "totals").total();

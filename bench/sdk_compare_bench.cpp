@@ -131,8 +131,10 @@ public:
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                         0600);
+        posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                         0600);
         posix_spawnattr_t attr;
         posix_spawnattr_init(&attr);
         sigset_t none, all;
@@ -319,12 +321,11 @@ public:
         : dir_(dir) {
         write_file(dir / "sim.credentials", std::string(kKeyId) + ":" + kKeySecret + "\n", 0600);
         child_.emplace(std::vector<std::string>{o.sim, "-q", "--generate", spec, "--seed",
-                                                std::to_string(seed), "--port", "0",
-                                                "--port-file", (dir / "sim.port").string(),
-                                                "--ca-out", (dir / "ca.pem").string(),
-                                                "--credentials-file",
-                                                (dir / "sim.credentials").string(),
-                                                "--state-out", (dir / "sim-state.json").string()},
+                                                std::to_string(seed), "--port", "0", "--port-file",
+                                                (dir / "sim.port").string(), "--ca-out",
+                                                (dir / "ca.pem").string(), "--credentials-file",
+                                                (dir / "sim.credentials").string(), "--state-out",
+                                                (dir / "sim-state.json").string()},
                        base_env(dir), dir / "sim.out", dir / "sim.err");
         if (!child_->started()) die("cannot start " + o.sim);
         const auto t0 = Clock::now();
@@ -380,10 +381,16 @@ RunnerFigures measure_runner(const Options& o, const fs::path& dir, int concurre
     auto env = base_env(dir);
     env["ALIBABA_CLOUD_ACCESS_KEY_ID"] = kKeyId;
     env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = kKeySecret;
-    const std::vector<std::string> global = {
-        o.runner, "--config", (dir / "runner.ini").string(), "--db", (dir / "queue.db").string(),
-        "--endpoint", "https://127.0.0.1:" + std::to_string(sim.port()),
-        "--ca-file", sim.ca().string(), "--json"};
+    const std::vector<std::string> global = {o.runner,
+                                             "--config",
+                                             (dir / "runner.ini").string(),
+                                             "--db",
+                                             (dir / "queue.db").string(),
+                                             "--endpoint",
+                                             "https://127.0.0.1:" + std::to_string(sim.port()),
+                                             "--ca-file",
+                                             sim.ca().string(),
+                                             "--json"};
 
     RunnerFigures f;
     std::vector<std::string> submit = global;
@@ -473,8 +480,10 @@ std::string sdk_missing(const Options& o) {
     fs::remove_all(d);
     if (rc != 0) return "node was not found in PATH (apt-get install nodejs npm)";
     const int major = std::atoi(version.c_str() + (version.starts_with("v") ? 1 : 0));
-    if (major < 18) return "node " + version.substr(0, version.find('\n')) + " is too old (18 or later)";
-    if (!fs::exists(o.sdk_dir / "baseline.mjs")) return o.sdk_dir.string() + "/baseline.mjs is missing";
+    if (major < 18)
+        return "node " + version.substr(0, version.find('\n')) + " is too old (18 or later)";
+    if (!fs::exists(o.sdk_dir / "baseline.mjs"))
+        return o.sdk_dir.string() + "/baseline.mjs is missing";
     if (!fs::exists(o.sdk_dir / "node_modules/@alicloud/openapi-client/package.json"))
         return "the SDK's npm modules are not installed: run `npm ci` in " + o.sdk_dir.string();
     return "";
@@ -494,29 +503,44 @@ int main(int argc, char** argv) {
             if (i + 1 >= argc) die(a + " needs a value");
             return argv[++i];
         };
-        if (a == "--runs") o.runs = std::max(1, std::atoi(value().c_str()));
-        else if (a == "--tasks") o.tasks = std::max(1, std::atoi(value().c_str()));
+        if (a == "--runs")
+            o.runs = std::max(1, std::atoi(value().c_str()));
+        else if (a == "--tasks")
+            o.tasks = std::max(1, std::atoi(value().c_str()));
         else if (a == "--concurrency") {
             o.concurrency.clear();
             std::string v = value();
             std::replace(v.begin(), v.end(), ',', ' ');
-            for (const auto& w : split_words(v)) o.concurrency.push_back(std::max(1, std::atoi(w.c_str())));
-        } else if (a == "--only") o.only = value();
-        else if (a == "--seed") o.seed = std::strtoull(value().c_str(), nullptr, 10);
-        else if (a == "--dir") o.base = value();
-        else if (a == "--keep") o.keep = true;
-        else if (a == "--sdk-dir") o.sdk_dir = value();
-        else if (a == "--runner") o.runner = value();
-        else if (a == "--sim") o.sim = value();
-        else if (a == "--wrap-run") o.wrap_run = split_words(value());
-        else if (a == "--busy-retries") o.busy_retries = std::max(0, std::atoi(value().c_str()));
-        else die("unknown option " + a + " (see the comment at the top of bench/sdk_compare_bench.cpp)");
+            for (const auto& w : split_words(v))
+                o.concurrency.push_back(std::max(1, std::atoi(w.c_str())));
+        } else if (a == "--only")
+            o.only = value();
+        else if (a == "--seed")
+            o.seed = std::strtoull(value().c_str(), nullptr, 10);
+        else if (a == "--dir")
+            o.base = value();
+        else if (a == "--keep")
+            o.keep = true;
+        else if (a == "--sdk-dir")
+            o.sdk_dir = value();
+        else if (a == "--runner")
+            o.runner = value();
+        else if (a == "--sim")
+            o.sim = value();
+        else if (a == "--wrap-run")
+            o.wrap_run = split_words(value());
+        else if (a == "--busy-retries")
+            o.busy_retries = std::max(0, std::atoi(value().c_str()));
+        else
+            die("unknown option " + a +
+                " (see the comment at the top of bench/sdk_compare_bench.cpp)");
     }
     if (!o.only.empty() && o.only != "runner" && o.only != "sdk") die("--only takes runner or sdk");
     const bool want_runner = o.only != "sdk", want_sdk = o.only != "runner";
     if (want_runner && (o.runner.empty() || !fs::exists(o.runner)))
         die("the qbi-runner binary is missing (" + o.runner + "): build first (make build)");
-    if (o.sim.empty() || !fs::exists(o.sim)) die("the qbi-sim binary is missing: build first (make build)");
+    if (o.sim.empty() || !fs::exists(o.sim))
+        die("the qbi-sim binary is missing: build first (make build)");
     fs::create_directories(o.base);
     if (want_sdk) {
         if (const std::string why = sdk_missing(o); !why.empty()) {
@@ -525,9 +549,10 @@ int main(int argc, char** argv) {
         }
     }
 
-    std::printf("sdk_compare: %d CancelCollection calls per measurement, zero latency, v3 "
-                "signatures, qbi-sim %s; qbi-runner durable (synchronous=FULL); median of %d\n",
-                o.tasks, generate_spec(o.tasks).c_str(), o.runs);
+    std::printf(
+        "sdk_compare: %d CancelCollection calls per measurement, zero latency, v3 "
+        "signatures, qbi-sim %s; qbi-runner durable (synchronous=FULL); median of %d\n",
+        o.tasks, generate_spec(o.tasks).c_str(), o.runs);
     std::fflush(stdout);
     const fs::path root = o.base / ("qbi-sdk-compare-" + std::to_string(::getpid()));
     std::map<int, std::vector<double>> submit_run, run_alone, engine_only, sdk, sdk_wall;
@@ -539,16 +564,20 @@ int main(int argc, char** argv) {
             std::string line = "  run " + std::to_string(r + 1) + ", C=" + std::to_string(c) + ":";
             char buf[512];
             if (want_runner) {
-                const fs::path dir = root / ("m" + std::to_string(++measurement) + "-runner-c" + std::to_string(c));
+                const fs::path dir =
+                    root / ("m" + std::to_string(++measurement) + "-runner-c" + std::to_string(c));
                 RunnerFigures f;
                 for (int attempt = 0;; ++attempt) {
                     fs::remove_all(dir);
                     fs::create_directories(dir);
                     if (!settle(120)) std::printf("  (the machine stays busy; measuring anyway)\n");
-                    f = measure_runner(o, dir, c, seed, "sdk-compare-" + std::to_string(measurement));
+                    f = measure_runner(o, dir, c, seed,
+                                       "sdk-compare-" + std::to_string(measurement));
                     if (f.other_cpu_s <= 0.1 * cores * f.run_s || attempt >= o.busy_retries) break;
-                    std::printf("  (C=%d qbi-runner: other processes used %.2f CPU s of %.2f; "
-                                "measuring again)\n", c, f.other_cpu_s, cores * f.run_s);
+                    std::printf(
+                        "  (C=%d qbi-runner: other processes used %.2f CPU s of %.2f; "
+                        "measuring again)\n",
+                        c, f.other_cpu_s, cores * f.run_s);
                 }
                 submit_run[c].push_back(o.tasks / (f.submit_s + f.run_s));
                 run_alone[c].push_back(o.tasks / f.run_s);
@@ -564,7 +593,8 @@ int main(int argc, char** argv) {
                 if (!o.keep) fs::remove_all(dir);
             }
             if (want_sdk) {
-                const fs::path dir = root / ("m" + std::to_string(++measurement) + "-sdk-c" + std::to_string(c));
+                const fs::path dir =
+                    root / ("m" + std::to_string(++measurement) + "-sdk-c" + std::to_string(c));
                 SdkFigures f;
                 for (int attempt = 0;; ++attempt) {
                     fs::remove_all(dir);
@@ -572,8 +602,10 @@ int main(int argc, char** argv) {
                     if (!settle(120)) std::printf("  (the machine stays busy; measuring anyway)\n");
                     f = measure_sdk(o, dir, c, seed);
                     if (f.other_cpu_s <= 0.1 * cores * f.wall_s || attempt >= o.busy_retries) break;
-                    std::printf("  (C=%d SDK: other processes used %.2f CPU s of %.2f; measuring "
-                                "again)\n", c, f.other_cpu_s, cores * f.wall_s);
+                    std::printf(
+                        "  (C=%d SDK: other processes used %.2f CPU s of %.2f; measuring "
+                        "again)\n",
+                        c, f.other_cpu_s, cores * f.wall_s);
                 }
                 sdk[c].push_back(f.calls_per_s);
                 sdk_wall[c].push_back(o.tasks / f.wall_s);
@@ -611,8 +643,9 @@ int main(int argc, char** argv) {
     if (want_runner && lo != hi) {
         const double scale = median(run_alone[hi]) / median(run_alone[lo]);
         const double scale_sr = median(submit_run[hi]) / median(submit_run[lo]);
-        std::printf("qbi-runner %d/%d workers: run alone %.3f, submit+run %.3f; target >= 0.95 %s\n",
-                    hi, lo, scale, scale_sr, scale >= 0.95 ? "met" : "MISSED");
+        std::printf(
+            "qbi-runner %d/%d workers: run alone %.3f, submit+run %.3f; target >= 0.95 %s\n", hi,
+            lo, scale, scale_sr, scale >= 0.95 ? "met" : "MISSED");
         if (scale < 0.95) ++missed;
     }
     if (want_runner && want_sdk) {

@@ -8,11 +8,12 @@
 // Favorite.NotCancel.Permission, which costs the same).
 //
 //   sim_bench [--threads N[,N...]] [--seconds S] [--scheme v1|v3]
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <unistd.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -83,7 +84,8 @@ Figures run(int threads, double seconds, qbi::SignatureScheme scheme) {
             long mine = 0, bad = 0;
             while (!stop.load(std::memory_order_relaxed)) {
                 const auto& [user, work] = favorites[next++ % favorites.size()];
-                ApiResult r = client.call("CancelCollection", {{"UserId", user}, {"WorksId", work}});
+                ApiResult r =
+                    client.call("CancelCollection", {{"UserId", user}, {"WorksId", work}});
                 ++mine;
                 if (!is_success(r.outcome)) ++bad;
             }
@@ -120,7 +122,8 @@ int main(int argc, char** argv) {
             scheme = std::strcmp(argv[++i], "v1") == 0 ? qbi::SignatureScheme::V1
                                                        : qbi::SignatureScheme::V3;
         } else {
-            std::fprintf(stderr, "usage: sim_bench [--threads N[,N...]] [--seconds S] [--scheme v1|v3]\n");
+            std::fprintf(stderr,
+                         "usage: sim_bench [--threads N[,N...]] [--seconds S] [--scheme v1|v3]\n");
             return 64;
         }
     }
@@ -131,10 +134,11 @@ int main(int argc, char** argv) {
     for (int threads : thread_counts) {
         const Figures f = run(threads, seconds, scheme);
         const double rate = static_cast<double>(f.requests) / f.seconds;
-        std::printf("  %4d keep-alive clients: %8ld requests in %.2f s = %7.0f req/s "
-                    "(%ld failed, %ld TLS connections)  target >= 5000: %s\n",
-                    threads, f.requests, f.seconds, rate, f.failures, f.connections,
-                    rate >= 5000 ? "ok" : "MISSED");
+        std::printf(
+            "  %4d keep-alive clients: %8ld requests in %.2f s = %7.0f req/s "
+            "(%ld failed, %ld TLS connections)  target >= 5000: %s\n",
+            threads, f.requests, f.seconds, rate, f.failures, f.connections,
+            rate >= 5000 ? "ok" : "MISSED");
         if (f.failures > 0) rc = 1;
     }
     return rc;

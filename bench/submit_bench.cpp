@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
         std::ofstream out(file);
         out << "version: 1\njob: bench-" << tasks << "\ntasks:\n";
         for (long u = 0; u * 100 < tasks; ++u) {
-            out << "  - cancel-collection:\n      user: \"" << 1213444440000000 + u << "\"\n      works:\n";
+            out << "  - cancel-collection:\n      user: \"" << 1213444440000000 + u
+                << "\"\n      works:\n";
             for (long w = 0; w < 100 && u * 100 + w < tasks; ++w)
                 out << "        - " << std::hex << (0x10000000 + u * 100 + w) << std::dec
                     << "-e774-406b-9956-da2425c21234\n";
@@ -67,12 +68,13 @@ int main(int argc, char** argv) {
     }
     double submit_s = seconds_since(t1);
     double total = seconds_since(t0);
-    std::printf("submit_bench: %ld tasks (%.1f MB file): parse+validate %.2f s, enqueue %.2f s, "
-                "total %.2f s = %.0f tasks/s (target <= 2 s: %s); peak RSS %ld MB (target <= 300 "
-                "MB: %s)\n",
-                tasks, static_cast<double>(fs::file_size(file)) / 1e6, parse_s, submit_s, total,
-                static_cast<double>(tasks) / total, total <= 2.0 ? "met" : "MISSED", peak_rss_mb(),
-                peak_rss_mb() <= 300 ? "met" : "MISSED");
+    std::printf(
+        "submit_bench: %ld tasks (%.1f MB file): parse+validate %.2f s, enqueue %.2f s, "
+        "total %.2f s = %.0f tasks/s (target <= 2 s: %s); peak RSS %ld MB (target <= 300 "
+        "MB: %s)\n",
+        tasks, static_cast<double>(fs::file_size(file)) / 1e6, parse_s, submit_s, total,
+        static_cast<double>(tasks) / total, total <= 2.0 ? "met" : "MISSED", peak_rss_mb(),
+        peak_rss_mb() <= 300 ? "met" : "MISSED");
     fs::remove_all(dir);
     return 0;
 }

@@ -91,8 +91,9 @@ TEST(Answers, ShareListTypesAsNumbersOrStrings) {
     EXPECT_EQ((*grants)[3].share_to_type, 3);
     EXPECT_EQ(parse_share_list(body(R"([{"ShareToId":"u1"}])")).error().message,
               "Result[0] ShareToType is missing");
-    EXPECT_EQ(parse_share_list(body(R"([{"ShareToId":"u1","ShareToType":"user"}])")).error().message,
-              "Result[0] ShareToType is not a number");
+    EXPECT_EQ(
+        parse_share_list(body(R"([{"ShareToId":"u1","ShareToType":"user"}])")).error().message,
+        "Result[0] ShareToType is not a number");
 }
 
 TEST(Answers, WorksPageTotalsAndFallbacks) {
@@ -104,8 +105,8 @@ TEST(Answers, WorksPageTotalsAndFallbacks) {
     EXPECT_EQ(page->page_num, 2);
     EXPECT_EQ(page->total_pages, 3);
     // TotalPages missing or not a number: from TotalNum and PageSize. Data null: empty.
-    auto computed = parse_works_page(
-        body(R"({"Data":null,"PageNum":"1","PageSize":"100","TotalNum":"250","TotalPages":"n/a"})"));
+    auto computed = parse_works_page(body(
+        R"({"Data":null,"PageNum":"1","PageSize":"100","TotalNum":"250","TotalPages":"n/a"})"));
     ASSERT_TRUE(computed) << computed.error().message;
     EXPECT_TRUE(computed->works.empty());
     EXPECT_EQ(computed->total_pages, 3);

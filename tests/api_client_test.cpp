@@ -63,7 +63,8 @@ protected:
 // Two V3 calls one second apart: each is signed with its own x-acs-date and nonce, and the
 // signature is exactly what sign_v3 gives for those inputs.
 TEST_F(Client, EveryCallIsSignedFreshV3) {
-    QuickBiClient client(endpoint, test_credentials(), SignatureScheme::V3, clock, nonces, transport);
+    QuickBiClient client(endpoint, test_credentials(), SignatureScheme::V3, clock, nonces,
+                         transport);
     Params p = {{"UserId", "1213444447901234"}, {"WorksId", "w1"}};
     ApiResult a = client.call("CancelCollection", p);
     clock.advance_ms(1000);
@@ -95,7 +96,8 @@ TEST_F(Client, EveryCallIsSignedFreshV3) {
 TEST_F(Client, V1SignsWithTimestampAndNonceInTheQuery) {
     Endpoint local{"127.0.0.1", 8443};
     QuickBiClient client(local, test_credentials(), SignatureScheme::V1, clock, nonces, transport);
-    client.call("CancelReportShare", {{"ReportId", "r"}, {"ShareToIds", "u"}, {"ShareToType", "0"}});
+    client.call("CancelReportShare",
+                {{"ReportId", "r"}, {"ShareToIds", "u"}, {"ShareToType", "0"}});
     ASSERT_EQ(transport.sent.size(), 1u);
     const SignedRequest& req = transport.sent[0];
     EXPECT_EQ(req.host, "127.0.0.1:8443");
@@ -106,19 +108,24 @@ TEST_F(Client, V1SignsWithTimestampAndNonceInTheQuery) {
 
 // The latency is what the monotonic clock measured around the send.
 TEST_F(Client, LatencyIsMeasuredOnTheMonotonicClock) {
-    QuickBiClient client(endpoint, test_credentials(), SignatureScheme::V3, clock, nonces, transport);
+    QuickBiClient client(endpoint, test_credentials(), SignatureScheme::V3, clock, nonces,
+                         transport);
     transport.latency_ms = 250;
     EXPECT_EQ(client.call("CancelCollection", {}).latency_ms, 250);
 }
 
 // Error bodies are classified; transport failures keep their code and become outcomes.
 TEST_F(Client, ClassifiesResponsesAndTransportFailures) {
-    QuickBiClient client(endpoint, test_credentials(), SignatureScheme::V3, clock, nonces, transport);
+    QuickBiClient client(endpoint, test_credentials(), SignatureScheme::V3, clock, nonces,
+                         transport);
     transport.answers = {
-        {400, R"({"RequestId":"r1","Code":"Favorite.NotCancel.Permission","Message":"You have not added this work to favorites."})", "", ""},
+        {400,
+         R"({"RequestId":"r1","Code":"Favorite.NotCancel.Permission","Message":"You have not added this work to favorites."})",
+         "", ""},
         {0, "", kCodeConnection, "https://x: Connection refused"},
         {0, "", kCodeTls, "https://x: certificate rejected: ..."},
-        {200, "{\"RequestId\":\"r2\",\"Succ", kCodeTruncated, "HTTP 200: body of 21 bytes, Content-Length 60"},
+        {200, "{\"RequestId\":\"r2\",\"Succ", kCodeTruncated,
+         "HTTP 200: body of 21 bytes, Content-Length 60"},
         {502, "<html>bad gateway</html>", "", ""},
     };
     ApiResult r = client.call("CancelCollection", {});
@@ -154,10 +161,9 @@ TEST_F(Client, SecretAppearsInNoResultLogLineOrDisplayedRequest) {
     const std::string token = "CAIS-sts/token+value=";
     Credentials cred = test_credentials(token);
     const std::string secret = cred.access_key_secret.reveal();
-    std::vector<std::string> forbidden = {secret, percent_encode(secret),
-                                          percent_encode(percent_encode(secret)), token,
-                                          percent_encode(token),
-                                          percent_encode(percent_encode(token))};
+    std::vector<std::string> forbidden = {
+        secret, percent_encode(secret), percent_encode(percent_encode(secret)),
+        token,  percent_encode(token),  percent_encode(percent_encode(token))};
 
     std::mutex m;
     std::vector<std::string> lines;
@@ -178,11 +184,15 @@ TEST_F(Client, SecretAppearsInNoResultLogLineOrDisplayedRequest) {
 
         // A gateway that quotes the V1 StringToSign (token encoded twice) and, absurdly, the
         // secret itself.
-        const std::string echoed = "Specified signature is not matched with our calculation. "
-                                   "server string to sign is:POST&%2F&SecurityToken%3D" +
-                                   percent_encode(percent_encode(token)) + " key " + secret;
+        const std::string echoed =
+            "Specified signature is not matched with our calculation. "
+            "server string to sign is:POST&%2F&SecurityToken%3D" +
+            percent_encode(percent_encode(token)) + " key " + secret;
         transport.answers = {
-            {400, "{\"RequestId\":\"r\",\"Code\":\"SignatureDoesNotMatch\",\"Message\":\"" + echoed + "\"}", "", ""},
+            {400,
+             "{\"RequestId\":\"r\",\"Code\":\"SignatureDoesNotMatch\",\"Message\":\"" + echoed +
+                 "\"}",
+             "", ""},
             {0, "", kCodeConnection, "failed with " + token},
         };
         for (int i = 0; i < 2; ++i) {
@@ -219,9 +229,11 @@ TEST(ParseEndpoint, AcceptsHttpsHostAndPort) {
         const char* host_header;
     };
     for (const Case& c : std::vector<Case>{
-             {"https://quickbi-public.cn-hangzhou.aliyuncs.com", "quickbi-public.cn-hangzhou.aliyuncs.com", 443,
+             {"https://quickbi-public.cn-hangzhou.aliyuncs.com",
+              "quickbi-public.cn-hangzhou.aliyuncs.com", 443,
               "quickbi-public.cn-hangzhou.aliyuncs.com"},
-             {"https://quickbi-public.cn-hangzhou.aliyuncs.com/", "quickbi-public.cn-hangzhou.aliyuncs.com", 443,
+             {"https://quickbi-public.cn-hangzhou.aliyuncs.com/",
+              "quickbi-public.cn-hangzhou.aliyuncs.com", 443,
               "quickbi-public.cn-hangzhou.aliyuncs.com"},
              {"HTTPS://127.0.0.1:8443", "127.0.0.1", 8443, "127.0.0.1:8443"},
              {"https://localhost:443", "localhost", 443, "localhost"},
@@ -245,20 +257,26 @@ TEST(ParseEndpoint, RefusesEverythingElseWithAClearError) {
     };
     for (const Case& c : std::vector<Case>{
              {"", "endpoint is empty: expected https://host[:port]"},
-             {"http://127.0.0.1:8080", "endpoint 'http://127.0.0.1:8080' uses http: only https:// is supported"},
+             {"http://127.0.0.1:8080",
+              "endpoint 'http://127.0.0.1:8080' uses http: only https:// is supported"},
              {"quickbi-public.cn-hangzhou.aliyuncs.com",
-              "endpoint 'quickbi-public.cn-hangzhou.aliyuncs.com' has no scheme: expected https://host[:port]"},
+              "endpoint 'quickbi-public.cn-hangzhou.aliyuncs.com' has no scheme: expected "
+              "https://host[:port]"},
              {"ftp://x", "endpoint 'ftp://x' uses scheme 'ftp': expected https://host[:port]"},
              {"https://", "endpoint 'https://' has no host"},
              {"https://:8443", "endpoint 'https://:8443' has no host"},
              {"https://x/api", "endpoint 'https://x/api' has a path: expected https://host[:port]"},
-             {"https://x/?a=b", "endpoint 'https://x/?a=b' has a query or fragment: expected https://host[:port]"},
-             {"https://user@x", "endpoint 'https://user@x' has user information: expected https://host[:port]"},
+             {"https://x/?a=b",
+              "endpoint 'https://x/?a=b' has a query or fragment: expected https://host[:port]"},
+             {"https://user@x",
+              "endpoint 'https://user@x' has user information: expected https://host[:port]"},
              {"https://x:", "endpoint 'https://x:' has an empty port"},
              {"https://x:0", "endpoint 'https://x:0' has an invalid port '0' (1-65535)"},
-             {"https://x:65536", "endpoint 'https://x:65536' has an invalid port '65536' (1-65535)"},
+             {"https://x:65536",
+              "endpoint 'https://x:65536' has an invalid port '65536' (1-65535)"},
              {"https://x:84a3", "endpoint 'https://x:84a3' has an invalid port '84a3' (1-65535)"},
-             {"https://bad host", "endpoint 'https://bad host' has an invalid character in its host name"},
+             {"https://bad host",
+              "endpoint 'https://bad host' has an invalid character in its host name"},
              {"https://[::1", "endpoint 'https://[::1' has an unclosed '['"},
          }) {
         SCOPED_TRACE(c.url);

@@ -48,14 +48,16 @@ TEST_F(CredentialChain, RefusesFilesAccessibleByGroupOrOthers) {
     ASSERT_FALSE(c.ok());
     EXPECT_EQ(c.error().message, "credentials file " + p(".alibabacloud/credentials") +
                                      " is accessible by group or others (mode 0644); run: chmod "
-                                     "600 " + p(".alibabacloud/credentials"));
+                                     "600 " +
+                                     p(".alibabacloud/credentials"));
     fs::remove(home / ".alibabacloud/credentials");
     home.write(".aliyun/config.json", aliyun_json("IdAliyun"), kPrivate | fs::perms::others_read);
     c = load();
     ASSERT_FALSE(c.ok());
     EXPECT_EQ(c.error().message, "credentials file " + p(".aliyun/config.json") +
                                      " is accessible by group or others (mode 0604); run: chmod "
-                                     "600 " + p(".aliyun/config.json"));
+                                     "600 " +
+                                     p(".aliyun/config.json"));
 }
 
 TEST_F(CredentialChain, OwnerOnlyModesAreAccepted) {
@@ -87,22 +89,34 @@ constexpr unsigned kAny = 0xffffffffu;
 // giving that user read access, which shows as mode 0440. Private to the reader; not to others.
 TEST(PermissionProblem, SystemdAclForTheReaderIsPrivate) {
     const unsigned reader = 1234;
-    std::string systemd_acl = acl_blob({{kUserObj, 4, kAny}, {kUser, 4, reader},
-                                        {kGroupObj, 0, kAny}, {kMask, 4, kAny}, {kOther, 0, kAny}});
+    std::string systemd_acl = acl_blob({{kUserObj, 4, kAny},
+                                        {kUser, 4, reader},
+                                        {kGroupObj, 0, kAny},
+                                        {kMask, 4, kAny},
+                                        {kOther, 0, kAny}});
     EXPECT_EQ(permission_problem(0100440, systemd_acl, reader), "");
     EXPECT_EQ(permission_problem(0100440, systemd_acl, 999),
               "mode 0440 with an ACL entry for user 1234");
-    std::string group_acl = acl_blob({{kUserObj, 6, kAny}, {kGroupObj, 0, kAny},
-                                      {kGroup, 4, 1000}, {kMask, 4, kAny}, {kOther, 0, kAny}});
+    std::string group_acl = acl_blob({{kUserObj, 6, kAny},
+                                      {kGroupObj, 0, kAny},
+                                      {kGroup, 4, 1000},
+                                      {kMask, 4, kAny},
+                                      {kOther, 0, kAny}});
     EXPECT_EQ(permission_problem(0100640, group_acl, reader),
               "mode 0640 with an ACL entry for group 1000");
-    std::string owning_group = acl_blob({{kUserObj, 6, kAny}, {kUser, 4, reader},
-                                         {kGroupObj, 4, kAny}, {kMask, 4, kAny}, {kOther, 0, kAny}});
+    std::string owning_group = acl_blob({{kUserObj, 6, kAny},
+                                         {kUser, 4, reader},
+                                         {kGroupObj, 4, kAny},
+                                         {kMask, 4, kAny},
+                                         {kOther, 0, kAny}});
     EXPECT_EQ(permission_problem(0100640, owning_group, reader),
               "mode 0640 with an ACL entry for the owning group");
     // A mask of --- disables named entries (what `chmod 600` does to an ACL file).
-    std::string masked = acl_blob({{kUserObj, 6, kAny}, {kGroup, 4, 1000}, {kGroupObj, 4, kAny},
-                                   {kMask, 0, kAny}, {kOther, 0, kAny}});
+    std::string masked = acl_blob({{kUserObj, 6, kAny},
+                                   {kGroup, 4, 1000},
+                                   {kGroupObj, 4, kAny},
+                                   {kMask, 0, kAny},
+                                   {kOther, 0, kAny}});
     EXPECT_EQ(permission_problem(0100600, masked, reader), "");
     // Others are refused whatever the ACL says; no ACL or a malformed one: the mode decides.
     EXPECT_EQ(permission_problem(0100444, systemd_acl, reader), "mode 0444");
@@ -114,8 +128,11 @@ TEST(PermissionProblem, SystemdAclForTheReaderIsPrivate) {
 // The same on a real file: the ACL set through the kernel's xattr interface is honoured.
 TEST_F(CredentialChain, SystemdStyleAclOnARealFile) {
     auto path = home.write("creds/alibaba-ak", key_file("IdSystemd"), fs::perms::owner_read);
-    std::string acl = acl_blob({{kUserObj, 4, kAny}, {kUser, 4, static_cast<unsigned>(::geteuid())},
-                                {kGroupObj, 0, kAny}, {kMask, 4, kAny}, {kOther, 0, kAny}});
+    std::string acl = acl_blob({{kUserObj, 4, kAny},
+                                {kUser, 4, static_cast<unsigned>(::geteuid())},
+                                {kGroupObj, 0, kAny},
+                                {kMask, 4, kAny},
+                                {kOther, 0, kAny}});
     if (::setxattr(path.c_str(), "system.posix_acl_access", acl.data(), acl.size(), 0) != 0)
         GTEST_SKIP() << "no POSIX ACL support here: " << std::strerror(errno);
     ASSERT_EQ(static_cast<unsigned>(fs::status(path).permissions()), 0440u);
@@ -124,14 +141,19 @@ TEST_F(CredentialChain, SystemdStyleAclOnARealFile) {
     ASSERT_TRUE(c.ok()) << c.error().message;
     EXPECT_EQ(c->access_key_id, "IdSystemd");
 
-    std::string other = acl_blob({{kUserObj, 4, kAny}, {kUser, 4, 4242}, {kGroupObj, 0, kAny},
-                                  {kMask, 4, kAny}, {kOther, 0, kAny}});
-    ASSERT_EQ(::setxattr(path.c_str(), "system.posix_acl_access", other.data(), other.size(), 0), 0);
+    std::string other = acl_blob({{kUserObj, 4, kAny},
+                                  {kUser, 4, 4242},
+                                  {kGroupObj, 0, kAny},
+                                  {kMask, 4, kAny},
+                                  {kOther, 0, kAny}});
+    ASSERT_EQ(::setxattr(path.c_str(), "system.posix_acl_access", other.data(), other.size(), 0),
+              0);
     c = load();
     ASSERT_FALSE(c.ok());
     EXPECT_EQ(c.error().message, "credentials file " + path.string() +
                                      " is accessible by group or others (mode 0440 with an ACL "
-                                     "entry for user 4242); run: chmod 600 " + path.string());
+                                     "entry for user 4242); run: chmod 600 " +
+                                     path.string());
 }
 
 TEST_F(CredentialChain, NotARegularFileOrTooLarge) {
@@ -156,7 +178,8 @@ struct Malformed {
 TEST_F(CredentialChain, MalformedKeyFiles) {
     const std::vector<Malformed> cases = {
         {"", " is empty (expected access_key_id = ... and access_key_secret = ... lines)"},
-        {"# only a comment\n", " is empty (expected access_key_id = ... and access_key_secret = ... lines)"},
+        {"# only a comment\n",
+         " is empty (expected access_key_id = ... and access_key_secret = ... lines)"},
         {"access_key_id = IdX\nSup3rS3cretValue0123456789abcd\n",
          ":2: expected a [section] header or a key = value line"},
         {"access_key_id = IdX\n= value\n", ":2: expected a [section] header or a key = value line"},
@@ -192,7 +215,8 @@ TEST_F(CredentialChain, MalformedKeyFiles) {
         auto path = home.write("ak", m.content);
         auto c = load(path.string());
         ASSERT_FALSE(c.ok());
-        EXPECT_EQ(c.error().message, "file " + path.string() + " (--credentials-file)" + m.expected);
+        EXPECT_EQ(c.error().message,
+                  "file " + path.string() + " (--credentials-file)" + m.expected);
     }
 }
 
@@ -298,7 +322,8 @@ TEST_F(CredentialChain, SecretNeverInAnyErrorMessage) {
         "{\"profiles\": [{\"name\": \"default\", \"access_key_secret\": \"" + s + "\"",
         "{\"profiles\": [{\"name\": \"default\", \"mode\": \"" + s + "\"}]}",
         "{\"profiles\": [{\"name\": \"default\", \"mode\": \"StsToken\", \"access_key_id\": \"a\","
-        " \"access_key_secret\": \"" + s + "\", \"sts_token\": \"" + t + " x\"}]}",
+        " \"access_key_secret\": \"" +
+            s + "\", \"sts_token\": \"" + t + " x\"}]}",
     };
     for (std::size_t i = 0; i < json_files.size(); ++i) {
         SCOPED_TRACE(i);
@@ -332,8 +357,7 @@ TEST(ScrubSecrets, RemovesSecretAndTokenInEveryEncoding) {
               "a <redacted> b <redacted> c <redacted> d");
     EXPECT_EQ(scrub_secrets("SecurityToken%3Dtok%252Fen%253D%26 tok/en= tok%2Fen%3D", c),
               "SecurityToken%3D<redacted>%26 <redacted> <redacted>");
-    EXPECT_EQ(scrub_secrets("nothing here LTAI_example_abcd", c),
-              "nothing here LTAI_example_abcd");
+    EXPECT_EQ(scrub_secrets("nothing here LTAI_example_abcd", c), "nothing here LTAI_example_abcd");
     Credentials no_token;
     no_token.access_key_secret = Secret("x");
     EXPECT_EQ(scrub_secrets("a x b", no_token), "a <redacted> b");

@@ -16,8 +16,10 @@ namespace fs = std::filesystem;
 
 // --credentials-file with plain key = value lines.
 TEST_F(CredentialChain, ExplicitKeyFile) {
-    home.write("ak", "# AccessKey of the clean-up account\naccess_key_id = LTAI_example_abcd\n"
-                     "access_key_secret = " + std::string(kSecret) + "\n");
+    home.write("ak",
+               "# AccessKey of the clean-up account\naccess_key_id = LTAI_example_abcd\n"
+               "access_key_secret = " +
+                   std::string(kSecret) + "\n");
     auto c = load(p("ak"));
     ASSERT_TRUE(c.ok()) << c.error().message;
     EXPECT_EQ(c->access_key_id, "LTAI_example_abcd");
@@ -109,8 +111,9 @@ TEST_F(CredentialChain, PartialEnvironmentIsAnError) {
     env["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = std::string(kSecret) + "\n";  // pasted newline
     c = load();
     ASSERT_FALSE(c.ok());
-    EXPECT_EQ(c.error().message, "environment: ALIBABA_CLOUD_ACCESS_KEY_SECRET contains a blank, "
-                                 "control or non-ASCII character");
+    EXPECT_EQ(c.error().message,
+              "environment: ALIBABA_CLOUD_ACCESS_KEY_SECRET contains a blank, "
+              "control or non-ASCII character");
 }
 
 // ALIBABA_CLOUD_CREDENTIALS_FILE names the INI file.
@@ -138,7 +141,8 @@ TEST_F(CredentialChain, HomeIniStsProfile) {
     home.write(".alibabacloud/credentials",
                ini("default", "IdDefault") +
                    "\n; temporary credentials\n[temp]\ntype = sts\naccess_key_id = STS.IdTemp\n"
-                   "access_key_secret = " + kSecret + "\nsecurity_token = " + kToken + "\n");
+                   "access_key_secret = " +
+                   kSecret + "\nsecurity_token = " + kToken + "\n");
     env["ALIBABA_CLOUD_PROFILE"] = "temp";
     auto c = load();
     ASSERT_TRUE(c.ok()) << c.error().message;
@@ -172,8 +176,10 @@ TEST_F(CredentialChain, AliyunConfigJson) {
                    {"name": "default", "mode": "AK", "access_key_id": "IdAk",
                     "access_key_secret": "x"},
                    {"name": "sts", "mode": "StsToken", "access_key_id": "STS.IdSts",
-                    "access_key_secret": ")" + std::string(kSecret) + R"(",
-                    "sts_token": ")" + kToken + R"("}]})");
+                    "access_key_secret": ")" +
+                   std::string(kSecret) + R"(",
+                    "sts_token": ")" +
+                   kToken + R"("}]})");
     c = load();
     ASSERT_TRUE(c.ok()) << c.error().message;
     EXPECT_EQ(c->access_key_id, "STS.IdSts");
@@ -203,10 +209,16 @@ TEST_F(CredentialChain, NothingFoundListsWhereItLooked) {
               "no Alibaba Cloud credentials found; looked at:\n"
               "  $CREDENTIALS_DIRECTORY/alibaba-ak (CREDENTIALS_DIRECTORY not set)\n"
               "  environment (ALIBABA_CLOUD_ACCESS_KEY_ID not set)\n"
-              "  " + p(".alibabacloud/credentials") + " (absent)\n"
-              "  " + p(".alibabacloud/credentials.ini") + " (absent)\n"
-              "  " + p(".aliyun/config.json") + " (absent)\n"
-              "see README.md, \"Credentials\"");
+              "  " +
+                  p(".alibabacloud/credentials") +
+                  " (absent)\n"
+                  "  " +
+                  p(".alibabacloud/credentials.ini") +
+                  " (absent)\n"
+                  "  " +
+                  p(".aliyun/config.json") +
+                  " (absent)\n"
+                  "see README.md, \"Credentials\"");
 
     env["CREDENTIALS_DIRECTORY"] = p("creds");
     CredentialOptions no_home;
@@ -218,10 +230,12 @@ TEST_F(CredentialChain, NothingFoundListsWhereItLooked) {
     ASSERT_FALSE(c.ok());
     EXPECT_EQ(c.error().message,
               "no Alibaba Cloud credentials found; looked at:\n"
-              "  " + p("creds") + "/alibaba-ak (absent)\n"
-              "  environment (ALIBABA_CLOUD_ACCESS_KEY_ID not set)\n"
-              "  ~/.alibabacloud/credentials, ~/.aliyun/config.json (HOME not set)\n"
-              "see README.md, \"Credentials\"");
+              "  " +
+                  p("creds") +
+                  "/alibaba-ak (absent)\n"
+                  "  environment (ALIBABA_CLOUD_ACCESS_KEY_ID not set)\n"
+                  "  ~/.alibabacloud/credentials, ~/.aliyun/config.json (HOME not set)\n"
+                  "see README.md, \"Credentials\"");
 }
 
 // ----------------------------------------------------------------------------- precedence

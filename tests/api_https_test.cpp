@@ -28,7 +28,8 @@ SimFixtureOptions world_options() {
 // schemes, the second with an STS credential whose token must arrive signed.
 TEST(ApiOverTls, BothSchemesAndStsAreAcceptedByTheGateway) {
     SimFixtureOptions o = world_options();
-    o.credentials = {test::sim_credentials(), test::sim_credentials("STS.id", "stssecret", "CAIS/tok+en=")};
+    o.credentials = {test::sim_credentials(),
+                     test::sim_credentials("STS.id", "stssecret", "CAIS/tok+en=")};
     SimFixture sim(o);
 
     SimClient v3(sim, SignatureScheme::V3);
@@ -39,10 +40,12 @@ TEST(ApiOverTls, BothSchemesAndStsAreAcceptedByTheGateway) {
     EXPECT_EQ(r.outcome, Outcome::AlreadyAbsent) << r.code;
     EXPECT_EQ(r.code, "Favorite.NotCancel.Permission");
 
-    SimClient v1_sts(sim, SignatureScheme::V1, test::sim_credentials("STS.id", "stssecret", "CAIS/tok+en="));
+    SimClient v1_sts(sim, SignatureScheme::V1,
+                     test::sim_credentials("STS.id", "stssecret", "CAIS/tok+en="));
     r = v1_sts.call("CancelCollection", {{"UserId", "u1"}, {"WorksId", "w2"}});
     EXPECT_EQ(r.outcome, Outcome::Done) << r.code << " " << r.message;
-    SimClient v3_sts(sim, SignatureScheme::V3, test::sim_credentials("STS.id", "stssecret", "CAIS/tok+en="));
+    SimClient v3_sts(sim, SignatureScheme::V3,
+                     test::sim_credentials("STS.id", "stssecret", "CAIS/tok+en="));
     r = v3_sts.call("CancelCollection", {{"UserId", "u1"}, {"WorksId", "w2"}});
     EXPECT_EQ(r.outcome, Outcome::AlreadyAbsent) << r.code << " " << r.message;
 
@@ -133,7 +136,8 @@ TEST(ApiOverTls, DroppedConnectionIsRetryable) {
     SimClient client(sim);
     for (int i = 0; i < 3; ++i) {
         ApiResult r = client.call("CancelCollection", {{"UserId", "u1"}, {"WorksId", "w1"}});
-        EXPECT_TRUE(r.code == kCodeConnection || r.code == kCodeTruncated) << r.code << " " << r.message;
+        EXPECT_TRUE(r.code == kCodeConnection || r.code == kCodeTruncated)
+            << r.code << " " << r.message;
         EXPECT_EQ(r.outcome, Outcome::Retryable);
         EXPECT_EQ(r.http_status, 0);
     }

@@ -15,10 +15,14 @@ namespace {
 std::string error_body(const std::string& code, const std::string& message) {
     return "{\"RequestId\": \"9E24E787-2531-5831-B6E2-0CD57B615D1C\",\n"
            " \"HostId\": \"quickbi-public.cn-hangzhou.aliyuncs.com\",\n"
-           " \"Code\": \"" + code + "\",\n"
-           " \"Message\": \"" + message + "\",\n"
-           " \"Recommend\": \"https://troubleshoot.api.aliyun.com?q=" + code +
-           "&product=quickbi-public\"}";
+           " \"Code\": \"" +
+           code +
+           "\",\n"
+           " \"Message\": \"" +
+           message +
+           "\",\n"
+           " \"Recommend\": \"https://troubleshoot.api.aliyun.com?q=" +
+           code + "&product=quickbi-public\"}";
 }
 
 struct CodeCase {
@@ -150,10 +154,12 @@ TEST(ClassifyResponse, BodiesThatAreNotAJsonObject) {
         "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>nginx</body></html>";
     const std::vector<Case> cases = {
         {502, html, Outcome::Retryable,
-         "HTTP 502: body is not a JSON object: \"<html>  <head><title>502 Bad Gateway</title></head>  "
+         "HTTP 502: body is not a JSON object: \"<html>  <head><title>502 Bad "
+         "Gateway</title></head>  "
          "<body>n...\""},
         {200, html, Outcome::Permanent,
-         "HTTP 200: body is not a JSON object: \"<html>  <head><title>502 Bad Gateway</title></head>  "
+         "HTTP 200: body is not a JSON object: \"<html>  <head><title>502 Bad "
+         "Gateway</title></head>  "
          "<body>n...\""},
         {403, "<h1>Forbidden</h1>", Outcome::Permanent,
          "HTTP 403: body is not a JSON object: \"<h1>Forbidden</h1>\""},
@@ -163,15 +169,15 @@ TEST(ClassifyResponse, BodiesThatAreNotAJsonObject) {
         {429, "Too Many Requests", Outcome::Retryable,
          "HTTP 429: body is not a JSON object: \"Too Many Requests\""},
         {200, R"({"RequestId": "7c72", "Result": true, "Succ)", Outcome::Permanent,
-         "HTTP 200: body is not a JSON object: \"{\"RequestId\": \"7c72\", \"Result\": true, \"Succ\""},
+         "HTTP 200: body is not a JSON object: \"{\"RequestId\": \"7c72\", \"Result\": true, "
+         "\"Succ\""},
         {200, R"({"RequestId": "7c72"} trailing)", Outcome::Permanent,
          "HTTP 200: body is not a JSON object: \"{\"RequestId\": \"7c72\"} trailing\""},
         {200, "[true, true]", Outcome::Permanent,
          "HTTP 200: body is not a JSON object: \"[true, true]\""},
         {200, "42", Outcome::Permanent, "HTTP 200: body is not a JSON object: \"42\""},
         {200, "null", Outcome::Permanent, "HTTP 200: body is not a JSON object: \"null\""},
-        {200, "\"true\"", Outcome::Permanent,
-         "HTTP 200: body is not a JSON object: \"\"true\"\""},
+        {200, "\"true\"", Outcome::Permanent, "HTTP 200: body is not a JSON object: \"\"true\"\""},
         {500, "[]", Outcome::Retryable, "HTTP 500: body is not a JSON object: \"[]\""},
     };
     for (const Case& c : cases) {
@@ -208,8 +214,8 @@ TEST(ClassifyResponse, HostileBodiesDoNotCrash) {
     EXPECT_EQ(r.outcome, Outcome::Retryable);
     EXPECT_EQ(r.code, kCodeProtocol);
 
-    std::string big = "{\"Code\": \"Invalid.Parameter\", \"Message\": \"" +
-                      std::string(1 << 20, 'x') + "\"}";
+    std::string big =
+        "{\"Code\": \"Invalid.Parameter\", \"Message\": \"" + std::string(1 << 20, 'x') + "\"}";
     r = classify_response(400, big);
     EXPECT_EQ(r.outcome, Outcome::Permanent);
     EXPECT_EQ(r.code, "Invalid.Parameter");
@@ -270,8 +276,8 @@ TEST(ClassifyCode, TransportCodes) {
 
 // RAM denials carry an AccessDeniedDetail object; a Code of another JSON type is read as text.
 TEST(ClassifyResponse, ExtraFieldsAndOddTypes) {
-    ApiResult r = classify_response(
-        403, R"({"RequestId":"r","Code":"Forbidden.RAM","Message":"denied",
+    ApiResult r =
+        classify_response(403, R"({"RequestId":"r","Code":"Forbidden.RAM","Message":"denied",
                  "AccessDeniedDetail":{"PolicyType":"AccountLevelIdentityBasedPolicy"}})");
     EXPECT_EQ(r.outcome, Outcome::HaltPermission);
     EXPECT_EQ(r.code, "Forbidden.RAM");

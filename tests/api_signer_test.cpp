@@ -94,12 +94,13 @@ TEST(SignV1, QuickBiCancelCollectionVector) {
     in.timestamp = "2024-01-15T08:30:00Z";
     in.nonce = "7c5d0a0e-3b7f-4f6e-9a51-0d2f5c8e1a01";
     SignedRequest req = sign_v1(in);
-    EXPECT_EQ(req.string_to_sign,
-              "POST&%2F&AccessKeyId%3Dtestid%26Action%3DCancelCollection%26Format%3DJSON%26"
-              "SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D7c5d0a0e-3b7f-4f6e-9a51-0d2f5c8e1a01%26"
-              "SignatureVersion%3D1.0%26Timestamp%3D2024-01-15T08%253A30%253A00Z%26"
-              "UserId%3D1213444447901234%26Version%3D2022-01-01%26"
-              "WorksId%3Dd23e84a1-82a0-4292-bfdb-521306c31234");
+    EXPECT_EQ(
+        req.string_to_sign,
+        "POST&%2F&AccessKeyId%3Dtestid%26Action%3DCancelCollection%26Format%3DJSON%26"
+        "SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D7c5d0a0e-3b7f-4f6e-9a51-0d2f5c8e1a01%26"
+        "SignatureVersion%3D1.0%26Timestamp%3D2024-01-15T08%253A30%253A00Z%26"
+        "UserId%3D1213444447901234%26Version%3D2022-01-01%26"
+        "WorksId%3Dd23e84a1-82a0-4292-bfdb-521306c31234");
     EXPECT_EQ(req.signature, "H7ihrCxadCqRZP3xyOs8Yk4E+9E=");
     // The wire query: every parameter, Signature included (percent-encoded), sorted.
     EXPECT_EQ(req.query,
@@ -261,7 +262,8 @@ TEST(SignV3, EveryCharacterClassAndHostWithPort) {
     in.timestamp = "2024-01-15T08:30:00Z";
     in.nonce = "enc-nonce-0002";
     SignedRequest req = sign_v3(in);
-    EXPECT_EQ(req.query, "UserId=a%20b%2Ac~d%2Be%2Ff%3Dg%26h%27i%28j%29k%21l%C3%A9%E4%B8%AD&WorksId=w1");
+    EXPECT_EQ(req.query,
+              "UserId=a%20b%2Ac~d%2Be%2Ff%3Dg%26h%27i%28j%29k%21l%C3%A9%E4%B8%AD&WorksId=w1");
     EXPECT_EQ(header(req, "host"), "127.0.0.1:8443");
     EXPECT_EQ(req.string_to_sign,
               "ACS3-HMAC-SHA256\nc77177a0e41a197d219ea702b9933e942706b561398fdcff69325a376a5c4947");

@@ -1,10 +1,9 @@
 // The HTTPS transport without a TLS server: the client TLS context, and real loopback sockets
 // that refuse, stay silent, or hang up. TLS end-to-end tests run against qbi-sim.
-#include <gtest/gtest.h>
-
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
+#include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>

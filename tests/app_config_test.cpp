@@ -12,7 +12,9 @@
 namespace qbi::app {
 namespace {
 
-Env fake_env(std::map<std::string, std::string> vars) { return env_from_map(std::move(vars)); }
+Env fake_env(std::map<std::string, std::string> vars) {
+    return env_from_map(std::move(vars));
+}
 
 // The shipped example documents every key and parses cleanly.
 TEST(Config, ShippedRunnerIniDocumentsEveryKey) {
@@ -34,7 +36,8 @@ TEST(Config, ShippedRunnerIniDocumentsEveryKey) {
 TEST(Config, UnknownKeySuggestsNearest) {
     auto cfg = parse_config_text("[rate]\nmax_qps = 5\n[run]\nworkrs = 4\n", "t.ini");
     ASSERT_FALSE(cfg);
-    EXPECT_EQ(cfg.error().message, "t.ini:4: unknown setting 'run.workrs'; did you mean 'run.workers'?");
+    EXPECT_EQ(cfg.error().message,
+              "t.ini:4: unknown setting 'run.workrs'; did you mean 'run.workers'?");
     EXPECT_EQ(cfg.error().code, 78);
 }
 
@@ -73,9 +76,9 @@ TEST(Config, FileDiscoveryOrder) {
                          {"CONFIGURATION_DIRECTORY", (dir / "confdir").string()}});
     EXPECT_EQ(*find_config_file("", env), a.string());
     EXPECT_EQ(*find_config_file(b.string(), env), b.string());
-    EXPECT_EQ(*find_config_file("", fake_env({{"CONFIGURATION_DIRECTORY",
-                                               (dir / "confdir").string()}})),
-              b.string());
+    EXPECT_EQ(
+        *find_config_file("", fake_env({{"CONFIGURATION_DIRECTORY", (dir / "confdir").string()}})),
+        b.string());
     auto missing = find_config_file((dir / "nope.ini").string(), env);
     ASSERT_FALSE(missing);
     EXPECT_EQ(missing.error().message,
@@ -108,8 +111,9 @@ int run_cli(const std::vector<std::string>& args, std::string& out, std::string&
 TEST(Cli, UnknownCommandSuggestsNearest) {
     std::string out, err;
     EXPECT_EQ(run_cli({"vresion"}, out, err), 64);
-    EXPECT_EQ(err, "qbi-runner: error: unknown command 'vresion'; did you mean 'version'? (see "
-                   "qbi-runner --help)\n");
+    EXPECT_EQ(err,
+              "qbi-runner: error: unknown command 'vresion'; did you mean 'version'? (see "
+              "qbi-runner --help)\n");
 }
 
 TEST(Cli, VersionAndHelp) {

@@ -31,10 +31,12 @@ protected:
     // Runs qbi-runner with a credentials file (mode 600) holding `secret`.
     test::ProcessResult call(const std::string& endpoint, const std::string& ca_file,
                              std::vector<std::string> args, const std::string& secret = kSecret) {
-        auto ak = dir.write("ak", std::string("access_key_id = AKIDcalltest01\naccess_key_secret = ") +
-                                      secret + "\n");
-        std::vector<std::string> argv{QBI_RUNNER_BIN, "--endpoint", endpoint, "--ca-file", ca_file,
-                                      "--credentials-file", ak.string(), "call"};
+        auto ak =
+            dir.write("ak", std::string("access_key_id = AKIDcalltest01\naccess_key_secret = ") +
+                                secret + "\n");
+        std::vector<std::string> argv{QBI_RUNNER_BIN, "--endpoint", endpoint,
+                                      "--ca-file",    ca_file,      "--credentials-file",
+                                      ak.string(),    "call"};
         argv.insert(argv.end(), args.begin(), args.end());
         auto r = test::run_process(argv, {{"HOME", dir.path().string()}}, dir.path().string());
         // Whatever happened, the secret is in no output.
@@ -71,7 +73,8 @@ TEST_F(CallTest, AlreadyAbsentIsSuccess) {
 
 TEST_F(CallTest, PermanentErrorExitsOne) {
     test::SimFixture sim(options());
-    auto r = call(sim.endpoint(), sim.ca_file(), {"CancelCollection", "UserId=nobody", "WorksId=w1"});
+    auto r =
+        call(sim.endpoint(), sim.ca_file(), {"CancelCollection", "UserId=nobody", "WorksId=w1"});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.out.find("User.Not.In.Organization"), std::string::npos) << r.out;
     EXPECT_NE(r.err.find("permanent (User.Not.In.Organization), RequestId "), std::string::npos)
@@ -135,12 +138,13 @@ TEST_F(CallTest, UnreachableEndpointIsRetryable) {
 }
 
 TEST_F(CallTest, DryRunShowsTheSignedRequestButNoSecret) {
-    auto r = call("https://127.0.0.1:9", "/etc/ssl/certs/ca-certificates.crt",
-                  {"--dry-run", "CancelReportShare", "ReportId=r1", "ShareToIds=u1",
-                   "ShareToType=0"});
+    auto r =
+        call("https://127.0.0.1:9", "/etc/ssl/certs/ca-certificates.crt",
+             {"--dry-run", "CancelReportShare", "ReportId=r1", "ShareToIds=u1", "ShareToType=0"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("POST https://127.0.0.1:9/?ReportId=r1&ShareToIds=u1&ShareToType=0"),
-              std::string::npos) << r.out;
+              std::string::npos)
+        << r.out;
     EXPECT_NE(r.out.find("authorization: ACS3-HMAC-SHA256 Credential=AKIDcalltest01,"),
               std::string::npos);
     EXPECT_NE(r.out.find("# string to sign:\nACS3-HMAC-SHA256\n"), std::string::npos);
@@ -152,14 +156,18 @@ TEST_F(CallTest, JsonEnvelope) {
                   {"--json", "CancelCollection", "UserId=u1", "WorksId=w1"});
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_EQ(r.out.rfind("{\"schema\":1,\"action\":\"CancelCollection\",\"outcome\":\"done\","
-                          "\"http_status\":200,", 0), 0u) << r.out;
+                          "\"http_status\":200,",
+                          0),
+              0u)
+        << r.out;
 }
 
 TEST_F(CallTest, UsageErrors) {
     auto r = call("https://127.0.0.1:9", "/x", {});
     EXPECT_EQ(r.exit_code, 64);
-    EXPECT_EQ(r.err, "qbi-runner: error: call needs an action, e.g. call CancelCollection "
-                     "WorksId=W UserId=U\n");
+    EXPECT_EQ(r.err,
+              "qbi-runner: error: call needs an action, e.g. call CancelCollection "
+              "WorksId=W UserId=U\n");
     r = call("https://127.0.0.1:9", "/x", {"CancelCollection", "UserId"});
     EXPECT_EQ(r.exit_code, 64);
     EXPECT_EQ(r.err, "qbi-runner: error: expected Key=Value, got 'UserId'\n");
@@ -169,20 +177,22 @@ TEST_F(CallTest, NoEndpointConfigured) {
     auto r = test::run_process({QBI_RUNNER_BIN, "call", "CancelCollection", "UserId=u"},
                                {{"HOME", dir.path().string()}}, dir.path().string());
     EXPECT_EQ(r.exit_code, 78);
-    EXPECT_EQ(r.err, "qbi-runner: error: no Quick BI endpoint: pass --endpoint https://host[:port] "
-                     "or --region ID (or set api.endpoint / api.region in the configuration)\n");
+    EXPECT_EQ(r.err,
+              "qbi-runner: error: no Quick BI endpoint: pass --endpoint https://host[:port] "
+              "or --region ID (or set api.endpoint / api.region in the configuration)\n");
 }
 
 // A credentials file readable by others is refused, and the refusal does not quote it.
 TEST_F(CallTest, GroupReadableCredentialsAreRefused) {
-    auto ak = dir.write("ak-open", std::string("access_key_id = AKIDcalltest01\naccess_key_secret = ") +
-                                       kSecret + "\n",
-                        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
-                            std::filesystem::perms::group_read);
-    auto r = test::run_process({QBI_RUNNER_BIN, "--endpoint", "https://127.0.0.1:9",
-                                "--credentials-file", ak.string(), "call", "--dry-run",
-                                "CancelCollection", "UserId=u"},
-                               {{"HOME", dir.path().string()}}, dir.path().string());
+    auto ak = dir.write(
+        "ak-open",
+        std::string("access_key_id = AKIDcalltest01\naccess_key_secret = ") + kSecret + "\n",
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+            std::filesystem::perms::group_read);
+    auto r = test::run_process(
+        {QBI_RUNNER_BIN, "--endpoint", "https://127.0.0.1:9", "--credentials-file", ak.string(),
+         "call", "--dry-run", "CancelCollection", "UserId=u"},
+        {{"HOME", dir.path().string()}}, dir.path().string());
     EXPECT_EQ(r.exit_code, 78);
     EXPECT_NE(r.err.find("chmod 600"), std::string::npos) << r.err;
     EXPECT_EQ(r.err.find(kSecret), std::string::npos);

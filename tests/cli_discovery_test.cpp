@@ -21,12 +21,14 @@ protected:
         sim_ = std::make_unique<test::SimFixture>(o);
     }
     test::CliResult cli(std::vector<std::string> args) {
-        std::vector<std::string> argv{"--db",      (dir_ / "q.db").string(), "--endpoint",
-                                      sim_->endpoint(), "--ca-file",  sim_->ca_file()};
+        std::vector<std::string> argv{"--db",       (dir_ / "q.db").string(),
+                                      "--endpoint", sim_->endpoint(),
+                                      "--ca-file",  sim_->ca_file()};
         argv.insert(argv.end(), args.begin(), args.end());
-        return test::run_cli(argv, env_from_map({{"HOME", dir_.path().string()},
-                                                 {"ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIdiscoverycli01"},
-                                                 {"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "cli-secret"}}));
+        return test::run_cli(argv,
+                             env_from_map({{"HOME", dir_.path().string()},
+                                           {"ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIdiscoverycli01"},
+                                           {"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "cli-secret"}}));
     }
     test::TempDir dir_;
     std::unique_ptr<test::SimFixture> sim_;
@@ -48,7 +50,8 @@ TEST_F(DiscoveryCli, OffboardDryRunShowsTheJobAndItsFirstReads) {
 TEST_F(DiscoveryCli, OffboardRunStatusAndTasks) {
     auto s = cli({"offboard", "jdoe", "--description", "J. Doe leaves (HR-4411)"});
     ASSERT_EQ(s.code, 0) << s.err;
-    const std::string name = s.out.substr(s.out.find("(") + 1, s.out.find(",") - s.out.find("(") - 1);
+    const std::string name =
+        s.out.substr(s.out.find("(") + 1, s.out.find(",") - s.out.find("(") - 1);
     EXPECT_EQ(name.rfind("offboard-jdoe-", 0), 0u) << s.out;
     auto again = cli({"offboard", "jdoe", "--description", "J. Doe leaves (HR-4411)"});
     EXPECT_EQ(again.code, 0);
@@ -82,15 +85,17 @@ TEST_F(DiscoveryCli, OffboardRunStatusAndTasks) {
     EXPECT_NE(children.out.find("\"parent\":" + parent), std::string::npos);
     auto bad = cli({"tasks", name, "--parent", "abc"});
     EXPECT_EQ(bad.code, 64);
-    EXPECT_EQ(bad.err, "qbi-runner: error: --parent: expected a task id (see the tasks listing), "
-                       "got 'abc'\n");
+    EXPECT_EQ(bad.err,
+              "qbi-runner: error: --parent: expected a task id (see the tasks listing), "
+              "got 'abc'\n");
 }
 
 // plan prints a job file (the reads made, nothing cancelled) that submits as it is; an unknown
 // account makes the plan incomplete: it says so, and exits 1.
 TEST_F(DiscoveryCli, PlanPrintsASubmittableJobFile) {
-    auto job = dir_.write("offboard.yaml",
-                          "version: 1\njob: offboard-jdoe\ntasks:\n  - offboard-user: {account: jdoe}\n");
+    auto job =
+        dir_.write("offboard.yaml",
+                   "version: 1\njob: offboard-jdoe\ntasks:\n  - offboard-user: {account: jdoe}\n");
     const std::string before = sim_->state_json();
     auto p = cli({"plan", job.string()});
     ASSERT_EQ(p.code, 0) << p.err;
@@ -105,8 +110,8 @@ TEST_F(DiscoveryCli, PlanPrintsASubmittableJobFile) {
     const std::string written = test::read_file(dir_ / "written.yaml");
     EXPECT_EQ(written.substr(written.find("version: 1")), p.out.substr(p.out.find("version: 1")));
 
-    auto ghost = dir_.write("ghost.yaml",
-                            "version: 1\njob: ghost\ntasks:\n  - offboard-user: {account: ghost}\n");
+    auto ghost = dir_.write(
+        "ghost.yaml", "version: 1\njob: ghost\ntasks:\n  - offboard-user: {account: ghost}\n");
     auto g = cli({"plan", ghost.string()});
     EXPECT_EQ(g.code, 1);
     EXPECT_NE(g.out.find("# INCOMPLETE: 1 read(s) failed"), std::string::npos) << g.out;
@@ -117,8 +122,9 @@ TEST_F(DiscoveryCli, PlanPrintsASubmittableJobFile) {
 }
 
 TEST_F(DiscoveryCli, SubmitDryRunSaysTheReadsRunFirst) {
-    auto job = dir_.write("offboard.yaml",
-                          "version: 1\njob: offboard-jdoe\ntasks:\n  - offboard-user: {account: jdoe}\n");
+    auto job =
+        dir_.write("offboard.yaml",
+                   "version: 1\njob: offboard-jdoe\ntasks:\n  - offboard-user: {account: jdoe}\n");
     auto r = cli({"submit", "--dry-run", job.string()});
     ASSERT_EQ(r.code, 0) << r.err;
     EXPECT_NE(r.out.find("# the discovery calls below run first, when the job is due; their "

@@ -6,9 +6,9 @@
 #include <map>
 #include <sstream>
 
-#include "tests/support/cli_runner.h"
 #include "runner/core/clock.h"
 #include "runner/queue/store.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/temp_dir.h"
 
 namespace qbi::cli {
@@ -68,18 +68,21 @@ TEST_F(QueueCli, ResubmitIsIdempotentAndChangedContentIsRefused) {
     ASSERT_EQ(cli({"submit", a}), 0);
     EXPECT_EQ(cli({"submit", a}), 0);
     EXPECT_EQ(out, a + ": already submitted as job 1 (job-a, 3 tasks); nothing changed\n");
-    auto changed = file("a2.yaml", std::string(kJobA) + "  - cancel-collection: {user: \"100\", works: w4}\n");
+    auto changed =
+        file("a2.yaml", std::string(kJobA) + "  - cancel-collection: {user: \"100\", works: w4}\n");
     EXPECT_EQ(cli({"submit", changed}), 65);
-    EXPECT_EQ(err, changed + ": job 'job-a' was already submitted as job 1 with different content; "
-                             "give the changed job a new name\n");
+    EXPECT_EQ(err, changed +
+                       ": job 'job-a' was already submitted as job 1 with different content; "
+                       "give the changed job a new name\n");
 }
 
 TEST_F(QueueCli, DryRunListsCallsAndWritesNothing) {
     auto b = file("b.yaml", kJobB);
     EXPECT_EQ(cli({"submit", "--dry-run", b}), 0);
-    EXPECT_EQ(out, "# " + b + ": job job-b, 2 calls\n"
-                   "CancelReportShare ReportId=r1 ShareToIds=g1 ShareToType=1\n"
-                   "CancelReportShare ReportId=r2 ShareToIds=g1 ShareToType=1\n");
+    EXPECT_EQ(out, "# " + b +
+                       ": job job-b, 2 calls\n"
+                       "CancelReportShare ReportId=r1 ShareToIds=g1 ShareToType=1\n"
+                       "CancelReportShare ReportId=r2 ShareToIds=g1 ShareToType=1\n");
     EXPECT_FALSE(std::filesystem::exists(db()));
 }
 
@@ -88,7 +91,9 @@ TEST_F(QueueCli, StatusTasksCancelAndRerun) {
     ASSERT_EQ(cli({"submit", a}), 0);
     EXPECT_EQ(cli({"status", "job-a"}), 0);
     EXPECT_NE(out.find("tasks:        3 (queued 3, running 0, done 0, already absent 0, failed 0, "
-                       "cancelled 0)"), std::string::npos) << out;
+                       "cancelled 0)"),
+              std::string::npos)
+        << out;
     EXPECT_EQ(cli({"cancel", "job-a"}), 0);
     EXPECT_EQ(out, "cancelled 3 queued task(s) of job job-a\n");
     EXPECT_EQ(cli({"tasks", "job-a", "--state", "cancelled"}), 0);
@@ -96,8 +101,9 @@ TEST_F(QueueCli, StatusTasksCancelAndRerun) {
     EXPECT_EQ(cli({"rerun", "job-a"}), 0);
     EXPECT_EQ(out, "nothing to rerun in job job-a\n");  // failed is the default state
     EXPECT_EQ(cli({"rerun", "job-a", "--state", "cancelled"}), 0);
-    EXPECT_EQ(out, "requeued 3 task(s) of job job-a (attempt history kept); run qbi-runner run to "
-                   "work them\n");
+    EXPECT_EQ(out,
+              "requeued 3 task(s) of job job-a (attempt history kept); run qbi-runner run to "
+              "work them\n");
     EXPECT_EQ(cli({"--json", "tasks", "job-a", "--state", "queued"}), 0);
     EXPECT_NE(out.find("\"state\":\"queued\""), std::string::npos);
 }
@@ -123,8 +129,9 @@ TEST_F(QueueCli, RerunByCode) {
         ASSERT_TRUE(store->record_results(results));
     }
     EXPECT_EQ(cli({"rerun", "job-a", "--code", "Invalid.Parameter"}), 0);
-    EXPECT_EQ(out, "requeued 2 task(s) of job job-a (attempt history kept); run qbi-runner run to "
-                   "work them\n");
+    EXPECT_EQ(out,
+              "requeued 2 task(s) of job job-a (attempt history kept); run qbi-runner run to "
+              "work them\n");
     EXPECT_EQ(cli({"audit", "export", "--format", "csv"}), 0);
     EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 4);  // header + 3 attempts
     EXPECT_EQ(cli({"audit", "verify"}), 0);
@@ -166,7 +173,8 @@ TEST_F(QueueCli, AuditVerifyNamesTheFirstBrokenRow) {
         }
         ASSERT_TRUE(store->record_results(results));
         auto& raw = store->raw_connection();
-        SQLite::Statement triggers(raw, "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='attempts'");
+        SQLite::Statement triggers(
+            raw, "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='attempts'");
         std::vector<std::string> names;
         while (triggers.executeStep()) names.push_back(triggers.getColumn(0).getString());
         triggers.reset();

@@ -84,7 +84,8 @@ TEST_F(ServeTest, InboxWatchdogStatusAndCleanStop) {
     EXPECT_TRUE(fs::exists(dir / "state/inbox/accepted/good.yaml"));
     EXPECT_TRUE(fs::exists(dir / "state/inbox/rejected/bad.yaml"));
     std::string why = test::read_file(dir / "state/inbox/rejected/bad.yaml.error");
-    EXPECT_NE(why.find("tasks: the list is empty; a job needs at least one task"), std::string::npos)
+    EXPECT_NE(why.find("tasks: the list is empty; a job needs at least one task"),
+              std::string::npos)
         << why;
     EXPECT_FALSE(sim.world().has_favorite("u1", "w1"));
     p->signal(SIGTERM);
@@ -161,32 +162,34 @@ TEST_F(ServeTest, SighupReloadsConfiguration) {
     EXPECT_NE(r.err.find("configuration reloaded"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("reload refused, keeping the old configuration: " +
                          (dir / "runner.ini").string() + ":2: serve.grace: expected a duration"),
-              std::string::npos) << r.err;
+              std::string::npos)
+        << r.err;
 }
 
 TEST_F(ServeTest, SecondRunnerIsRefusedWith75) {
     test::SimFixture sim(sim_options(0));
     auto p = serve(sim, "1s");
     ASSERT_TRUE(contains(listener.receive_until("READY=1", 10000), "READY=1")) << p->err();
-    auto r = test::run_process({QBI_RUNNER_BIN, "--db", db(), "--endpoint", sim.endpoint(),
-                                "--ca-file", sim.ca_file(), "--credentials-file",
-                                (dir / "ak").string(), "run"},
-                               {{"HOME", dir.path().string()}}, dir.path().string());
+    auto r =
+        test::run_process({QBI_RUNNER_BIN, "--db", db(), "--endpoint", sim.endpoint(), "--ca-file",
+                           sim.ca_file(), "--credentials-file", (dir / "ak").string(), "run"},
+                          {{"HOME", dir.path().string()}}, dir.path().string());
     EXPECT_EQ(r.exit_code, 75);
     EXPECT_NE(r.err.find("another runner (pid " + std::to_string(p->pid()) + ")"),
-              std::string::npos) << r.err;
+              std::string::npos)
+        << r.err;
     p->signal(SIGTERM);
     EXPECT_EQ(p->wait(15000).exit_code, 0);
 }
 
 // Without credentials serve stops before READY with 78 (which the unit does not restart).
 TEST_F(ServeTest, MissingCredentialsExit78BeforeReady) {
-    auto r = test::run_process({QBI_RUNNER_BIN, "--db", db(), "--endpoint", "https://127.0.0.1:9",
-                                "serve"},
-                               {{"NOTIFY_SOCKET", listener.path()},
-                                {"STATE_DIRECTORY", (dir / "state").string()},
-                                {"HOME", dir.path().string()}},
-                               dir.path().string());
+    auto r = test::run_process(
+        {QBI_RUNNER_BIN, "--db", db(), "--endpoint", "https://127.0.0.1:9", "serve"},
+        {{"NOTIFY_SOCKET", listener.path()},
+         {"STATE_DIRECTORY", (dir / "state").string()},
+         {"HOME", dir.path().string()}},
+        dir.path().string());
     EXPECT_EQ(r.exit_code, 78);
     EXPECT_NE(r.err.find("no Alibaba Cloud credentials found"), std::string::npos) << r.err;
     EXPECT_EQ(listener.receive(200), "");

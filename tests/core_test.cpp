@@ -5,9 +5,9 @@
 
 #include "runner/core/clock.h"
 #include "runner/core/env.h"
+#include "runner/core/hash.h"
 #include "runner/core/ini.h"
 #include "runner/core/json.h"
-#include "runner/core/hash.h"
 #include "runner/core/percent.h"
 #include "runner/core/random.h"
 #include "runner/core/strings.h"
@@ -145,13 +145,12 @@ TEST(Strings, NearestAndUtf8) {
     EXPECT_TRUE(valid_utf8("plain \xC3\xA9 \xE4\xB8\xAD"));
     EXPECT_FALSE(valid_utf8("\xC3"));
     EXPECT_FALSE(valid_utf8("\xFF"));
-    EXPECT_FALSE(valid_utf8("\xC0\xAF"));  // overlong '/'
+    EXPECT_FALSE(valid_utf8("\xC0\xAF"));      // overlong '/'
     EXPECT_FALSE(valid_utf8("\xED\xA0\x80"));  // surrogate
     EXPECT_EQ(json_escape("a\"b\\\n\x01"), "a\\\"b\\\\\\n\\u0001");
     EXPECT_EQ(split("a,b,,c", ','), (std::vector<std::string>{"a", "b", "", "c"}));
     EXPECT_EQ(trim("  x y \n"), "x y");
 }
-
 
 // The one INI reader: comments, sections, quotes, and a repeated key refused with both lines.
 TEST(Ini, SectionsKeysQuotesAndDuplicates) {

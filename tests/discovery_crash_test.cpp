@@ -61,19 +61,27 @@ TEST_F(EngineSimTest, DiscoveryUnderKillNineAndFaultsEndsLikeAFaultFreeRun) {
                                 "--credentials", std::string(kKeyId) + ":" + kSecret, "-q"});
     ASSERT_TRUE(simp.started()) << simp.err();
 
-    std::string job = "version: 1\njob: offboard-twelve\nmax_attempts: 40\ntasks:\n"
-                      "  - offboard-user:\n      account: [";
-    for (int u = 0; u < kLeavers; ++u) job += (u ? ", " : "") + std::string("leaver") + std::to_string(u);
+    std::string job =
+        "version: 1\njob: offboard-twelve\nmax_attempts: 40\ntasks:\n"
+        "  - offboard-user:\n      account: [";
+    for (int u = 0; u < kLeavers; ++u)
+        job += (u ? ", " : "") + std::string("leaver") + std::to_string(u);
     job += "]\n";
     const auto job_file = dir_.write("job.yaml", job);
     const auto ak = dir_.write("alibaba-ak", std::string("access_key_id = ") + kKeyId +
                                                  "\naccess_key_secret = " + kSecret + "\n");
-    const auto config =
-        dir_.write("runner.ini", "[run]\nbackoff_base = 5ms\nbackoff_cap = 40ms\n");
-    const std::vector<std::string> common = {
-        QBI_RUNNER_BIN, "--config", config.string(), "--db", (dir_ / "queue.db").string(),
-        "--endpoint", simp.endpoint(), "--ca-file", simp.ca_file(), "--credentials-file",
-        ak.string()};
+    const auto config = dir_.write("runner.ini", "[run]\nbackoff_base = 5ms\nbackoff_cap = 40ms\n");
+    const std::vector<std::string> common = {QBI_RUNNER_BIN,
+                                             "--config",
+                                             config.string(),
+                                             "--db",
+                                             (dir_ / "queue.db").string(),
+                                             "--endpoint",
+                                             simp.endpoint(),
+                                             "--ca-file",
+                                             simp.ca_file(),
+                                             "--credentials-file",
+                                             ak.string()};
     std::vector<std::string> submit_argv = common;
     submit_argv.insert(submit_argv.end(), {"submit", job_file.string()});
     auto submitted = qbi::test::run_process(submit_argv, std::nullopt, dir_.path().string());

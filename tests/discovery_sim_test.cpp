@@ -147,8 +147,8 @@ TEST_F(DiscoverySimTest, RevokeSharesPagesThroughEveryWork) {
 // succeeds with nothing to do. Nothing follows either lookup.
 TEST_F(DiscoverySimTest, UnknownAccountFailsNamingItUnlessMissingIsOk) {
     start();
-    const std::int64_t strict = submit_text(
-        "version: 1\njob: ghost\ntasks:\n  - offboard-user: {account: ghost}\n");
+    const std::int64_t strict =
+        submit_text("version: 1\njob: ghost\ntasks:\n  - offboard-user: {account: ghost}\n");
     const std::int64_t lenient = submit_text(
         "version: 1\njob: ghost-ok\ntasks:\n  - offboard-user: {account: ghost, missing: ok}\n");
     run(discovery_options());
@@ -221,7 +221,8 @@ TEST_F(DiscoverySimTest, PlanThenSubmitGivesTheSameWorld) {
     EXPECT_EQ(plan.calls.size(), 7u);
     EXPECT_EQ(plan.reads, 9);  // lookup, ListCollections, QuerySharesToUserList, 6 QueryShareList
     EXPECT_EQ(plan.job, "offboard-jdoe-plan");
-    EXPECT_NE(plan.yaml.find("        - \"w1\"  # Revenue (PAGE, owner 1002): favourite of jdoe (1001)\n"),
+    EXPECT_NE(plan.yaml.find(
+                  "        - \"w1\"  # Revenue (PAGE, owner 1002): favourite of jdoe (1001)\n"),
               std::string::npos)
         << plan.yaml;
     EXPECT_NE(plan.yaml.find("      report: \"w5\"  # Payroll (REPORT, owner Bob): shared to jdoe "

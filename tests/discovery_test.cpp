@@ -2,9 +2,10 @@
 // functions over real answer bodies in the shapes qbi-sim and Quick BI send: the chain of an
 // offboarding, the grant filter that keeps group, organisation and workspace grants, paging,
 // keys that collapse with explicit tasks, and every error a read can end in.
+#include "runner/discovery/discovery.h"
+
 #include <gtest/gtest.h>
 
-#include "runner/discovery/discovery.h"
 #include "runner/api/answers.h"
 
 namespace qbi::discovery {
@@ -82,8 +83,9 @@ TEST(Discovery, AccountLookupStartsTheUsersReads) {
 // Favourites become cancels keyed exactly like the same explicit task of a job file, so a
 // discovered cancel and a written one collapse into one.
 TEST(Discovery, FavouritesBecomeCancelsWithTheExplicitKey) {
-    auto e = expand(read("ListCollections", {{"UserId", "1213"}}, offboard("jdoe", "1213")),
-                    done(R"([{"FavoriteId":1,"WorksId":"w1","WorksName":"Revenue","WorksType":"PAGE",
+    auto e =
+        expand(read("ListCollections", {{"UserId", "1213"}}, offboard("jdoe", "1213")),
+               done(R"([{"FavoriteId":1,"WorksId":"w1","WorksName":"Revenue","WorksType":"PAGE",
                              "OwnerId":"u-bob"},{"WorksId":"w2"}])"));
     ASSERT_EQ(e.children.size(), 2u);
     const auto& c = e.children[0];
@@ -122,9 +124,9 @@ const char* kGrants = R"([
 // Offboarding keeps every grant that is not to the user personally: groups, the organisation,
 // other users and workspace grants (even one whose ID happens to equal the UserId).
 TEST(Discovery, OffboardingCancelsOnlyThePersonalGrant) {
-    auto e = expand(read("QueryShareList", {{"ReportId", "r1"}}, offboard("jdoe", "1213"),
-                         "Payroll (REPORT)"),
-                    done(kGrants));
+    auto e = expand(
+        read("QueryShareList", {{"ReportId", "r1"}}, offboard("jdoe", "1213"), "Payroll (REPORT)"),
+        done(kGrants));
     ASSERT_EQ(e.children.size(), 1u);
     EXPECT_EQ(e.children[0].action, "CancelReportShare");
     EXPECT_EQ(e.children[0].params,
@@ -142,8 +144,8 @@ TEST(Discovery, RevokingCancelsTheNamedPrincipalsOfTheType) {
     EXPECT_EQ(e.children[0].params.at("ShareToIds"), "g1");
     EXPECT_EQ(TaskContext::from_json(e.children[0].context)->found, "shared to group Sales (g1)");
     EXPECT_EQ(e.children[1].params.at("ShareToIds"), "g2");
-    auto none = expand(read("QueryShareList", {{"ReportId", "r1"}}, revoke("0", {"g1"})),
-                       done(kGrants));
+    auto none =
+        expand(read("QueryShareList", {{"ReportId", "r1"}}, revoke("0", {"g1"})), done(kGrants));
     EXPECT_TRUE(none.children.empty());
 }
 
@@ -159,14 +161,14 @@ TEST(Discovery, WorksPaging) {
     EXPECT_EQ(first.children[1].params, (Params{{"PageNum", "3"}, {"PageSize", "2"}}));
     EXPECT_EQ(first.children[2].params, (Params{{"ReportId", "a"}}));
     EXPECT_EQ(TaskContext::from_json(first.children[0].context)->scope, scope);
-    auto third = expand(
-        read("QueryWorksByOrganization", {{"PageNum", "3"}, {"PageSize", "2"}}, scope),
-        done(R"({"Data":[{"WorksId":"e"}],"PageNum":3,"PageSize":2,"TotalNum":5})"));
+    auto third =
+        expand(read("QueryWorksByOrganization", {{"PageNum", "3"}, {"PageSize", "2"}}, scope),
+               done(R"({"Data":[{"WorksId":"e"}],"PageNum":3,"PageSize":2,"TotalNum":5})"));
     ASSERT_EQ(third.children.size(), 1u);
     EXPECT_EQ(third.children[0].action, "QueryShareList");
-    auto empty = expand(
-        read("QueryWorksByOrganization", {{"PageNum", "1"}, {"PageSize", "2"}}, scope),
-        done(R"({"Data":[],"PageNum":1,"PageSize":2,"TotalNum":5,"TotalPages":3})"));
+    auto empty =
+        expand(read("QueryWorksByOrganization", {{"PageNum", "1"}, {"PageSize", "2"}}, scope),
+               done(R"({"Data":[],"PageNum":1,"PageSize":2,"TotalNum":5,"TotalPages":3})"));
     EXPECT_TRUE(empty.children.empty());
 }
 
@@ -176,8 +178,8 @@ TEST(Discovery, UnknownAccountFailsNamingItUnlessMissingIsOk) {
     missing.http_status = 400;
     missing.code = "User.Not.In.Organization";
     missing.message = "The user does not belong to the organization.";
-    auto e = expand(read("QueryUserInfoByAccount", {{"Account", "ghost"}}, offboard("ghost")),
-                    missing);
+    auto e =
+        expand(read("QueryUserInfoByAccount", {{"Account", "ghost"}}, offboard("ghost")), missing);
     EXPECT_EQ(e.result.outcome, Outcome::Permanent);
     EXPECT_EQ(e.result.message,
               "account 'ghost' is not in the Quick BI organisation (User.Not.In.Organization); "

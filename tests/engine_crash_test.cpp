@@ -19,7 +19,6 @@
 namespace qbi::engine::test {
 namespace {
 
-
 #ifdef QBI_RUNNER_BIN
 constexpr const char* kRunnerBin = QBI_RUNNER_BIN;
 #else
@@ -34,7 +33,8 @@ TEST_F(EngineSimTest, KillNineAtRandomMomentsLosesNothing) {
     constexpr int kFavorites = 320, kShares = 80, kTasks = kFavorites + kShares;
     constexpr int kKills = 6;
 
-    const auto world = dir_.write("world.json", sim::world_to_value(leaver_world(kFavorites, kShares)).to_json());
+    const auto world =
+        dir_.write("world.json", sim::world_to_value(leaver_world(kFavorites, kShares)).to_json());
     qbi::test::SimProcess simp({"--world", world.string(), "--latency", "40:20", "--seed", "7",
                                 "--credentials", std::string(kKeyId) + ":" + kSecret, "-q"});
     ASSERT_TRUE(simp.started()) << simp.err();
@@ -43,11 +43,21 @@ TEST_F(EngineSimTest, KillNineAtRandomMomentsLosesNothing) {
     const auto ak = dir_.write("alibaba-ak", std::string("access_key_id = ") + kKeyId +
                                                  "\naccess_key_secret = " + kSecret + "\n");
     const auto config = dir_.write("runner.ini", "[run]\nbackoff_base = 5ms\nbackoff_cap = 50ms\n");
-    const std::vector<std::string> args = {
-        "--config", config.string(),   "--db",         (dir_ / "queue.db").string(),
-        "--endpoint", simp.endpoint(), "--ca-file",    simp.ca_file(),
-        "--credentials-file", ak.string(), "run",      "--workers", "8",
-        "--max-qps", "10000"};
+    const std::vector<std::string> args = {"--config",
+                                           config.string(),
+                                           "--db",
+                                           (dir_ / "queue.db").string(),
+                                           "--endpoint",
+                                           simp.endpoint(),
+                                           "--ca-file",
+                                           simp.ca_file(),
+                                           "--credentials-file",
+                                           ak.string(),
+                                           "run",
+                                           "--workers",
+                                           "8",
+                                           "--max-qps",
+                                           "10000"};
     std::vector<std::string> argv{kRunnerBin};
     argv.insert(argv.end(), args.begin(), args.end());
 
@@ -72,7 +82,8 @@ TEST_F(EngineSimTest, KillNineAtRandomMomentsLosesNothing) {
             last_err = runner.err();
         }
         ASSERT_TRUE(exit_code == 0 || exit_code == -1 || exit_code == 128 + SIGKILL)
-            << "exit " << exit_code << "\n" << last_err;
+            << "exit " << exit_code << "\n"
+            << last_err;
     }
     ASSERT_EQ(exit_code, 0) << last_err;
     EXPECT_EQ(kills, kKills);

@@ -41,7 +41,8 @@ inline constexpr const char* kSecret = "engine-test-secret";
 inline sim::WorldData leaver_world(int favorites, int shares) {
     sim::WorldData w;
     w.users.push_back(sim::User{kLeaver, kLeaver, kLeaver, kLeaver, "", 1, false, false, ""});
-    w.users.push_back(sim::User{"u-other", "u-other", "u-other", "u-other", "", 1, false, false, ""});
+    w.users.push_back(
+        sim::User{"u-other", "u-other", "u-other", "u-other", "", 1, false, false, ""});
     for (int i = 0; i < favorites; ++i) {
         const std::string id = "w" + std::to_string(i);
         w.works.push_back(sim::Work{id, id, "PAGE", "", ""});
@@ -74,11 +75,10 @@ inline queue::NewJob leaver_job(const std::string& name, int favorites, int shar
         j.tasks.push_back(queue::NewTask{
             "CancelCollection", {{"UserId", kLeaver}, {"WorksId", "w" + std::to_string(i)}}, ""});
     for (int i = 0; i < shares; ++i)
-        j.tasks.push_back(queue::NewTask{"CancelReportShare",
-                                         {{"ReportId", "r" + std::to_string(i)},
-                                          {"ShareToType", "0"},
-                                          {"ShareToIds", kLeaver}},
-                                         ""});
+        j.tasks.push_back(queue::NewTask{
+            "CancelReportShare",
+            {{"ReportId", "r" + std::to_string(i)}, {"ShareToType", "0"}, {"ShareToIds", kLeaver}},
+            ""});
     return j;
 }
 
@@ -165,8 +165,8 @@ protected:
             if (on_tick) on_tick(engine);
         });
         const Progress& p = engine.progress();
-        last_progress_ = {p.done.load(),     p.already_absent.load(), p.failed.load(),
-                          p.retried.load(), p.throttled.load(),      p.attempts.load(),
+        last_progress_ = {p.done.load(),           p.already_absent.load(), p.failed.load(),
+                          p.retried.load(),        p.throttled.load(),      p.attempts.load(),
                           p.halted_attempts.load()};
         last_status_ = engine.status_text();
         return r;

@@ -102,12 +102,11 @@ TEST_F(EngineSimTest, TransientErrorsAreRetriedUntilEveryTaskSucceeds) {
     for (const auto& [task, list] : by_task) {
         for (std::size_t i = 0; i < list.size(); ++i) {
             EXPECT_EQ(list[i].attempt, static_cast<int>(i + 1)) << "task " << task;
-            EXPECT_EQ(list[i].record.outcome, i + 1 == list.size() ? Outcome::Done
-                                                            : Outcome::Retryable);
+            EXPECT_EQ(list[i].record.outcome,
+                      i + 1 == list.size() ? Outcome::Done : Outcome::Retryable);
         }
     }
-    for (const auto& t : tasks(job))
-        EXPECT_EQ(t.attempts, static_cast<int>(by_task[t.id].size()));
+    for (const auto& t : tasks(job)) EXPECT_EQ(t.attempts, static_cast<int>(by_task[t.id].size()));
     expect_chain_intact();
 }
 

@@ -3,7 +3,6 @@
 // Real files in a TempDir; each test asserts the complete message.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,8 +16,8 @@
 namespace qbi::jobs::test {
 namespace {
 
-using ::testing::ElementsAre;
 using qbi::test::TempDir;
+using ::testing::ElementsAre;
 
 const char* kValid = "version: 1\njob: j\ntasks:\n- cancel-collection: {user: u, works: w}\n";
 
@@ -84,7 +83,8 @@ TEST(JobFile, UnreadableFile) {
     ::close(fds[1]);
     std::string got;
     char buf[512];
-    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+        got.append(buf, static_cast<std::size_t>(n));
     ::close(fds[0]);
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
@@ -186,17 +186,19 @@ TEST(JobFile, TabsInIndentation) {
 }
 
 TEST(JobFile, ControlCharacters) {
-    EXPECT_THAT(errors_for("version: 1\njob: j\x07\ndescription: a\x7F\n"),
-                ElementsAre("job.yaml:2:7: control character U+0007 is not allowed in a job file",
-                            "job.yaml:3:15: control character U+007F is not allowed in a job file"));
+    EXPECT_THAT(
+        errors_for("version: 1\njob: j\x07\ndescription: a\x7F\n"),
+        ElementsAre("job.yaml:2:7: control character U+0007 is not allowed in a job file",
+                    "job.yaml:3:15: control character U+007F is not allowed in a job file"));
 }
 
 // ---- task count ----------------------------------------------------------------------------
 
 // The limit counts calls as written (3 reports x 2 targets = 6), before duplicates collapse.
 TEST(JobFile, TaskLimit) {
-    std::string text = "version: 1\njob: j\ntasks:\n"
-                       "  - cancel-share: {report: [r1, r2, r1], to-type: user, to: [u1, u2]}\n";
+    std::string text =
+        "version: 1\njob: j\ntasks:\n"
+        "  - cancel-share: {report: [r1, r2, r1], to-type: user, to: [u1, u2]}\n";
     JobLimits limits;
     limits.max_tasks = 5;
     EXPECT_THAT(errors_for(text, limits),
@@ -210,8 +212,9 @@ TEST(JobFile, TaskLimit) {
 // Aliases cannot multiply work past the limit: 4 references to a 1000-element list count as
 // 4000 tasks before any of them is expanded.
 TEST(JobFile, TaskLimitCountsAliasedLists) {
-    std::string text = "version: 1\njob: j\ntasks:\n"
-                       "  - cancel-collection: &t {user: u, works: [";
+    std::string text =
+        "version: 1\njob: j\ntasks:\n"
+        "  - cancel-collection: &t {user: u, works: [";
     for (int i = 0; i < 1000; ++i) text += (i ? ", w" : "w") + std::to_string(i);
     text += "]}\n  - cancel-collection: *t\n  - cancel-collection: *t\n  - cancel-collection: *t\n";
     JobLimits limits;

@@ -21,8 +21,7 @@ protected:
         auto c = must(store_->claim("r", 6, 1000));
         ASSERT_EQ(c.size(), 6u);
         must(store_->record_results(
-            {result(c[0], "r", Outcome::Done),
-             result(c[1], "r", Outcome::Permanent, "Code.X"),
+            {result(c[0], "r", Outcome::Done), result(c[1], "r", Outcome::Permanent, "Code.X"),
              result(c[2], "r", Outcome::Permanent, "Code.Y"),
              result(c[3], "r", Outcome::Permanent, "Code.X"),
              result(c[4], "r", Outcome::Permanent, "Code.X"),
@@ -191,9 +190,9 @@ TEST_F(AdminTest, PerJobCountsAlwaysAgreeWithTheTasks) {
     auto c = must(store_->claim("r", 30, 1000));
     std::vector<TaskResult> results;
     for (std::size_t i = 0; i < c.size(); ++i) {
-        static const Outcome kinds[] = {
-            Outcome::Done,      Outcome::AlreadyAbsent, Outcome::Retryable,
-            Outcome::Permanent, Outcome::HaltAuth,      Outcome::Interrupted};
+        static const Outcome kinds[] = {Outcome::Done,      Outcome::AlreadyAbsent,
+                                        Outcome::Retryable, Outcome::Permanent,
+                                        Outcome::HaltAuth,  Outcome::Interrupted};
         if (i % 7 == 6) continue;  // left running
         results.push_back(result(c[i], "r", kinds[i % 6], i % 6 >= 2 ? "Code.Z" : ""));
     }

@@ -9,7 +9,9 @@ namespace qbi::queue::test {
 namespace {
 
 NewTask read_task(const std::string& user) {
-    return NewTask{"ListCollections", {{"UserId", user}}, "ListCollections " + user,
+    return NewTask{"ListCollections",
+                   {{"UserId", user}},
+                   "ListCollections " + user,
                    "{\"scope\":\"offboard\",\"user\":\"" + user + "\"}"};
 }
 

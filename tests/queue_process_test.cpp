@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 
-#include "runner/queue/runner_lock.h"
 #include "runner/queue/migrations.h"
+#include "runner/queue/runner_lock.h"
 #include "tests/queue_fixture.h"
 
 namespace qbi::queue::test {

@@ -60,10 +60,10 @@ TEST_F(RunTest, ResultsSettleTasksAndWriteAttemptRows) {
     auto j = must(store_->submit(make_job("a", 3)));
     auto c = must(store_->claim("r", 3, 1000));
     clock_.advance_ms(250);
-    auto effects = effects_of(must(store_->record_results(
-        {result(c[0], "r", Outcome::Done),
-         result(c[1], "r", Outcome::AlreadyAbsent, "Report.NotExist.Error"),
-         result(c[2], "r", Outcome::Permanent, "Some.Other.Error")})));
+    auto effects = effects_of(must(
+        store_->record_results({result(c[0], "r", Outcome::Done),
+                                result(c[1], "r", Outcome::AlreadyAbsent, "Report.NotExist.Error"),
+                                result(c[2], "r", Outcome::Permanent, "Some.Other.Error")})));
     EXPECT_EQ(effects, (std::vector<TaskEffect>{TaskEffect::Succeeded, TaskEffect::Succeeded,
                                                 TaskEffect::Failed}));
     auto job = must(store_->job(j.job_id));
@@ -173,9 +173,9 @@ TEST_F(RunTest, HaltRequeuesWithoutCountingTheAttempt) {
 TEST_F(RunTest, ResultsWithoutTheLeaseAreSkipped) {
     auto j = must(store_->submit(make_job("a", 2)));
     auto c = must(store_->claim("r", 2, 1000));
-    auto effects = effects_of(must(store_->record_results({result(c[0], "someone-else", Outcome::Done),
-                                                result(c[1], "r", Outcome::Done),
-                                                result(c[1], "r", Outcome::Done)})));
+    auto effects = effects_of(must(store_->record_results(
+        {result(c[0], "someone-else", Outcome::Done), result(c[1], "r", Outcome::Done),
+         result(c[1], "r", Outcome::Done)})));
     EXPECT_EQ(effects, (std::vector<TaskEffect>{TaskEffect::LeaseLost, TaskEffect::Succeeded,
                                                 TaskEffect::LeaseLost}));
     EXPECT_EQ(task(*store_, j.job_id, c[0].task_id).state, TaskState::Running);

@@ -85,8 +85,9 @@ void fill_at_version(SQLite::Database& db, int version) {
         "1, NULL)");
     // From version 3 on, Store::submit kept the per-job counts of inserted tasks.
     if (version >= 3)
-        db.exec("UPDATE job_counts SET queued = 1, done = 1, already_absent = 1, failed = 1, "
-                "cancelled = 1 WHERE job_id = 1");
+        db.exec(
+            "UPDATE job_counts SET queued = 1, done = 1, already_absent = 1, failed = 1, "
+            "cancelled = 1 WHERE job_id = 1");
     if (version >= 2) {
         AttemptRow r;
         r.id = 1;

@@ -28,8 +28,8 @@ std::vector<std::string> run(SimFixture& sim, int n) {
     std::vector<std::string> out;
     for (int i = 0; i < n; ++i) {
         ApiResult r = client.call("ListCollections", {{"UserId", "u1"}});
-        out.push_back((r.code.empty() ? "OK" : r.code) + "/" + std::to_string(r.http_status) +
-                      "/" + r.request_id);
+        out.push_back((r.code.empty() ? "OK" : r.code) + "/" + std::to_string(r.http_status) + "/" +
+                      r.request_id);
     }
     return out;
 }
@@ -118,7 +118,8 @@ TEST(SimFaults, LatencyWithJitterIsSeededAndVirtualOnAManualClock) {
         SimFixture sim(o);
         SimClient client(sim, SignatureScheme::V3, sim_credentials(), &clock);
         std::vector<std::int64_t> out;
-        for (int i = 0; i < 20; ++i) out.push_back(client.call("ListCollections", {{"UserId", "u1"}}).latency_ms);
+        for (int i = 0; i < 20; ++i)
+            out.push_back(client.call("ListCollections", {{"UserId", "u1"}}).latency_ms);
         return out;
     };
     const auto a = latencies(3);
@@ -141,7 +142,8 @@ TEST(SimFaults, DroppedConnectionsAnswerNothingAndChangeNothing) {
     SimClient client(sim);
     ApiResult r = client.call("CancelCollection", {{"UserId", "u1"}, {"WorksId", "w1"}});
     EXPECT_EQ(r.http_status, 0);
-    EXPECT_TRUE(r.code == kCodeConnection || r.code == kCodeTruncated) << r.code << ": " << r.message;
+    EXPECT_TRUE(r.code == kCodeConnection || r.code == kCodeTruncated)
+        << r.code << ": " << r.message;
     EXPECT_EQ(r.outcome, Outcome::Retryable);
     EXPECT_TRUE(sim.world().has_favorite("u1", "w1"));
     EXPECT_EQ(sim.simulator().stats().count("CancelCollection", "Dropped"), 1u);
@@ -155,7 +157,9 @@ TEST(SimFaults, DropDecisionsFollowTheSeedAndTheClientReconnects) {
         SimClient client(sim);
         std::string out;
         for (int i = 0; i < 25; ++i)
-            out += client.call("ListCollections", {{"UserId", "u1"}}).outcome == Outcome::Done ? '.' : 'x';
+            out += client.call("ListCollections", {{"UserId", "u1"}}).outcome == Outcome::Done
+                       ? '.'
+                       : 'x';
         if (connections) *connections = client.transport().connections_opened();
         return out;
     };
@@ -238,7 +242,8 @@ TEST(SimFaultPlan, FlagValueErrors) {
               "--fail X: expected a probability from 0 to 1, got '1.5'");
     EXPECT_EQ(sim::parse_fail_rule("X@99=0.5").error().message,
               "--fail: HTTP status must be 100-599, got '99'");
-    EXPECT_EQ(sim::parse_fail_rule("a b=0.5").error().message, "--fail: 'a b' is not an error code");
+    EXPECT_EQ(sim::parse_fail_rule("a b=0.5").error().message,
+              "--fail: 'a b' is not an error code");
     auto rule = sim::parse_fail_rule("Throttling.Api@429=0.25");
     ASSERT_TRUE(rule.ok());
     EXPECT_EQ(rule->code, "Throttling.Api");

@@ -14,8 +14,7 @@
 namespace qbi::test {
 namespace {
 
-constexpr const char* kWorld =
-    "implicit: true\nfavorites:\n  - {user: u1, works: [w1, w2, w3]}\n";
+constexpr const char* kWorld = "implicit: true\nfavorites:\n  - {user: u1, works: [w1, w2, w3]}\n";
 
 // Sends through `inner` after `mutate` changed the signed request.
 class TamperTransport final : public Transport {
@@ -89,7 +88,8 @@ TEST_F(SimGateway, BothSchemesSucceedWithTheDocumentedBody) {
         EXPECT_EQ(r.outcome, Outcome::Done) << r.code << " " << r.message;
         EXPECT_EQ(r.http_status, 200);
         EXPECT_TRUE(is_request_id(r.request_id)) << r.request_id;
-        EXPECT_EQ(r.body, R"({"RequestId":")" + r.request_id + R"(","Result":true,"Success":true})");
+        EXPECT_EQ(r.body,
+                  R"({"RequestId":")" + r.request_id + R"(","Result":true,"Success":true})");
     }
     EXPECT_FALSE(sim_.world().has_favorite("u1", "w1"));
     EXPECT_FALSE(sim_.world().has_favorite("u1", "w2"));
@@ -145,9 +145,8 @@ TEST_F(SimGateway, StsCredentialNeedsItsToken) {
 
 TEST_F(SimGateway, TamperedParameterBreaksTheSignature) {
     for (auto scheme : {SignatureScheme::V3, SignatureScheme::V1}) {
-        ApiResult r = tampered(scheme, [](SignedRequest& req) {
-            set_query_param(req, "WorksId", "w3");
-        });
+        ApiResult r =
+            tampered(scheme, [](SignedRequest& req) { set_query_param(req, "WorksId", "w3"); });
         EXPECT_EQ(code_status(r), "SignatureDoesNotMatch 400");
     }
     EXPECT_TRUE(sim_.world().has_favorite("u1", "w3"));
@@ -171,20 +170,18 @@ TEST_F(SimGateway, ReusedNonceIsRefused) {
 TEST_F(SimGateway, MissingCommonParametersOfV1) {
     for (const char* name : {"Action", "Version", "AccessKeyId", "Signature", "SignatureMethod",
                              "SignatureVersion", "SignatureNonce", "Timestamp"}) {
-        ApiResult r = tampered(SignatureScheme::V1, [name](SignedRequest& req) {
-            set_query_param(req, name, nullptr);
-        });
+        ApiResult r = tampered(SignatureScheme::V1,
+                               [name](SignedRequest& req) { set_query_param(req, name, nullptr); });
         EXPECT_EQ(code_status(r), "Missing" + std::string(name) + " 400");
         EXPECT_EQ(r.message, std::string(name) + " is mandatory for this action.");
     }
 }
 
 TEST_F(SimGateway, MissingSignedHeadersOfV3) {
-    for (const char* name : {"x-acs-action", "x-acs-version", "x-acs-date",
-                             "x-acs-signature-nonce", "x-acs-content-sha256"}) {
-        ApiResult r = tampered(SignatureScheme::V3, [name](SignedRequest& req) {
-            set_header(req, name, nullptr);
-        });
+    for (const char* name : {"x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce",
+                             "x-acs-content-sha256"}) {
+        ApiResult r = tampered(SignatureScheme::V3,
+                               [name](SignedRequest& req) { set_header(req, name, nullptr); });
         EXPECT_EQ(code_status(r), "MissingParameter 400");
         EXPECT_EQ(r.message, "The input parameter \"" + std::string(name) +
                                  "\" that is mandatory for processing this request is not "
@@ -217,13 +214,11 @@ TEST_F(SimGateway, GarbledSignaturePartsAreIncomplete) {
     EXPECT_EQ(code_status(r), "IncompleteSignature 400");
     EXPECT_EQ(r.message, "The request signature does not conform to Aliyun standards.");
     // V1 with another signature method or version.
-    r = tampered(SignatureScheme::V1, [](SignedRequest& req) {
-        set_query_param(req, "SignatureMethod", "HMAC-MD5");
-    });
+    r = tampered(SignatureScheme::V1,
+                 [](SignedRequest& req) { set_query_param(req, "SignatureMethod", "HMAC-MD5"); });
     EXPECT_EQ(code_status(r), "InvalidSignatureMethod 400");
-    r = tampered(SignatureScheme::V1, [](SignedRequest& req) {
-        set_query_param(req, "SignatureVersion", "2.0");
-    });
+    r = tampered(SignatureScheme::V1,
+                 [](SignedRequest& req) { set_query_param(req, "SignatureVersion", "2.0"); });
     EXPECT_EQ(code_status(r), "InvalidSignatureVersion 400");
 }
 
@@ -233,9 +228,8 @@ TEST_F(SimGateway, MalformedTimestampIsRefused) {
     });
     EXPECT_EQ(code_status(r), "InvalidTimeStamp.Format 400");
     EXPECT_EQ(r.message, "Specified time stamp or date value is not well formatted.");
-    r = tampered(SignatureScheme::V3, [](SignedRequest& req) {
-        set_header(req, "x-acs-date", "2024-13-45T99:00:00Z");
-    });
+    r = tampered(SignatureScheme::V3,
+                 [](SignedRequest& req) { set_header(req, "x-acs-date", "2024-13-45T99:00:00Z"); });
     EXPECT_EQ(code_status(r), "InvalidTimeStamp.Format 400");
 }
 
@@ -250,9 +244,8 @@ TEST_F(SimGateway, UnknownActionAndWrongVersion) {
         set_header(req, "x-acs-version", "2020-01-01");
     });
     EXPECT_EQ(code_status(r), "InvalidVersion 400");
-    r = tampered(SignatureScheme::V1, [](SignedRequest& req) {
-        set_query_param(req, "Version", "2020-01-01");
-    });
+    r = tampered(SignatureScheme::V1,
+                 [](SignedRequest& req) { set_query_param(req, "Version", "2020-01-01"); });
     EXPECT_EQ(code_status(r), "InvalidVersion 400");
 }
 

@@ -1,12 +1,11 @@
 // How the simulator speaks HTTP: the published signature vectors verify, GET and form-encoded
 // POST bodies are accepted, Format=XML answers XML, other paths and methods get the gateway's
 // answers, and /__sim/state and /__sim/stats show the world and the counters.
-#include <gtest/gtest.h>
-
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/StreamCopier.h>
+#include <gtest/gtest.h>
 
 #include "runner/api/signer.h"
 #include "runner/core/time_format.h"
@@ -27,13 +26,13 @@ Raw raw(const SimFixture& sim, const std::string& method, const std::string& tar
     TlsOptions tls;
     tls.ca_file = sim.ca_file();
     auto ctx = make_client_context(tls);
-    Poco::Net::HTTPSClientSession session("127.0.0.1", static_cast<Poco::UInt16>(sim.port()),
-                                          *ctx);
+    Poco::Net::HTTPSClientSession session("127.0.0.1", static_cast<Poco::UInt16>(sim.port()), *ctx);
     Poco::Net::HTTPRequest req(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
     for (const auto& [k, v] : headers)
         if (k != "host") req.set(k, v);
     if (!content_type.empty()) req.setContentType(content_type);
-    if (!body.empty() || method == "POST") req.setContentLength(static_cast<std::streamsize>(body.size()));
+    if (!body.empty() || method == "POST")
+        req.setContentLength(static_cast<std::streamsize>(body.size()));
     session.sendRequest(req) << body;
     Poco::Net::HTTPResponse resp;
     std::istream& in = session.receiveResponse(resp);
@@ -75,11 +74,12 @@ TEST(SimProtocol, PublishedQuickBiVectorsVerify) {
     sim::SimRequest v1;
     v1.method = "POST";
     v1.path = "/";
-    v1.query = "AccessKeyId=testid&Action=CancelCollection&Format=JSON&SignatureMethod=HMAC-SHA1"
-               "&SignatureNonce=7c5d0a0e-3b7f-4f6e-9a51-0d2f5c8e1a01&SignatureVersion=1.0"
-               "&Timestamp=2024-01-15T08%3A30%3A00Z&UserId=1213444447901234&Version=2022-01-01"
-               "&WorksId=d23e84a1-82a0-4292-bfdb-521306c31234"
-               "&Signature=H7ihrCxadCqRZP3xyOs8Yk4E%2B9E%3D";
+    v1.query =
+        "AccessKeyId=testid&Action=CancelCollection&Format=JSON&SignatureMethod=HMAC-SHA1"
+        "&SignatureNonce=7c5d0a0e-3b7f-4f6e-9a51-0d2f5c8e1a01&SignatureVersion=1.0"
+        "&Timestamp=2024-01-15T08%3A30%3A00Z&UserId=1213444447901234&Version=2022-01-01"
+        "&WorksId=d23e84a1-82a0-4292-bfdb-521306c31234"
+        "&Signature=H7ihrCxadCqRZP3xyOs8Yk4E%2B9E%3D";
     EXPECT_NE(sim.handle(v1).body.find("\"Code\":\"User.Not.In.Organization\""), std::string::npos);
     sim::SimRequest v3;
     v3.method = "POST";
@@ -155,10 +155,11 @@ TEST(SimProtocol, FormatXmlAnswersXml) {
     Raw r = raw(sim, "POST", "/?" + sign_v1(in).query);
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.content_type, "text/xml;charset=utf-8");
-    EXPECT_EQ(r.body, "<?xml version='1.0' encoding='UTF-8'?><CancelCollectionResponse><RequestId>" +
-                          r.request_id +
-                          "</RequestId><Result>true</Result><Success>true</Success>"
-                          "</CancelCollectionResponse>");
+    EXPECT_EQ(r.body,
+              "<?xml version='1.0' encoding='UTF-8'?><CancelCollectionResponse><RequestId>" +
+                  r.request_id +
+                  "</RequestId><Result>true</Result><Success>true</Success>"
+                  "</CancelCollectionResponse>");
     in.nonce = RandomNonceSource().next();
     r = raw(sim, "POST", "/?" + sign_v1(in).query);  // fresh nonce, favourite gone
     EXPECT_EQ(r.status, 400);
@@ -175,8 +176,9 @@ TEST(SimProtocol, OtherPathsAndMethods) {
     EXPECT_NE(r.body.find("\"Code\":\"UnsupportedHTTPMethod\""), std::string::npos);
     r = raw(sim, "POST", "/?Action=CancelCollection&Version=2022-01-01&Format=JSON&%zz=1");
     EXPECT_EQ(r.status, 400);
-    EXPECT_NE(r.body.find("\"Message\":\"The specified parameter \\\"query string\\\" is not valid.\""),
-              std::string::npos);
+    EXPECT_NE(
+        r.body.find("\"Message\":\"The specified parameter \\\"query string\\\" is not valid.\""),
+        std::string::npos);
     r = raw(sim, "GET", "/__sim/nothing");
     EXPECT_EQ(r.status, 404);
 }
@@ -194,8 +196,10 @@ TEST(SimProtocol, StateAndStatsEndpoints) {
     auto [status, state] = sim_get(sim.endpoint(), sim.ca_file(), "/__sim/state");
     EXPECT_EQ(status, 200);
     EXPECT_EQ(state, sim.state_json());
-    EXPECT_NE(state.find(R"("favorites":[{"id":2,"user":"u1","work":"w2"},{"id":3,"user":"u1","work":"w3"}])"),
-              std::string::npos)
+    EXPECT_NE(
+        state.find(
+            R"("favorites":[{"id":2,"user":"u1","work":"w2"},{"id":3,"user":"u1","work":"w3"}])"),
+        std::string::npos)
         << state;
     auto [s2, stats] = sim_get(sim.endpoint(), sim.ca_file(), "/__sim/stats");
     EXPECT_EQ(s2, 200);

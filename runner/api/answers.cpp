@@ -20,7 +20,9 @@ using Poco::JSON::Object;
 
 constexpr std::size_t kMaxText = 256;
 
-Error malformed(const std::string& what) { return Error{kExitDataErr, what}; }
+Error malformed(const std::string& what) {
+    return Error{kExitDataErr, what};
+}
 
 // The Result member of a JSON object body; an Error for anything else.
 Result<Var> result_of(std::string_view body) {
@@ -38,8 +40,12 @@ Result<Var> result_of(std::string_view body) {
     return obj->get("Result");
 }
 
-bool is_object(const Var& v) { return v.type() == typeid(Object::Ptr) && !v.extract<Object::Ptr>().isNull(); }
-bool is_array(const Var& v) { return v.type() == typeid(Array::Ptr) && !v.extract<Array::Ptr>().isNull(); }
+bool is_object(const Var& v) {
+    return v.type() == typeid(Object::Ptr) && !v.extract<Object::Ptr>().isNull();
+}
+bool is_array(const Var& v) {
+    return v.type() == typeid(Array::Ptr) && !v.extract<Array::Ptr>().isNull();
+}
 
 // An integer from a JSON number without a fraction or from a string of digits.
 std::optional<std::int64_t> integer_of(const Var& v) {

@@ -24,24 +24,24 @@ namespace qbi {
 // The ApiResult code of a Done answer whose data is malformed (the read then fails: permanent).
 inline constexpr const char* kCodeMalformed = "Response.Malformed";
 
-struct UserInfo {  // QueryUserInfoByAccount, QueryUserInfoByUserId
+struct UserInfo {         // QueryUserInfoByAccount, QueryUserInfoByUserId
     std::string user_id;  // required
     std::string account_id, account_name, nick_name, email;
     int user_type = 0;
     bool is_deleted = false;
 };
 
-struct FavoriteItem {  // ListCollections
+struct FavoriteItem {      // ListCollections
     std::string works_id;  // required
     std::string favorite_id, works_name, works_type, owner_id, workspace_id, workspace_name;
 };
 
-struct WorkItem {  // QuerySharesToUserList, QueryWorksByOrganization's Data
+struct WorkItem {          // QuerySharesToUserList, QueryWorksByOrganization's Data
     std::string works_id;  // required
     std::string work_name, work_type, owner_id, owner_name, workspace_id, workspace_name;
 };
 
-struct ShareGrant {  // QueryShareList
+struct ShareGrant {           // QueryShareList
     std::string share_to_id;  // required
     int share_to_type = 0;    // required: 0 user, 1 group, 2 organisation, 3 workspace
     std::string share_id, share_to_name, share_type, report_id;

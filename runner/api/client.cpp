@@ -50,17 +50,18 @@ ApiResult QuickBiClient::call(const std::string& action, const Params& params) {
     r.code = scrub_secrets(r.code, credentials_);
 
     if (log::level() <= log::Level::Debug)
-        log::debug("api: " + action + " " + endpoint_.host_header() + " " +
-                   masked_access_key_id() + " " + signature_scheme_name(scheme_) + " -> " +
-                   std::string(outcome_name(r.outcome)) + " HTTP " + std::to_string(r.http_status) +
-                   (r.code.empty() ? "" : " " + r.code) +
-                   (r.request_id.empty() ? "" : " RequestId " + r.request_id) + " " +
-                   std::to_string(r.latency_ms) + " ms" +
-                   (r.message.empty() ? "" : ": " + r.message));
+        log::debug(
+            "api: " + action + " " + endpoint_.host_header() + " " + masked_access_key_id() + " " +
+            signature_scheme_name(scheme_) + " -> " + std::string(outcome_name(r.outcome)) +
+            " HTTP " + std::to_string(r.http_status) + (r.code.empty() ? "" : " " + r.code) +
+            (r.request_id.empty() ? "" : " RequestId " + r.request_id) + " " +
+            std::to_string(r.latency_ms) + " ms" + (r.message.empty() ? "" : ": " + r.message));
     return r;
 }
 
-const char* signature_scheme_name(SignatureScheme s) { return s == SignatureScheme::V1 ? "v1" : "v3"; }
+const char* signature_scheme_name(SignatureScheme s) {
+    return s == SignatureScheme::V1 ? "v1" : "v3";
+}
 
 std::optional<SignatureScheme> parse_signature_scheme(std::string_view text) {
     if (text == "v1") return SignatureScheme::V1;

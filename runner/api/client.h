@@ -38,7 +38,9 @@ public:
     SignatureScheme scheme() const { return scheme_; }
     const Credentials& credentials() const { return credentials_; }
     // "LTAI****abcd", for the audit log.
-    std::string masked_access_key_id() const { return mask_access_key_id(credentials_.access_key_id); }
+    std::string masked_access_key_id() const {
+        return mask_access_key_id(credentials_.access_key_id);
+    }
 
 private:
     Endpoint endpoint_;

@@ -16,7 +16,9 @@ bool exists(const std::string& path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
-Error config_error(std::string message) { return Error{kExitConfig, std::move(message)}; }
+Error config_error(std::string message) {
+    return Error{kExitConfig, std::move(message)};
+}
 
 }  // namespace
 
@@ -64,7 +66,8 @@ Result<Credentials> load_credentials(const CredentialOptions& options) {
                                     " is set but ALIBABA_CLOUD_ACCESS_KEY_ID is not");
             if (!secret)
                 return config_error(
-                    "ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET is not");
+                    "ALIBABA_CLOUD_ACCESS_KEY_ID is set but ALIBABA_CLOUD_ACCESS_KEY_SECRET is "
+                    "not");
             std::string source = token ? "environment (ALIBABA_CLOUD_ACCESS_KEY_ID, "
                                          "ALIBABA_CLOUD_SECURITY_TOKEN)"
                                        : "environment (ALIBABA_CLOUD_ACCESS_KEY_ID)";

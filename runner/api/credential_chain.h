@@ -3,7 +3,8 @@
 //   1. CredentialOptions::credentials_file (--credentials-file): key file format, see
 //      credential_files.h. Given but unusable -> error (no fallback).
 //   2. $CREDENTIALS_DIRECTORY/alibaba-ak (systemd LoadCredential=), same format, if it exists.
-//   3. ALIBABA_CLOUD_ACCESS_KEY_ID + ALIBABA_CLOUD_ACCESS_KEY_SECRET (+ ALIBABA_CLOUD_SECURITY_TOKEN
+//   3. ALIBABA_CLOUD_ACCESS_KEY_ID + ALIBABA_CLOUD_ACCESS_KEY_SECRET (+
+//   ALIBABA_CLOUD_SECURITY_TOKEN
 //      for STS). One set without the other -> error.
 //   4. $ALIBABA_CLOUD_CREDENTIALS_FILE (must exist when set), else the first existing of
 //      ~/.alibabacloud/credentials and ~/.alibabacloud/credentials.ini: INI profile

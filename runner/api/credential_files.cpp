@@ -25,7 +25,9 @@ namespace qbi {
 
 namespace {
 
-Error config_error(std::string message) { return Error{kExitConfig, std::move(message)}; }
+Error config_error(std::string message) {
+    return Error{kExitConfig, std::move(message)};
+}
 
 std::string octal_mode(unsigned mode) {
     char buf[8];
@@ -231,8 +233,7 @@ Result<Credentials> credentials_from_key_file(std::string_view text, const std::
         if (!names.empty())
             return config_error("credentials file " + path + ":" + std::to_string(e.line) +
                                 ": key = value before the first [profile]");
-        if (e.key != "access_key_id" && e.key != "access_key_secret" &&
-            e.key != "security_token")
+        if (e.key != "access_key_id" && e.key != "access_key_secret" && e.key != "security_token")
             return config_error("credentials file " + path + ":" + std::to_string(e.line) +
                                 ": unknown key (expected access_key_id, access_key_secret or "
                                 "security_token)");
@@ -256,7 +257,8 @@ Result<Credentials> credentials_from_aliyun_config(std::string_view json, const 
     try {
         Poco::JSON::Parser parser;
         Poco::Dynamic::Var v = parser.parse(std::string(json));
-        if (v.type() == typeid(Poco::JSON::Object::Ptr)) root = v.extract<Poco::JSON::Object::Ptr>();
+        if (v.type() == typeid(Poco::JSON::Object::Ptr))
+            root = v.extract<Poco::JSON::Object::Ptr>();
     } catch (const std::exception&) {
         // The parser's message may quote the text around the error, which may be a secret.
     }

@@ -24,7 +24,9 @@ std::string Endpoint::host_header() const {
     return h;
 }
 
-std::string Endpoint::url() const { return "https://" + host_header(); }
+std::string Endpoint::url() const {
+    return "https://" + host_header();
+}
 
 Result<Endpoint> parse_endpoint(const std::string& url) {
     const std::string expected = ": expected https://host[:port]";

@@ -9,7 +9,7 @@
 namespace qbi {
 
 struct Endpoint {
-    std::string host;         // DNS name or IP address; IPv6 without brackets
+    std::string host;  // DNS name or IP address; IPv6 without brackets
     std::uint16_t port = 443;
 
     // The Host header and the host that V3 signs: "host", or "host:port" when the port is not

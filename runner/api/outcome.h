@@ -11,11 +11,11 @@ namespace qbi {
 // The result of one attempt, whatever happened.
 struct ApiResult {
     Outcome outcome = Outcome::Permanent;
-    int http_status = 0;        // 0 when no HTTP response arrived
-    std::string request_id;     // Alibaba's RequestId, when there was one
-    std::string code;           // error Code, or a transport code (see below); empty on success
-    std::string message;        // error Message or transport error text (never a secret)
-    std::string body;           // raw response body (may be empty)
+    int http_status = 0;     // 0 when no HTTP response arrived
+    std::string request_id;  // Alibaba's RequestId, when there was one
+    std::string code;        // error Code, or a transport code (see below); empty on success
+    std::string message;     // error Message or transport error text (never a secret)
+    std::string body;        // raw response body (may be empty)
     std::int64_t latency_ms = 0;
 };
 
@@ -23,8 +23,8 @@ struct ApiResult {
 inline constexpr const char* kCodeTimeout = "Transport.Timeout";
 inline constexpr const char* kCodeConnection = "Transport.ConnectionFailed";  // refused/reset
 inline constexpr const char* kCodeTruncated = "Transport.TruncatedResponse";
-inline constexpr const char* kCodeTls = "Transport.CertificateRejected";   // halt (78)
-inline constexpr const char* kCodeProtocol = "Protocol.BadResponse";        // unparseable body
+inline constexpr const char* kCodeTls = "Transport.CertificateRejected";  // halt (78)
+inline constexpr const char* kCodeProtocol = "Protocol.BadResponse";      // unparseable body
 // HTTP 200 whose Success or Result is false (or "false"): permanent.
 inline constexpr const char* kCodeUnsuccessful = "Response.Unsuccessful";
 

@@ -64,7 +64,9 @@ constexpr std::array<CodeRule, 32> kRules = {{
     {"NoPermission", true, Outcome::HaltPermission},
 }};
 
-bool status_is_transient(int status) { return status == 429 || (status >= 500 && status <= 599); }
+bool status_is_transient(int status) {
+    return status == 429 || (status >= 500 && status <= 599);
+}
 
 bool rule_matches(const CodeRule& rule, std::string_view code) {
     if (!rule.prefix) return code == rule.code;
@@ -174,10 +176,14 @@ ApiResult classify_response(int http_status, std::string_view body) {
         if (http_status == 200) {
             auto show = [](Truth t) {
                 switch (t) {
-                    case Truth::True: return "true";
-                    case Truth::False: return "false";
-                    case Truth::Missing: return "missing";
-                    case Truth::Other: break;
+                    case Truth::True:
+                        return "true";
+                    case Truth::False:
+                        return "false";
+                    case Truth::Missing:
+                        return "missing";
+                    case Truth::Other:
+                        break;
                 }
                 return "not a boolean";
             };

@@ -103,12 +103,10 @@ SignedRequest sign_v3(const SignInput& in) {
     const std::string tail = "\n" + signed_names + "\n" + kEmptySha256;
     req.string_to_sign = "ACS3-HMAC-SHA256\n" + sha256_hex(head + canonical_headers + tail);
     req.canonical_request = head + shown_headers + tail;
-    req.signature =
-        hex_lower(hmac_sha256_raw(cred.access_key_secret.reveal(), req.string_to_sign));
+    req.signature = hex_lower(hmac_sha256_raw(cred.access_key_secret.reveal(), req.string_to_sign));
 
     req.headers = std::move(headers);
-    req.headers.emplace_back("authorization", "ACS3-HMAC-SHA256 Credential=" +
-                                                  cred.access_key_id +
+    req.headers.emplace_back("authorization", "ACS3-HMAC-SHA256 Credential=" + cred.access_key_id +
                                                   ",SignedHeaders=" + signed_names +
                                                   ",Signature=" + req.signature);
     return req;

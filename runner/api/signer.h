@@ -21,15 +21,15 @@ inline constexpr const char* kEmptySha256 =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 struct SignInput {
-    std::string method = "POST";      // "POST" or "GET"
-    std::string host;                 // e.g. "quickbi-public.cn-hangzhou.aliyuncs.com" (":port" kept)
-    std::string action;               // e.g. "CancelCollection"
+    std::string method = "POST";  // "POST" or "GET"
+    std::string host;             // e.g. "quickbi-public.cn-hangzhou.aliyuncs.com" (":port" kept)
+    std::string action;           // e.g. "CancelCollection"
     std::string version = kQuickBiVersion;
-    std::string format = "JSON";      // V1 only
-    Params params;                    // business parameters
+    std::string format = "JSON";  // V1 only
+    Params params;                // business parameters
     const Credentials* credentials = nullptr;
-    std::string timestamp;            // "yyyy-MM-ddTHH:mm:ssZ", UTC
-    std::string nonce;                // unique per attempt
+    std::string timestamp;  // "yyyy-MM-ddTHH:mm:ssZ", UTC
+    std::string nonce;      // unique per attempt
 };
 
 // What goes on the wire: POST https://<host>/?<query> with these headers and an empty body.
@@ -39,7 +39,7 @@ struct SignedRequest {
     std::string path = "/";
     std::string query;  // already percent-encoded, "k=v&k=v", sorted
     std::vector<std::pair<std::string, std::string>> headers;  // name (lower-case for V3), value
-    std::string body;   // empty
+    std::string body;                                          // empty
     // Diagnostics for --dry-run and tests. They contain no secret: with STS the token is shown
     // as kRedacted in string_to_sign (V1) and canonical_request (V3), while the signature is
     // computed over the real text. `query` (V1) and `headers` (V3) do carry the token, as the

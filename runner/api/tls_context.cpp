@@ -39,9 +39,9 @@ Result<Poco::Net::Context::Ptr> make_client_context(const TlsOptions& options) {
         params.cipherList = "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES";
         Poco::Net::Context::Ptr context =
             new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-        context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-                                  Poco::Net::Context::PROTO_TLSV1 |
-                                  Poco::Net::Context::PROTO_TLSV1_1);
+        context->disableProtocols(
+            Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+            Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
         context->enableExtendedCertificateVerification(true);  // host name, loopback included
         context->setInvalidCertificateHandler(rejecting_handler());
 

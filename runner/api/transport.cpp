@@ -5,8 +5,8 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Timespan.h>
 
 #include <algorithm>
@@ -102,23 +102,26 @@ HttpsTransport::Attempt HttpsTransport::attempt(const SignedRequest& request, bo
     Stage stage = Stage::Request;
     try {
         if (!session_) {
-            session_ = std::make_unique<VerifiedHttpsSession>(endpoint_.host,
-                                                                       endpoint_.port, context_);
+            session_ =
+                std::make_unique<VerifiedHttpsSession>(endpoint_.host, endpoint_.port, context_);
             // A Poco 1.11 TLS read waits out the socket timeout once in recv and once more in
             // poll before it gives up: half of read_timeout_ms each makes the whole wait it.
-            const auto ms = [](long long v) { return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(v) * 1000); };
+            const auto ms = [](long long v) {
+                return Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(v) * 1000);
+            };
             session_->setTimeout(ms(options_.connect_timeout_ms), ms(options_.read_timeout_ms),
                                  ms(std::max(1, options_.read_timeout_ms / 2)));
             session_->setKeepAlive(true);
-            session_->setKeepAliveTimeout(
-                Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(options_.keep_alive_idle_ms + 60000) * 1000));
+            session_->setKeepAliveTimeout(Poco::Timespan(
+                static_cast<Poco::Timespan::TimeDiff>(options_.keep_alive_idle_ms + 60000) * 1000));
         }
         if (!session_->connected()) ++connections_;
 
-        Poco::Net::HTTPRequest http(request.method,
-                                    request.path + (request.query.empty() ? "" : "?" + request.query),
-                                    Poco::Net::HTTPMessage::HTTP_1_1);
-        for (const auto& [name, value] : request.headers) http.set(name == "host" ? "Host" : name, value);
+        Poco::Net::HTTPRequest http(
+            request.method, request.path + (request.query.empty() ? "" : "?" + request.query),
+            Poco::Net::HTTPMessage::HTTP_1_1);
+        for (const auto& [name, value] : request.headers)
+            http.set(name == "host" ? "Host" : name, value);
         if (!http.has("Host")) http.setHost(endpoint_.host_header());
         http.set("User-Agent", std::string("qbi-runner/") + QBI_VERSION);
         http.set("Accept", "application/json");
@@ -164,7 +167,8 @@ HttpsTransport::Attempt HttpsTransport::attempt(const SignedRequest& request, bo
         return Attempt::Done;
     } catch (const Poco::Exception& e) {
         reset();
-        if (reused && stage != Stage::Body && is_stale_connection(e)) return Attempt::StaleConnection;
+        if (reused && stage != Stage::Body && is_stale_connection(e))
+            return Attempt::StaleConnection;
         const std::string where = endpoint_.url() + ": ";
         if (is_certificate_failure(e))
             fail(out, kCodeTls, where + "certificate rejected: " + e.displayText());

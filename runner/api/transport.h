@@ -30,7 +30,7 @@ class HTTPSClientSession;
 namespace qbi {
 
 struct TlsOptions {
-    std::string ca_file;  // PEM bundle; empty: the system's default CA store
+    std::string ca_file;            // PEM bundle; empty: the system's default CA store
     int connect_timeout_ms = 5000;  // TCP connect and the first handshake round; a slower
                                     // handshake then gets read_timeout_ms to finish
     int read_timeout_ms = 15000;    // longest wait for the next bytes of the answer; Quick
@@ -48,9 +48,9 @@ struct TlsOptions {
 Result<Poco::Net::Context::Ptr> make_client_context(const TlsOptions& options);
 
 struct HttpResponse {
-    int status = 0;            // 0 when no HTTP response arrived
+    int status = 0;  // 0 when no HTTP response arrived
     std::string body;
-    std::string error_code;    // "" on a complete response, else a code listed above
+    std::string error_code;  // "" on a complete response, else a code listed above
     std::string error_message;
     bool complete() const { return error_code.empty(); }
 };

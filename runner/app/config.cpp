@@ -15,8 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Status int_value(const std::string& key, const std::string& v, std::int64_t lo,
-                                     std::int64_t hi, std::int64_t& out) {
+Status int_value(const std::string& key, const std::string& v, std::int64_t lo, std::int64_t hi,
+                 std::int64_t& out) {
     try {
         std::size_t pos = 0;
         long long n = std::stoll(v, &pos);
@@ -30,15 +30,15 @@ Status int_value(const std::string& key, const std::string& v, std::int64_t lo,
                                   " to " + std::to_string(hi) + ", got '" + v + "'"};
 }
 
-Status duration_value(const std::string& key, const std::string& v,
-                                          std::int64_t lo, std::int64_t& out) {
+Status duration_value(const std::string& key, const std::string& v, std::int64_t lo,
+                      std::int64_t& out) {
     auto ms = parse_duration_ms(v);
     if (ms && *ms >= lo) {
         out = *ms;
         return {};
     }
-    return Error{kExitConfig, key + ": expected a duration such as 500ms, 20s, 5m or 1h, got '" +
-                                  v + "'"};
+    return Error{kExitConfig,
+                 key + ": expected a duration such as 500ms, 20s, 5m or 1h, got '" + v + "'"};
 }
 
 Status qps_value(const std::string& key, const std::string& v, double& out) {
@@ -51,11 +51,12 @@ Status qps_value(const std::string& key, const std::string& v, double& out) {
         }
     } catch (const std::exception&) {
     }
-    return Error{kExitConfig, key + ": expected calls per second, a number above 0, got '" + v + "'"};
+    return Error{kExitConfig,
+                 key + ": expected calls per second, a number above 0, got '" + v + "'"};
 }
 
-Status choice(const std::string& key, const std::string& v,
-                                  const std::vector<std::string>& allowed, std::string& out) {
+Status choice(const std::string& key, const std::string& v, const std::vector<std::string>& allowed,
+              std::string& out) {
     for (const auto& a : allowed) {
         if (v == a) {
             out = v;
@@ -70,13 +71,17 @@ Status choice(const std::string& key, const std::string& v,
 }  // namespace
 
 const std::vector<std::string>& known_keys() {
-    static const std::vector<std::string> keys = {
-        "api.endpoint",       "api.region",          "api.ca_file",        "api.signature",
-        "api.connect_timeout", "api.read_timeout",   "queue.database",     "queue.synchronous",
-        "queue.busy_timeout", "jobs.max_file_bytes", "jobs.max_tasks",     "jobs.max_attempts",
-        "run.workers",        "run.backoff_base",    "run.backoff_cap",    "run.claim_batch",
-        "run.lease",          "rate.max_qps",        "serve.inbox",        "serve.grace",
-        "serve.halt_probe",   "log.level"};
+    static const std::vector<std::string> keys = {"api.endpoint",        "api.region",
+                                                  "api.ca_file",         "api.signature",
+                                                  "api.connect_timeout", "api.read_timeout",
+                                                  "queue.database",      "queue.synchronous",
+                                                  "queue.busy_timeout",  "jobs.max_file_bytes",
+                                                  "jobs.max_tasks",      "jobs.max_attempts",
+                                                  "run.workers",         "run.backoff_base",
+                                                  "run.backoff_cap",     "run.claim_batch",
+                                                  "run.lease",           "rate.max_qps",
+                                                  "serve.inbox",         "serve.grace",
+                                                  "serve.halt_probe",    "log.level"};
     return keys;
 }
 
@@ -90,8 +95,7 @@ Status apply_setting(Config& c, const std::string& key, const std::string& v) {
     if (key == "queue.database") return c.database = v, Status();
     if (key == "queue.synchronous") return choice(key, v, {"full", "normal"}, c.synchronous);
     if (key == "queue.busy_timeout") return duration_value(key, v, 0, c.busy_timeout_ms);
-    if (key == "jobs.max_file_bytes")
-        return int_value(key, v, 1024, 1LL << 32, c.max_file_bytes);
+    if (key == "jobs.max_file_bytes") return int_value(key, v, 1024, 1LL << 32, c.max_file_bytes);
     if (key == "jobs.max_tasks") return int_value(key, v, 1, 100000000, c.max_tasks);
     if (key == "jobs.max_attempts") return int_value(key, v, 1, 100, c.default_max_attempts);
     if (key == "run.workers") return int_value(key, v, 1, 512, c.workers);
@@ -109,8 +113,7 @@ Status apply_setting(Config& c, const std::string& key, const std::string& v) {
     if (key == "serve.inbox") return c.inbox = v, Status();
     if (key == "serve.grace") return duration_value(key, v, 0, c.grace_ms);
     if (key == "serve.halt_probe") return duration_value(key, v, 1000, c.halt_probe_ms);
-    if (key == "log.level")
-        return choice(key, v, {"debug", "info", "warn", "error"}, c.log_level);
+    if (key == "log.level") return choice(key, v, {"debug", "info", "warn", "error"}, c.log_level);
     std::string hint = nearest(key, known_keys());
     return Error{kExitConfig, "unknown setting '" + key + "'" +
                                   (hint.empty() ? "" : "; did you mean '" + hint + "'?")};
@@ -129,8 +132,10 @@ Result<Config> parse_config_text(const std::string& text, const std::string& nam
             return Error{kExitConfig, where + "'" + e.key + "' is outside any [section]"};
         std::string full = e.section + "." + e.key;
         // rate.<Action> keys keep the action's case; every other key is lower-case.
-        if (to_lower(e.section) != "rate") full = to_lower(full);
-        else full = "rate." + e.key;
+        if (to_lower(e.section) != "rate")
+            full = to_lower(full);
+        else
+            full = "rate." + e.key;
         if (auto st = apply_setting(cfg, full, e.value); !st)
             return Error{kExitConfig, where + st.error().message};
     }
@@ -155,8 +160,7 @@ Result<std::string> find_config_file(const std::string& explicit_path, const Env
     if (auto v = env("QBI_RUNNER_CONFIG")) {
         std::error_code ec;
         if (!fs::is_regular_file(*v, ec))
-            return Error{kExitConfig,
-                         "QBI_RUNNER_CONFIG names " + *v + ", which does not exist"};
+            return Error{kExitConfig, "QBI_RUNNER_CONFIG names " + *v + ", which does not exist"};
         return *v;
     }
     std::vector<std::string> candidates;
@@ -191,10 +195,11 @@ Result<Config> load_configuration(const ConfigOverrides& o, const Env& env) {
         if (!loaded) return loaded.error();
         cfg = *loaded;
     }
-    const std::pair<const char*, const std::string*> overrides[] = {
-        {"api.endpoint", &o.endpoint}, {"api.region", &o.region},
-        {"api.ca_file", &o.ca_file},   {"api.signature", &o.signature},
-        {"queue.database", &o.db}};
+    const std::pair<const char*, const std::string*> overrides[] = {{"api.endpoint", &o.endpoint},
+                                                                    {"api.region", &o.region},
+                                                                    {"api.ca_file", &o.ca_file},
+                                                                    {"api.signature", &o.signature},
+                                                                    {"queue.database", &o.db}};
     for (const auto& [key, value] : overrides) {
         if (value->empty()) continue;
         if (auto st = apply_setting(cfg, key, *value); !st)

@@ -25,7 +25,7 @@ struct Config {
     std::int64_t connect_timeout_ms = 5000;
     std::int64_t read_timeout_ms = 15000;
     // [queue]
-    std::string database;          // empty → $STATE_DIRECTORY/queue.db, $XDG_STATE_HOME/...
+    std::string database;              // empty → $STATE_DIRECTORY/queue.db, $XDG_STATE_HOME/...
     std::string synchronous = "full";  // full | normal
     std::int64_t busy_timeout_ms = 5000;
     // [jobs]
@@ -42,15 +42,14 @@ struct Config {
     double max_qps = 20;
     std::map<std::string, double> action_qps;  // rate.<Action> = Q
     // [serve]
-    std::string inbox;             // empty → $STATE_DIRECTORY/inbox
+    std::string inbox;  // empty → $STATE_DIRECTORY/inbox
     std::int64_t grace_ms = 20000;
     std::int64_t halt_probe_ms = 300000;
     // [log]
     std::string log_level = "info";
 
-    std::string source;            // the file it was read from, or "defaults"
+    std::string source;  // the file it was read from, or "defaults"
 };
-
 
 // What the command line sets over the file (empty: not given).
 struct ConfigOverrides {

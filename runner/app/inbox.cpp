@@ -16,15 +16,18 @@ namespace fs = std::filesystem;
 Result<std::string> inbox_dir(const Config& cfg, const Env& env) {
     if (!cfg.inbox.empty()) return cfg.inbox;
     if (auto d = env("STATE_DIRECTORY")) return split(*d, ':')[0] + "/inbox";
-    return Error{kExitConfig, "no inbox directory: set serve.inbox in the configuration (or run "
-                              "under systemd, which sets STATE_DIRECTORY)"};
+    return Error{kExitConfig,
+                 "no inbox directory: set serve.inbox in the configuration (or run "
+                 "under systemd, which sets STATE_DIRECTORY)"};
 }
 
 Status Inbox::prepare() const {
     std::error_code ec;
     for (const char* sub : {"", "accepted", "rejected"}) {
         fs::create_directories(fs::path(dir_) / sub, ec);
-        if (ec) return Error{kExitIoErr, "cannot create " + (fs::path(dir_) / sub).string() + ": " + ec.message()};
+        if (ec)
+            return Error{kExitIoErr,
+                         "cannot create " + (fs::path(dir_) / sub).string() + ": " + ec.message()};
     }
     return {};
 }

@@ -13,8 +13,8 @@
 #include "runner/core/strings.h"
 #include "runner/core/time_format.h"
 #include "runner/discovery/discovery.h"
-#include "runner/queue/params.h"
 #include "runner/jobs/job_file.h"
+#include "runner/queue/params.h"
 
 namespace qbi::app {
 
@@ -74,9 +74,9 @@ const char* to_type_name(const std::string& digit) {
 
 std::string render(const Plan& p, const jobs::JobSpec& job, std::int64_t now_ms,
                    const std::string& endpoint) {
-    std::string y = "# Plan of " + comment_text(p.source_file) + " (job " + job.name +
-                    "), made " + format_rfc3339_ms(now_ms) + " by qbi-runner " + QBI_VERSION +
-                    "\n# against " + endpoint + " with " + std::to_string(p.reads) +
+    std::string y = "# Plan of " + comment_text(p.source_file) + " (job " + job.name + "), made " +
+                    format_rfc3339_ms(now_ms) + " by qbi-runner " + QBI_VERSION + "\n# against " +
+                    endpoint + " with " + std::to_string(p.reads) +
                     " read call(s); nothing was cancelled.\n";
     if (!p.complete()) {
         y += "# INCOMPLETE: " + std::to_string(p.failures.size()) +
@@ -90,7 +90,8 @@ std::string render(const Plan& p, const jobs::JobSpec& job, std::int64_t now_ms,
     y += "# Review it, then submit it as it is: qbi-runner submit FILE\n";
     y += "version: 1\njob: " + p.job + "\n";
     y += "description: " +
-         yaml_quoted("Plan of " + job.name + (job.description.empty() ? "" : ": " + job.description)) +
+         yaml_quoted("Plan of " + job.name +
+                     (job.description.empty() ? "" : ": " + job.description)) +
          "\n";
     if (job.not_before_ms) y += "not_before: " + format_rfc3339_ms(*job.not_before_ms) + "\n";
     if (job.max_attempts) y += "max_attempts: " + std::to_string(*job.max_attempts) + "\n";
@@ -133,7 +134,8 @@ Result<std::vector<Plan>> make_plans(const std::vector<std::string>& files, cons
     for (const auto& f : files) {
         auto r = jobs::parse_job_file(f, job_limits(cx.config));
         if (!r) {
-            for (const auto& e : r.errors()) invalid += (invalid.empty() ? "" : "\n") + e.to_string();
+            for (const auto& e : r.errors())
+                invalid += (invalid.empty() ? "" : "\n") + e.to_string();
             continue;
         }
         specs.push_back(r.job());
@@ -189,7 +191,8 @@ Result<std::vector<Plan>> make_plans(const std::vector<std::string>& files, cons
             for (const auto& t : *page) {
                 if (jobs::is_read_action(t.action)) {
                     if (t.state == queue::TaskState::Failed)
-                        p.failures.push_back(describe(t) + ": " + t.last_code + ": " + t.last_message);
+                        p.failures.push_back(describe(t) + ": " + t.last_code + ": " +
+                                             t.last_message);
                     else if (t.state != queue::TaskState::Succeeded)
                         p.failures.push_back(describe(t) + ": not made (the plan was stopped)");
                     continue;

@@ -30,8 +30,8 @@ struct PlannedCall {
 
 struct Plan {
     std::string source_file;
-    std::string job;        // the planned job's name: "<job>-plan"
-    std::string yaml;       // the job file (a comment-only text when nothing is to be cancelled)
+    std::string job;   // the planned job's name: "<job>-plan"
+    std::string yaml;  // the job file (a comment-only text when nothing is to be cancelled)
     std::vector<PlannedCall> calls;
     std::int64_t reads = 0;             // read calls made (attempts, retries included)
     std::vector<std::string> failures;  // reads that failed: "QueryUserInfoByAccount

@@ -24,8 +24,10 @@ bool Notifier::send(const std::string& message) const {
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, path_.data(), path_.size());
     socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path_.size());
-    if (path_[0] == '@') addr.sun_path[0] = '\0';  // abstract namespace
-    else len += 1;                                  // include the terminating NUL
+    if (path_[0] == '@')
+        addr.sun_path[0] = '\0';  // abstract namespace
+    else
+        len += 1;  // include the terminating NUL
     ssize_t n = ::sendto(fd_, message.data(), message.size(), MSG_NOSIGNAL,
                          reinterpret_cast<const sockaddr*>(&addr), len);
     return n == static_cast<ssize_t>(message.size());

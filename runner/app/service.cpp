@@ -34,8 +34,8 @@ Status serve(Config config, const ServiceContext& cx) {
     if (!dir) return dir.error();
     Inbox inbox(*dir);
     if (auto st = inbox.prepare(); !st) return st;
-    log::info("serving: database " + session.db_path() + ", inbox " + inbox.dir() +
-              ", endpoint " + session.api().endpoint.url());
+    log::info("serving: database " + session.db_path() + ", inbox " + inbox.dir() + ", endpoint " +
+              session.api().endpoint.url());
     notify.send("READY=1");
 
     for (;;) {

@@ -65,8 +65,8 @@ engine::EngineOptions RunnerSession::engine_options(const Config& c) {
     // Every action a job file can produce, claimed per action (task_pool.h): the reads first,
     // so a chain's next step is never starved by the cancels it produced.
     o.actions = {jobs::kActionQueryUserInfoByAccount, jobs::kActionListCollections,
-                 jobs::kActionQuerySharesToUserList, jobs::kActionQueryWorksByOrganization,
-                 jobs::kActionQueryShareList, jobs::kActionCancelCollection,
+                 jobs::kActionQuerySharesToUserList,  jobs::kActionQueryWorksByOrganization,
+                 jobs::kActionQueryShareList,         jobs::kActionCancelCollection,
                  jobs::kActionCancelReportShare};
     o.follow_up = discovery_follow_up();
     o.max_job_tasks = c.max_tasks;
@@ -112,15 +112,15 @@ RunSummary summarize_run(const engine::RunReport& report, const engine::Progress
         case engine::StopReason::Halted:
             s.exit_code =
                 report.halt_outcome == Outcome::HaltPermission ? kExitNoPerm : kExitConfig;
-            s.why = (report.halt_outcome == Outcome::HaltPermission
-                         ? "Quick BI refused permission"
-                         : "Quick BI refused the credentials or the request signature") +
-                    std::string(" (") + report.halt_code +
-                    (report.halt_message.empty() ? "" : ": " + report.halt_message) +
-                    (report.halt_request_id.empty() ? ""
-                                                    : ", RequestId " + report.halt_request_id) +
-                    "); dispatch stopped, no task was failed for it. Fix the cause, then run "
-                    "again";
+            s.why =
+                (report.halt_outcome == Outcome::HaltPermission
+                     ? "Quick BI refused permission"
+                     : "Quick BI refused the credentials or the request signature") +
+                std::string(" (") + report.halt_code +
+                (report.halt_message.empty() ? "" : ": " + report.halt_message) +
+                (report.halt_request_id.empty() ? "" : ", RequestId " + report.halt_request_id) +
+                "); dispatch stopped, no task was failed for it. Fix the cause, then run "
+                "again";
             break;
         case engine::StopReason::TimeLimit:
         case engine::StopReason::Stopped:

@@ -24,8 +24,7 @@ namespace qbi::app {
 
 // The counters of a finished run (engine::Progress without the atomics).
 struct RunCounts {
-    std::int64_t done = 0, already_absent = 0, failed = 0, retried = 0, throttled = 0,
-                 attempts = 0;
+    std::int64_t done = 0, already_absent = 0, failed = 0, retried = 0, throttled = 0, attempts = 0;
 };
 
 struct RunSummary {

@@ -41,7 +41,8 @@ SubmitOutcome submit_parsed(queue::Store& store, const std::string& path,
     o.job_name = parsed.job().name;
     auto r = store.submit(to_new_job(parsed.job(), static_cast<int>(cfg.default_max_attempts)));
     if (!r) {
-        o.status = r.error().code == kExitDataErr ? SubmitStatus::Refused : SubmitStatus::StoreError;
+        o.status =
+            r.error().code == kExitDataErr ? SubmitStatus::Refused : SubmitStatus::StoreError;
         o.errors.push_back(path + ": " + r.error().message);
         o.error_code = r.error().code;
         return o;

@@ -26,9 +26,8 @@ std::string* global_field(GlobalOptions& g, const std::string& name) {
     return nullptr;
 }
 
-constexpr const char* kValuedGlobals[] = {"--config",  "--db",        "--endpoint",
-                                          "--region",  "--ca-file",   "--signature",
-                                          "--credentials-file"};
+constexpr const char* kValuedGlobals[] = {
+    "--config", "--db", "--endpoint", "--region", "--ca-file", "--signature", "--credentials-file"};
 
 void print_help(std::ostream& out) {
     out << "usage: qbi-runner [global options] <command> [arguments]\n\n"
@@ -38,8 +37,10 @@ void print_help(std::ostream& out) {
     for (const auto& c : commands()) {
         std::string u = c.usage;
         out << "  " << u;
-        if (u.size() < 44) out << std::string(44 - u.size(), ' ');
-        else out << "\n" << std::string(46, ' ');
+        if (u.size() < 44)
+            out << std::string(44 - u.size(), ' ');
+        else
+            out << "\n" << std::string(46, ' ');
         out << c.summary << "\n";
     }
     out << "\nGlobal options:\n"
@@ -65,11 +66,10 @@ void print_help(std::ostream& out) {
 
 }  // namespace
 
-int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err,
-        const Env& env, Clock& clock, NonceSource& nonces, Terminal terminal) {
-    Invocation inv{GlobalOptions{}, app::Config{}, out,    err,
-                   env,             clock,         nonces, terminal.out_is_tty,
-                   terminal.err_is_tty};
+int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, const Env& env,
+        Clock& clock, NonceSource& nonces, Terminal terminal) {
+    Invocation inv{GlobalOptions{},     app::Config{},      out, err, env, clock, nonces,
+                   terminal.out_is_tty, terminal.err_is_tty};
     std::string command;
     std::vector<std::string> rest;
     for (std::size_t i = 1; i < argv.size(); ++i) {
@@ -87,11 +87,16 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
             if (matched) break;
         }
         if (matched) continue;
-        if (a == "--json") inv.global.json = true;
-        else if (a == "-q" || a == "--quiet") inv.global.quiet = true;
-        else if (a == "-h" || a == "--help") inv.global.help = true;
-        else if (a == "--version" && command.empty()) command = "version";
-        else if (command.empty() && !a.empty() && a[0] != '-') command = a;
+        if (a == "--json")
+            inv.global.json = true;
+        else if (a == "-q" || a == "--quiet")
+            inv.global.quiet = true;
+        else if (a == "-h" || a == "--help")
+            inv.global.help = true;
+        else if (a == "--version" && command.empty())
+            command = "version";
+        else if (command.empty() && !a.empty() && a[0] != '-')
+            command = a;
         else if (command.empty()) {
             return inv.fail(kExitUsage, "unknown option '" + a + "' (see qbi-runner --help)");
         } else {

@@ -20,8 +20,8 @@ struct Terminal {
 };
 
 // Runs one invocation with the given streams, environment, clock and nonce source.
-int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err,
-        const Env& env, Clock& clock, NonceSource& nonces, Terminal terminal = {});
+int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, const Env& env,
+        Clock& clock, NonceSource& nonces, Terminal terminal = {});
 
 // main(): the process's streams, environment, SystemClock and RandomNonceSource; anything that
 // escaped is reported as "qbi-runner: error: internal error: ..." (exit 70).

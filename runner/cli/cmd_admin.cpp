@@ -20,8 +20,10 @@ int cmd_rerun(Invocation& inv, const std::vector<std::string>& args) {
             for (const auto& part : split(s, ',')) {
                 auto st = queue::parse_task_state(part);
                 if (!st || (*st != queue::TaskState::Failed && *st != queue::TaskState::Cancelled))
-                    return inv.fail(kExitUsage, "--state: only failed and cancelled tasks can be "
-                                                "rerun, got '" + part + "'");
+                    return inv.fail(kExitUsage,
+                                    "--state: only failed and cancelled tasks can be "
+                                    "rerun, got '" +
+                                        part + "'");
                 req.states.push_back(*st);
             }
         }

@@ -51,11 +51,10 @@ void write_csv(std::ostream& out, const queue::AttemptRow& row) {
     const queue::AttemptRecord& r = row.record;
     out << row.id << "," << row.job_id << "," << row.task_id << "," << row.attempt << ","
         << csv_field(row.action) << "," << csv_field(row.params_json) << ","
-        << format_rfc3339_ms(r.started_at_ms) << "," << r.latency_ms << "," << r.http_status
-        << "," << csv_field(r.request_id) << "," << csv_field(r.code) << ","
-        << csv_field(r.message) << "," << outcome_name(r.outcome) << ","
-        << csv_field(r.endpoint) << "," << csv_field(r.signature) << ","
-        << csv_field(r.access_key_id) << "," << format_rfc3339_ms(row.recorded_at) << ","
+        << format_rfc3339_ms(r.started_at_ms) << "," << r.latency_ms << "," << r.http_status << ","
+        << csv_field(r.request_id) << "," << csv_field(r.code) << "," << csv_field(r.message) << ","
+        << outcome_name(r.outcome) << "," << csv_field(r.endpoint) << "," << csv_field(r.signature)
+        << "," << csv_field(r.access_key_id) << "," << format_rfc3339_ms(row.recorded_at) << ","
         << row.prev_hash << "," << row.hash << "\n";
 }
 
@@ -94,8 +93,10 @@ int cmd_audit(Invocation& inv, const std::vector<std::string>& args) {
     if (a->has("--since")) {
         auto t = parse_rfc3339(a->get("--since"));
         if (!t)
-            return inv.fail(kExitUsage, "--since: expected an RFC 3339 time with offset such as "
-                                        "2026-11-30T00:00:00Z, got '" + a->get("--since") + "'");
+            return inv.fail(kExitUsage,
+                            "--since: expected an RFC 3339 time with offset such as "
+                            "2026-11-30T00:00:00Z, got '" +
+                                a->get("--since") + "'");
         filter.since_ms = *t;
     }
     auto store = open_queue(inv);

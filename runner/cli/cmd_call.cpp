@@ -61,11 +61,12 @@ int cmd_call(Invocation& inv, const std::vector<std::string>& args) {
     if (!parsed) return inv.fail(parsed.error());
     const ParsedArgs& a = *parsed;
     if (a.positional.empty())
-        return inv.fail(kExitUsage, "call needs an action, e.g. call CancelCollection "
-                                    "WorksId=W UserId=U");
+        return inv.fail(kExitUsage,
+                        "call needs an action, e.g. call CancelCollection "
+                        "WorksId=W UserId=U");
     const std::string action = a.positional[0];
-    if (action.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") !=
-        std::string::npos)
+    if (action.find_first_not_of(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") != std::string::npos)
         return inv.fail(kExitUsage, "'" + action + "' is not an action name (letters and digits)");
     Params params;
     for (std::size_t i = 1; i < a.positional.size(); ++i) {
@@ -90,8 +91,8 @@ int cmd_call(Invocation& inv, const std::vector<std::string>& args) {
                              action);
     }
     HttpsTransport transport(setup->endpoint, setup->context, setup->tls);
-    QuickBiClient client(setup->endpoint, setup->credentials, setup->scheme, inv.clock,
-                         inv.nonces, transport);
+    QuickBiClient client(setup->endpoint, setup->credentials, setup->scheme, inv.clock, inv.nonces,
+                         transport);
     ApiResult r = client.call(action, params);
     if (inv.global.json) {
         inv.print(json_document()

@@ -26,8 +26,8 @@ int cmd_demo(Invocation& inv, const std::vector<std::string>& args) {
     auto a = parse_args(args, {"--no-faults"}, {"--examples", "--workers", "--seed", "--sim"});
     if (!a) return inv.fail(a.error());
     if (!a->positional.empty())
-        return inv.fail(kExitUsage, "demo takes no arguments besides options, got '" +
-                                        a->positional[0] + "'");
+        return inv.fail(kExitUsage,
+                        "demo takes no arguments besides options, got '" + a->positional[0] + "'");
     demo::DemoOptions o;
     o.examples_dir = a->get("--examples");
     o.sim_binary = a->get("--sim");

@@ -69,14 +69,20 @@ int cmd_plan(Invocation& inv, const std::vector<std::string>& args) {
     std::string out_path = a->has("-o") ? a->get("-o") : a->get("--output");
     const bool several = a->positional.size() > 1;
     if (several && !inv.global.json && (out_path.empty() || !fs::is_directory(out_path)))
-        return inv.fail(kExitUsage, "a plan of several files needs -o DIR (an existing folder): "
-                                    "each plan is a job file of its own");
+        return inv.fail(kExitUsage,
+                        "a plan of several files needs -o DIR (an existing folder): "
+                        "each plan is a job file of its own");
     app::block_signals();
     app::SignalWatcher signals;
     const bool show = !inv.global.quiet;
     ProgressLine line(inv.err, inv.err_is_tty && show, inv.clock.wall_ms());
     auto creds = inv.credentials();
-    app::PlanContext cx{inv.config, inv.env, creds, inv.clock, inv.nonces, signals.stop_flag(),
+    app::PlanContext cx{inv.config,
+                        inv.env,
+                        creds,
+                        inv.clock,
+                        inv.nonces,
+                        signals.stop_flag(),
                         [&](const engine::Engine& e) {
                             if (show) line.update(e.progress(), inv.clock.wall_ms());
                         }};
@@ -97,9 +103,9 @@ int cmd_plan(Invocation& inv, const std::vector<std::string>& args) {
         if (out_path.empty()) {
             inv.out << p.yaml;
         } else {
-            const std::string target =
-                several || fs::is_directory(out_path) ? (fs::path(out_path) / (p.job + ".yaml")).string()
-                                                      : out_path;
+            const std::string target = several || fs::is_directory(out_path)
+                                           ? (fs::path(out_path) / (p.job + ".yaml")).string()
+                                           : out_path;
             if (auto st = write_text(target, p.yaml); !st) return inv.fail(st.error());
             inv.note(p.source_file + ": plan of " + std::to_string(p.calls.size()) +
                      " call(s) written to " + target);
@@ -118,8 +124,10 @@ int cmd_offboard(Invocation& inv, const std::vector<std::string>& args) {
     if (a->has("--at")) {
         at = parse_rfc3339(a->get("--at"));
         if (!at)
-            return inv.fail(kExitUsage, "--at: expected an RFC 3339 time with offset such as "
-                                        "2026-12-18T18:00:00+08:00, got '" + a->get("--at") + "'");
+            return inv.fail(kExitUsage,
+                            "--at: expected an RFC 3339 time with offset such as "
+                            "2026-12-18T18:00:00+08:00, got '" +
+                                a->get("--at") + "'");
     }
     const std::vector<std::string>& accounts = a->positional;
     const std::string date = format_rfc3339_ms(at.value_or(inv.clock.wall_ms())).substr(0, 10);
@@ -153,34 +161,39 @@ int cmd_offboard(Invocation& inv, const std::vector<std::string>& args) {
         if (inv.global.json) {
             json::Value calls = json::Value::array();
             for (const auto& t : parsed.job().tasks) calls.push(jobs::describe_call(t));
-            inv.print(json_document().set("dry_run", true).set("job", name).set("yaml", yaml).set(
-                "calls", calls));
+            inv.print(json_document()
+                          .set("dry_run", true)
+                          .set("job", name)
+                          .set("yaml", yaml)
+                          .set("calls", calls));
             return kExitOk;
         }
-        inv.out << yaml << "# the discovery calls that run first (their answers decide the "
-                           "cancel calls):\n";
+        inv.out << yaml
+                << "# the discovery calls that run first (their answers decide the "
+                   "cancel calls):\n";
         for (const auto& t : parsed.job().tasks) inv.out << "# " << jobs::describe_call(t) << "\n";
         return kExitOk;
     }
     auto store = open_queue(inv);
     if (!store) return inv.fail(store.error());
     app::SubmitOutcome o = app::submit_parsed(*store, label, parsed, inv.config);
-    const bool good = o.status == app::SubmitStatus::Submitted ||
-                      o.status == app::SubmitStatus::AlreadySubmitted;
+    const bool good =
+        o.status == app::SubmitStatus::Submitted || o.status == app::SubmitStatus::AlreadySubmitted;
     if (inv.global.json) {
         inv.print(json_document()
                       .set("job", o.job_name)
                       .set("job_id", o.job_id)
-                      .set("status", good ? (o.status == app::SubmitStatus::Submitted
-                                                 ? "submitted"
-                                                 : "already_submitted")
-                                          : "refused")
-                      .set("not_before", json::Value::string_or_null(at.has_value(),
-                                                                      at ? format_rfc3339_ms(*at) : "")));
+                      .set("status",
+                           good ? (o.status == app::SubmitStatus::Submitted ? "submitted"
+                                                                            : "already_submitted")
+                                : "refused")
+                      .set("not_before", json::Value::string_or_null(
+                                             at.has_value(), at ? format_rfc3339_ms(*at) : "")));
     } else if (good) {
         inv.out << app::describe(o) << (at ? "; due " + format_rfc3339_ms(*at) : "") << "\n";
     }
-    if (!good) return inv.fail(o.error_code, o.errors.empty() ? app::describe(o) : o.errors.front());
+    if (!good)
+        return inv.fail(o.error_code, o.errors.empty() ? app::describe(o) : o.errors.front());
     return kExitOk;
 }
 

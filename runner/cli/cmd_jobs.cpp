@@ -12,11 +12,16 @@ namespace {
 
 const char* status_name(app::SubmitStatus s) {
     switch (s) {
-        case app::SubmitStatus::Submitted: return "submitted";
-        case app::SubmitStatus::AlreadySubmitted: return "already_submitted";
-        case app::SubmitStatus::Invalid: return "invalid";
-        case app::SubmitStatus::Refused: return "refused";
-        case app::SubmitStatus::StoreError: return "error";
+        case app::SubmitStatus::Submitted:
+            return "submitted";
+        case app::SubmitStatus::AlreadySubmitted:
+            return "already_submitted";
+        case app::SubmitStatus::Invalid:
+            return "invalid";
+        case app::SubmitStatus::Refused:
+            return "refused";
+        case app::SubmitStatus::StoreError:
+            return "error";
     }
     return "";
 }

@@ -16,11 +16,16 @@ namespace {
 
 const char* reason_name(engine::StopReason r) {
     switch (r) {
-        case engine::StopReason::Finished: return "finished";
-        case engine::StopReason::Halted: return "halted";
-        case engine::StopReason::Stopped: return "stopped";
-        case engine::StopReason::TimeLimit: return "time_limit";
-        case engine::StopReason::StoreError: return "store_error";
+        case engine::StopReason::Finished:
+            return "finished";
+        case engine::StopReason::Halted:
+            return "halted";
+        case engine::StopReason::Stopped:
+            return "stopped";
+        case engine::StopReason::TimeLimit:
+            return "time_limit";
+        case engine::StopReason::StoreError:
+            return "store_error";
     }
     return "";
 }
@@ -52,11 +57,10 @@ int print_run_summary(Invocation& inv, const app::RunSummary& s) {
         std::snprintf(rate, sizeof rate, "%.1f",
                       secs > 0 ? static_cast<double>(settled) / secs : 0.0);
         inv.out << "run " << reason_name(r.reason) << " after " << r.elapsed_ms / 1000 << "."
-                << (r.elapsed_ms % 1000) / 100 << " s: " << c.done << " done, "
-                << c.already_absent << " already absent, " << c.failed << " failed; "
-                << c.attempts << " attempts (" << c.retried << " retried, " << c.throttled
-                << " throttled), " << rate << " tasks/s; " << s.left.queued
-                << " task(s) left queued\n";
+                << (r.elapsed_ms % 1000) / 100 << " s: " << c.done << " done, " << c.already_absent
+                << " already absent, " << c.failed << " failed; " << c.attempts << " attempts ("
+                << c.retried << " retried, " << c.throttled << " throttled), " << rate
+                << " tasks/s; " << s.left.queued << " task(s) left queued\n";
         if (r.recovered > 0)
             inv.out << r.recovered << " task(s) of a previous runner were recovered\n";
         if (r.interrupted > 0)
@@ -82,8 +86,8 @@ int cmd_run(Invocation& inv, const std::vector<std::string>& args) {
     auto a = parse_args(args, {}, {"--workers", "--max-qps", "--job", "--max-time"});
     if (!a) return inv.fail(a.error());
     if (!a->positional.empty())
-        return inv.fail(kExitUsage, "run takes no arguments besides options, got '" +
-                                        a->positional[0] + "'");
+        return inv.fail(kExitUsage,
+                        "run takes no arguments besides options, got '" + a->positional[0] + "'");
     if (a->has("--workers"))
         if (auto st = app::apply_setting(inv.config, "run.workers", a->get("--workers")); !st)
             return inv.fail(kExitUsage, "--workers: " + st.error().message);
@@ -94,8 +98,10 @@ int cmd_run(Invocation& inv, const std::vector<std::string>& args) {
     if (a->has("--max-time")) {
         max_time = parse_duration_ms(a->get("--max-time"));
         if (!max_time)
-            return inv.fail(kExitUsage, "--max-time: expected a duration such as 90s, 15m or 2h, "
-                                        "got '" + a->get("--max-time") + "'");
+            return inv.fail(kExitUsage,
+                            "--max-time: expected a duration such as 90s, 15m or 2h, "
+                            "got '" +
+                                a->get("--max-time") + "'");
     }
     // Signals are blocked before any thread starts, then received by one watcher thread.
     app::block_signals();

@@ -11,8 +11,8 @@ namespace qbi::cli {
 namespace {
 
 app::ServiceContext service_context(Invocation& inv, app::SignalWatcher& signals) {
-    return app::ServiceContext{inv.global.overrides, inv.credentials(), inv.env, inv.clock,
-                               inv.nonces, signals};
+    return app::ServiceContext{
+        inv.global.overrides, inv.credentials(), inv.env, inv.clock, inv.nonces, signals};
 }
 
 }  // namespace

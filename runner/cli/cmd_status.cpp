@@ -63,10 +63,10 @@ void print_job(std::ostream& out, const queue::JobInfo& j,
     out << "  submitted:    " << format_rfc3339_ms(j.submitted_at) << "\n";
     if (j.not_before_ms) out << "  not before:   " << format_rfc3339_ms(*j.not_before_ms) << "\n";
     out << "  max attempts: " << j.max_attempts << "\n"
-        << "  tasks:        " << j.counts.total() << " (queued " << j.counts.queued
-        << ", running " << j.counts.running << ", done " << j.counts.done
-        << ", already absent " << j.counts.already_absent << ", failed " << j.counts.failed
-        << ", cancelled " << j.counts.cancelled << ")\n";
+        << "  tasks:        " << j.counts.total() << " (queued " << j.counts.queued << ", running "
+        << j.counts.running << ", done " << j.counts.done << ", already absent "
+        << j.counts.already_absent << ", failed " << j.counts.failed << ", cancelled "
+        << j.counts.cancelled << ")\n";
     if (actions.empty()) return;
     out << "  by action:    " << std::string(24, ' ')
         << "TOTAL  QUEUED RUNNING    DONE  ABSENT  FAILED CANCELLED\n";
@@ -102,8 +102,8 @@ int cmd_status(Invocation& inv, const std::vector<std::string>& args) {
         auto actions = store->action_counts(job->id);
         if (!actions) return inv.fail(actions.error());
         if (inv.global.json)
-            inv.print(json_document().set("job", job_json(*job).set("actions",
-                                                                     actions_json(*actions))));
+            inv.print(
+                json_document().set("job", job_json(*job).set("actions", actions_json(*actions))));
         else
             print_job(inv.out, *job, *actions);
         return kExitOk;
@@ -135,9 +135,9 @@ json::Value task_json(const queue::TaskInfo& t) {
     return json::Value::object()
         .set("id", t.id)
         .set("state", queue::task_state_name(t.state))
-        .set("outcome", json::Value::string_or_null(
-                            t.outcome.has_value(),
-                            t.outcome ? std::string(outcome_name(*t.outcome)) : ""))
+        .set("outcome",
+             json::Value::string_or_null(t.outcome.has_value(),
+                                         t.outcome ? std::string(outcome_name(*t.outcome)) : ""))
         .set("attempts", t.attempts)
         .set("max_attempts", t.max_attempts)
         .set("action", t.action)
@@ -153,8 +153,8 @@ void print_task_row(std::ostream& out, const queue::TaskInfo& t) {
     std::string outcome = t.outcome ? std::string(outcome_name(*t.outcome)) : "";
     char buf[128];
     std::snprintf(buf, sizeof buf, "%7lld  %-10s %-15s %2d/%-2d  ", static_cast<long long>(t.id),
-                  std::string(queue::task_state_name(t.state)).c_str(), outcome.c_str(),
-                  t.attempts, t.max_attempts);
+                  std::string(queue::task_state_name(t.state)).c_str(), outcome.c_str(), t.attempts,
+                  t.max_attempts);
     out << buf << t.action << " " << t.params_json;
     if (!t.last_code.empty()) out << "  /  " << t.last_code;
     if (!t.last_request_id.empty()) out << "  " << t.last_request_id;
@@ -172,8 +172,10 @@ int cmd_tasks(Invocation& inv, const std::vector<std::string>& args) {
     if (a->has("--state")) {
         auto s = queue::parse_task_state(a->get("--state"));
         if (!s)
-            return inv.fail(kExitUsage, "--state: expected queued, running, succeeded, failed or "
-                                        "cancelled, got '" + a->get("--state") + "'");
+            return inv.fail(kExitUsage,
+                            "--state: expected queued, running, succeeded, failed or "
+                            "cancelled, got '" +
+                                a->get("--state") + "'");
         q.state = *s;
     }
     if (a->has("--code")) q.code = a->get("--code");
@@ -184,8 +186,10 @@ int cmd_tasks(Invocation& inv, const std::vector<std::string>& args) {
             q.parent_id = std::stoll(a->get("--parent"), &pos);
             if (pos != a->get("--parent").size() || *q.parent_id <= 0) throw std::exception();
         } catch (const std::exception&) {
-            return inv.fail(kExitUsage, "--parent: expected a task id (see the tasks listing), "
-                                        "got '" + a->get("--parent") + "'");
+            return inv.fail(kExitUsage,
+                            "--parent: expected a task id (see the tasks listing), "
+                            "got '" +
+                                a->get("--parent") + "'");
         }
     }
     long long limit = -1;

@@ -14,8 +14,7 @@ constexpr std::array<Command, 15> kCommands{{
     {"submit", "submit FILE... [--dry-run]",
      "validate and enqueue (atomic per file); --dry-run lists the calls", cmd_submit},
     {"offboard", "offboard ACCOUNT... [--at TIME] [--description TEXT] [--job NAME] [--dry-run]",
-     "submit the discovery job that offboards these accounts (at TIME, default now)",
-     cmd_offboard},
+     "submit the discovery job that offboards these accounts (at TIME, default now)", cmd_offboard},
     {"plan", "plan FILE... [-o OUT]",
      "make the read calls of FILE's discovery tasks now and print the cancel calls as a job file",
      cmd_plan},
@@ -41,7 +40,9 @@ constexpr std::array<Command, 15> kCommands{{
 
 }  // namespace
 
-std::span<const Command> commands() { return kCommands; }
+std::span<const Command> commands() {
+    return kCommands;
+}
 
 Result<queue::Store> open_queue(const Invocation& inv) {
     auto path = app::database_path(inv.config, inv.env);

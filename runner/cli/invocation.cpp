@@ -26,9 +26,13 @@ CredentialOptions Invocation::credentials() const {
     return o;
 }
 
-void Invocation::print(const json::Value& document) const { out << document.to_json() << "\n"; }
+void Invocation::print(const json::Value& document) const {
+    out << document.to_json() << "\n";
+}
 
-json::Value json_document() { return json::Value::object().set("schema", kJsonSchema); }
+json::Value json_document() {
+    return json::Value::object().set("schema", kJsonSchema);
+}
 
 bool ParsedArgs::has(const std::string& name) const {
     for (const auto& [k, v] : options)

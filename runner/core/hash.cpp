@@ -31,7 +31,8 @@ std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (HMAC(md, key.data(), static_cast<int>(key.size()),
-             reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len) == nullptr)
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
+             &len) == nullptr)
         throw std::runtime_error("HMAC failed");
     return std::string(reinterpret_cast<const char*>(out), len);
 }

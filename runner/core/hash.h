@@ -6,8 +6,8 @@
 
 namespace qbi {
 
-std::string sha256_hex(std::string_view data);                          // lower-case hex
-std::string hmac_sha1_raw(std::string_view key, std::string_view data);  // 20 raw bytes
+std::string sha256_hex(std::string_view data);                             // lower-case hex
+std::string hmac_sha1_raw(std::string_view key, std::string_view data);    // 20 raw bytes
 std::string hmac_sha256_raw(std::string_view key, std::string_view data);  // 32 raw bytes
 std::string hex_lower(std::string_view bytes);
 std::string base64(std::string_view bytes);  // standard alphabet, padded, no line breaks

@@ -44,10 +44,11 @@ Result<IniDocument> parse_ini(std::string_view text, const std::string& label,
         IniEntry e{section, trim(line.substr(0, eq)), unquote(trim(line.substr(eq + 1))), line_no};
         auto id = std::make_pair(section, options.case_insensitive_keys ? to_lower(e.key) : e.key);
         if (auto it = seen.find(id); it != seen.end())
-            return Error{kExitConfig,
-                         where + (options.quote_text ? "duplicate key '" + e.key + "'" : "duplicate key") +
-                             (section.empty() ? "" : " in [" + section + "]") + " (first at line " +
-                             std::to_string(it->second) + ")"};
+            return Error{
+                kExitConfig,
+                where + (options.quote_text ? "duplicate key '" + e.key + "'" : "duplicate key") +
+                    (section.empty() ? "" : " in [" + section + "]") + " (first at line " +
+                    std::to_string(it->second) + ")"};
         seen.emplace(std::move(id), line_no);
         doc.entries.push_back(std::move(e));
     }

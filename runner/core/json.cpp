@@ -40,10 +40,18 @@ std::string number_text(double d) {
 
 void Value::write_json(std::string& out) const {
     switch (kind()) {
-        case Kind::Null: out += "null"; break;
-        case Kind::Bool: out += as_bool() ? "true" : "false"; break;
-        case Kind::Int: out += std::to_string(as_int()); break;
-        case Kind::Number: out += number_text(as_number()); break;
+        case Kind::Null:
+            out += "null";
+            break;
+        case Kind::Bool:
+            out += as_bool() ? "true" : "false";
+            break;
+        case Kind::Int:
+            out += std::to_string(as_int());
+            break;
+        case Kind::Number:
+            out += number_text(as_number());
+            break;
         case Kind::String:
             out += '"';
             out += json_escape(as_string());
@@ -74,7 +82,9 @@ void Value::write_json(std::string& out) const {
             out += '}';
             break;
         }
-        case Kind::Raw: out += raw_text(); break;
+        case Kind::Raw:
+            out += raw_text();
+            break;
     }
 }
 

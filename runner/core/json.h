@@ -26,17 +26,17 @@ public:
     };
     enum class Kind { Null, Bool, Int, Number, String, Array, Object, Raw };
 
-    Value() = default;  // null
-    Value(bool b) : v_(b) {}                                        // NOLINT: implicit by design
-    Value(int i) : v_(static_cast<std::int64_t>(i)) {}              // NOLINT
-    Value(long i) : v_(static_cast<std::int64_t>(i)) {}             // NOLINT
-    Value(long long i) : v_(static_cast<std::int64_t>(i)) {}        // NOLINT
-    Value(unsigned i) : v_(static_cast<std::int64_t>(i)) {}         // NOLINT
-    Value(unsigned long i) : v_(static_cast<std::int64_t>(i)) {}    // NOLINT
-    Value(double d) : v_(d) {}                                      // NOLINT
-    Value(std::string s) : v_(std::move(s)) {}                      // NOLINT
-    Value(std::string_view s) : v_(std::string(s)) {}               // NOLINT
-    Value(const char* s) : v_(std::string(s)) {}                    // NOLINT
+    Value() = default;                                            // null
+    Value(bool b) : v_(b) {}                                      // NOLINT: implicit by design
+    Value(int i) : v_(static_cast<std::int64_t>(i)) {}            // NOLINT
+    Value(long i) : v_(static_cast<std::int64_t>(i)) {}           // NOLINT
+    Value(long long i) : v_(static_cast<std::int64_t>(i)) {}      // NOLINT
+    Value(unsigned i) : v_(static_cast<std::int64_t>(i)) {}       // NOLINT
+    Value(unsigned long i) : v_(static_cast<std::int64_t>(i)) {}  // NOLINT
+    Value(double d) : v_(d) {}                                    // NOLINT
+    Value(std::string s) : v_(std::move(s)) {}                    // NOLINT
+    Value(std::string_view s) : v_(std::string(s)) {}             // NOLINT
+    Value(const char* s) : v_(std::string(s)) {}                  // NOLINT
     static Value array() { return Value(Array{}); }
     static Value object() { return Value(Object{}); }
     // `text` must be one valid JSON value; it is written as it is.

@@ -13,18 +13,27 @@ std::function<void(Level, std::string_view)> g_sink;  // guarded by g_mutex
 
 const char* name(Level l) {
     switch (l) {
-        case Level::Debug: return "debug";
-        case Level::Info: return "info";
-        case Level::Warn: return "warning";
-        case Level::Error: return "error";
-        case Level::Off: break;
+        case Level::Debug:
+            return "debug";
+        case Level::Info:
+            return "info";
+        case Level::Warn:
+            return "warning";
+        case Level::Error:
+            return "error";
+        case Level::Off:
+            break;
     }
     return "";
 }
 }  // namespace
 
-void set_level(Level l) { g_level = l; }
-Level level() { return g_level; }
+void set_level(Level l) {
+    g_level = l;
+}
+Level level() {
+    return g_level;
+}
 
 void set_sink(std::function<void(Level, std::string_view)> sink) {
     std::lock_guard lock(g_mutex);

@@ -34,12 +34,17 @@ std::optional<Outcome> parse_outcome(std::string_view name) {
 int exit_code_for(Outcome o) {
     switch (o) {
         case Outcome::Done:
-        case Outcome::AlreadyAbsent: return kExitOk;
+        case Outcome::AlreadyAbsent:
+            return kExitOk;
         case Outcome::Retryable:
-        case Outcome::Interrupted: return kExitTempFail;
-        case Outcome::HaltAuth: return kExitConfig;
-        case Outcome::HaltPermission: return kExitNoPerm;
-        case Outcome::Permanent: return kExitTasksFailed;
+        case Outcome::Interrupted:
+            return kExitTempFail;
+        case Outcome::HaltAuth:
+            return kExitConfig;
+        case Outcome::HaltPermission:
+            return kExitNoPerm;
+        case Outcome::Permanent:
+            return kExitTasksFailed;
     }
     return kExitTasksFailed;
 }

@@ -8,11 +8,11 @@
 namespace qbi {
 
 enum class Outcome {
-    Done,            // HTTP 200, Success and Result true: the task succeeded
-    AlreadyAbsent,   // the goal already holds (Favorite.NotCancel.Permission, Report.NotExist.Error)
-    Retryable,       // transient: requeued with backoff until max_attempts
-    Permanent,       // this task cannot succeed: failed with code and message
-    HaltAuth,        // credentials, signature, clock, TLS: dispatch stops (exit 78)
+    Done,           // HTTP 200, Success and Result true: the task succeeded
+    AlreadyAbsent,  // the goal already holds (Favorite.NotCancel.Permission, Report.NotExist.Error)
+    Retryable,      // transient: requeued with backoff until max_attempts
+    Permanent,      // this task cannot succeed: failed with code and message
+    HaltAuth,       // credentials, signature, clock, TLS: dispatch stops (exit 78)
     HaltPermission,  // Quick BI refuses this account or edition: dispatch stops (exit 77)
     Interrupted,     // the runner stopped or died while the call was out: outcome unknown
 };
@@ -22,8 +22,12 @@ enum class Outcome {
 std::string_view outcome_name(Outcome o);
 std::optional<Outcome> parse_outcome(std::string_view name);
 
-inline bool is_success(Outcome o) { return o == Outcome::Done || o == Outcome::AlreadyAbsent; }
-inline bool is_halt(Outcome o) { return o == Outcome::HaltAuth || o == Outcome::HaltPermission; }
+inline bool is_success(Outcome o) {
+    return o == Outcome::Done || o == Outcome::AlreadyAbsent;
+}
+inline bool is_halt(Outcome o) {
+    return o == Outcome::HaltAuth || o == Outcome::HaltPermission;
+}
 
 // The exit code of one `call`: Done/AlreadyAbsent 0, Permanent 1, Retryable and Interrupted 75,
 // HaltPermission 77, HaltAuth 78 (runner/core/exit_codes.h).

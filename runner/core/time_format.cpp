@@ -18,7 +18,9 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
     return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool leap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 std::tm utc(std::int64_t epoch_ms) {
     std::int64_t secs = epoch_ms / 1000;
@@ -115,7 +117,8 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
         return std::nullopt;
     }
     if (pos != text.size()) return std::nullopt;
-    std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    std::int64_t days =
+        days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
     std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + (second == 60 ? 59 : second);
     secs -= offset_min * 60;
     return secs * 1000 + millis;

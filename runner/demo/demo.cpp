@@ -14,9 +14,9 @@
 #include <set>
 #include <tuple>
 
+#include "runner/app/plan.h"
 #include "runner/app/submit.h"
 #include "runner/core/time_format.h"
-#include "runner/app/plan.h"
 #include "runner/demo/demo_world.h"
 #include "runner/demo/sim_process.h"
 #include "runner/jobs/job_file.h"
@@ -45,9 +45,9 @@ Result<WorldView> fetch_world(const app::ApiSetup& api) {
     get.path = "/__sim/state";
     HttpResponse r = transport.send(get);
     if (!r.complete() || r.status != 200)
-        return Error{kExitUnavailable, "cannot read the simulator's state: " +
-                                           (r.complete() ? "HTTP " + std::to_string(r.status)
-                                                         : r.error_message)};
+        return Error{kExitUnavailable,
+                     "cannot read the simulator's state: " +
+                         (r.complete() ? "HTTP " + std::to_string(r.status) : r.error_message)};
     try {
         Poco::JSON::Parser parser;
         auto root = parser.parse(r.body).extract<Poco::JSON::Object::Ptr>();
@@ -71,7 +71,8 @@ Result<WorldView> fetch_world(const app::ApiSetup& api) {
         }
         return w;
     } catch (const std::exception& e) {
-        return Error{kExitUnavailable, std::string("the simulator's state is unreadable: ") + e.what()};
+        return Error{kExitUnavailable,
+                     std::string("the simulator's state is unreadable: ") + e.what()};
     }
 }
 
@@ -128,25 +129,39 @@ int run_demo(const DemoOptions& o, app::Config config, const Env& env, Clock& cl
     creds.access_key_id = "DEMO" + nonces.next().substr(0, 16);
     creds.access_key_secret = Secret(nonces.next());
     creds.source = "the demo (a throwaway key the simulator was started with)";
-    if (auto st = write_private(dir / "sim-credentials",
-                                creds.access_key_id + ":" + creds.access_key_secret.reveal() + "\n");
+    if (auto st =
+            write_private(dir / "sim-credentials",
+                          creds.access_key_id + ":" + creds.access_key_secret.reveal() + "\n");
         !st)
         return fail(st.error());
-    if (auto st = write_private(dir / "runner-credentials",
-                                "access_key_id = " + creds.access_key_id +
-                                    "\naccess_key_secret = " + creds.access_key_secret.reveal() +
-                                    "\n");
+    if (auto st =
+            write_private(dir / "runner-credentials",
+                          "access_key_id = " + creds.access_key_id +
+                              "\naccess_key_secret = " + creds.access_key_secret.reveal() + "\n");
         !st)
         return fail(st.error());
     if (auto st = write_private(dir / "world.yaml", demo_world_yaml(specs)); !st)
         return fail(st.error());
 
-    std::vector<std::string> args = {
-        "--world", (dir / "world.yaml").string(), "--generate",
-        "users=40,works=120,favorites=200,shares=200", "--seed", std::to_string(o.seed),
-        "--port", "0", "--port-file", (dir / "sim.port").string(), "--ca-out",
-        (dir / "ca.pem").string(), "--credentials-file", (dir / "sim-credentials").string(),
-        "--log", (dir / "sim-requests.jsonl").string(), "--threads", "64", "--quiet"};
+    std::vector<std::string> args = {"--world",
+                                     (dir / "world.yaml").string(),
+                                     "--generate",
+                                     "users=40,works=120,favorites=200,shares=200",
+                                     "--seed",
+                                     std::to_string(o.seed),
+                                     "--port",
+                                     "0",
+                                     "--port-file",
+                                     (dir / "sim.port").string(),
+                                     "--ca-out",
+                                     (dir / "ca.pem").string(),
+                                     "--credentials-file",
+                                     (dir / "sim-credentials").string(),
+                                     "--log",
+                                     (dir / "sim-requests.jsonl").string(),
+                                     "--threads",
+                                     "64",
+                                     "--quiet"};
     if (o.faults) {
         for (std::string a : {"--fail", "Internal.System.Error=0.08", "--latency", "20:15"})
             args.push_back(a);
@@ -189,8 +204,9 @@ int run_demo(const DemoOptions& o, app::Config config, const Env& env, Clock& cl
 
     // Discovery first shown as a plan: its reads now, nothing queued or cancelled.
     for (std::size_t i = 0; i < files.size(); ++i) {
-        const bool discovers = std::any_of(specs[i].tasks.begin(), specs[i].tasks.end(),
-                                           [](const auto& t) { return jobs::is_read_action(t.action); });
+        const bool discovers =
+            std::any_of(specs[i].tasks.begin(), specs[i].tasks.end(),
+                        [](const auto& t) { return jobs::is_read_action(t.action); });
         if (!discovers) continue;
         out << "== plan " << files[i] << " (its read calls now; nothing is queued or cancelled)\n";
         app::PlanContext pc{config, env, credentials, clock, nonces, stop, {}};
@@ -221,9 +237,8 @@ int run_demo(const DemoOptions& o, app::Config config, const Env& env, Clock& cl
             out << "#" << r.id << " " << format_rfc3339_ms(a.started_at_ms) << " " << r.action
                 << " " << r.params_json << " -> " << outcome_name(a.outcome)
                 << (a.code.empty() ? "" : " " + a.code) << " (HTTP " << a.http_status << ", "
-                << a.latency_ms << " ms, RequestId " << a.request_id << ", key "
-                << a.access_key_id << ")" << (a.message.empty() || !read ? "" : ": " + a.message)
-                << "\n";
+                << a.latency_ms << " ms, RequestId " << a.request_id << ", key " << a.access_key_id
+                << ")" << (a.message.empty() || !read ? "" : ": " + a.message) << "\n";
             ++shown;
         }
         return true;

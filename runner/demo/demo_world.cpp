@@ -14,7 +14,9 @@ const char* to_type_name(const std::string& digit) {
     return "user";
 }
 
-std::string q(const std::string& s) { return "\"" + s + "\""; }
+std::string q(const std::string& s) {
+    return "\"" + s + "\"";
+}
 
 // The offboard-user scope of a read task of a job file, if it is one.
 std::optional<jobs::ReadScope> offboard_scope(const jobs::TaskSpec& t) {
@@ -32,28 +34,28 @@ std::string demo_world_yaml(const std::vector<jobs::JobSpec>& specs) {
     for (const auto& job : specs) {
         for (const auto& t : job.tasks) {
             if (t.action == jobs::kActionCancelCollection) {
-                favorites += "  - {user: " + q(t.params.at("UserId")) + ", work: " +
-                             q(t.params.at("WorksId")) + "}\n";
+                favorites += "  - {user: " + q(t.params.at("UserId")) +
+                             ", work: " + q(t.params.at("WorksId")) + "}\n";
             } else if (t.action == jobs::kActionCancelReportShare) {
-                shares += "  - {report: " + q(t.params.at("ReportId")) + ", to_type: " +
-                          to_type_name(t.params.at("ShareToType")) + ", to: " +
-                          q(t.params.at("ShareToIds")) + "}\n";
+                shares += "  - {report: " + q(t.params.at("ReportId")) +
+                          ", to_type: " + to_type_name(t.params.at("ShareToType")) +
+                          ", to: " + q(t.params.at("ShareToIds")) + "}\n";
             } else if (auto scope = offboard_scope(t)) {
                 const std::string who = scope->account.empty() ? scope->user : scope->account;
                 if (leavers.count(who)) continue;
                 const std::string n = std::to_string(leavers.size() + 1);
-                const std::string id =
-                    scope->user.empty() ? "1999000000" + std::to_string(100000 + leavers.size())
-                                        : scope->user;
+                const std::string id = scope->user.empty()
+                                           ? "1999000000" + std::to_string(100000 + leavers.size())
+                                           : scope->user;
                 leavers[who] = id;
                 const std::string tag = "demo-leaver-" + n;
-                users += "  - {id: " + q(id) + ", account: " + q(who) + ", nick: " +
-                         q("Leaver " + n) + "}\n";
+                users += "  - {id: " + q(id) + ", account: " + q(who) +
+                         ", nick: " + q("Leaver " + n) + "}\n";
                 groups += "  - {id: " + q(tag + "-team") + ", name: " + q("Team of leaver " + n) +
                           ", members: [" + q(id) + "]}\n";
                 for (int w = 1; w <= 4; ++w)
-                    favorites += "  - {user: " + q(id) + ", work: " +
-                                 q(tag + "-fav-" + std::to_string(w)) + "}\n";
+                    favorites += "  - {user: " + q(id) +
+                                 ", work: " + q(tag + "-fav-" + std::to_string(w)) + "}\n";
                 for (int r = 1; r <= 3; ++r)
                     shares += "  - {report: " + q(tag + "-report-" + std::to_string(r)) +
                               ", to_type: user, to: " + q(id) + "}\n";
@@ -67,9 +69,9 @@ std::string demo_world_yaml(const std::vector<jobs::JobSpec>& specs) {
                 auto revoke = jobs::ReadScope::from_json(t.scope);
                 if (!revoke || revoke->kind != jobs::ReadScope::Kind::Revoke) continue;
                 for (const auto& to : revoke->to)
-                    shares += "  - {report: " + q(t.params.at("ReportId")) + ", to_type: " +
-                              to_type_name(revoke->to_type) + ", to: " +
-                              q(revoke->to_type == "2" ? "org-demo" : to) + "}\n";
+                    shares += "  - {report: " + q(t.params.at("ReportId")) +
+                              ", to_type: " + to_type_name(revoke->to_type) +
+                              ", to: " + q(revoke->to_type == "2" ? "org-demo" : to) + "}\n";
             }
         }
     }

@@ -27,7 +27,8 @@ namespace {
 
 bool executable(const std::string& path) {
     struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           ::access(path.c_str(), X_OK) == 0;
 }
 
 std::string log_tail(const std::string& path) {
@@ -65,7 +66,8 @@ Result<std::string> find_sim_binary(const std::string& explicit_path, const Env&
     std::string where;
     for (const auto& l : looked) where += (where.empty() ? "" : ", ") + l;
     return Error{kExitUnavailable,
-                 "the demo needs the simulator qbi-sim, which is not installed (looked at " + where +
+                 "the demo needs the simulator qbi-sim, which is not installed (looked at " +
+                     where +
                      "); install the qbi-sim package, build it (make build), or pass --sim PATH"};
 }
 
@@ -82,8 +84,8 @@ Result<SimProcess> SimProcess::start(const std::string& binary,
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0600);
+    posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                     0600);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     // The child must not inherit our blocked signal mask: it blocks what it needs itself.
     posix_spawnattr_t attr;
@@ -111,11 +113,11 @@ Result<SimProcess> SimProcess::start(const std::string& binary,
         int status = 0;
         if (::waitpid(pid, &status, WNOHANG) == pid) {
             process.pid_ = -1;
-            return Error{kExitUnavailable, "the simulator exited before it was ready (status " +
-                                               std::to_string(WIFEXITED(status)
-                                                                  ? WEXITSTATUS(status)
-                                                                  : 128 + WTERMSIG(status)) +
-                                               "): " + log_tail(log_path)};
+            return Error{kExitUnavailable,
+                         "the simulator exited before it was ready (status " +
+                             std::to_string(WIFEXITED(status) ? WEXITSTATUS(status)
+                                                              : 128 + WTERMSIG(status)) +
+                             "): " + log_tail(log_path)};
         }
         if (std::chrono::steady_clock::now() > deadline)
             return Error{kExitUnavailable, "the simulator did not start within " +

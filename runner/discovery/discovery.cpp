@@ -43,10 +43,14 @@ std::string work_text(const std::string& name, const std::string& type, const st
 
 const char* type_name(int t) {
     switch (t) {
-        case 0: return "user";
-        case 1: return "group";
-        case 2: return "organisation";
-        default: return "workspace";
+        case 0:
+            return "user";
+        case 1:
+            return "group";
+        case 2:
+            return "organisation";
+        default:
+            return "workspace";
     }
 }
 
@@ -73,7 +77,8 @@ Result<std::vector<queue::NewTask>> children_of(const queue::ClaimedTask& task,
         if (next.favorites)
             out.push_back(make_task(jobs::kActionListCollections, {{"UserId", next.user}}, c));
         if (next.direct_shares)
-            out.push_back(make_task(jobs::kActionQuerySharesToUserList, {{"UserId", next.user}}, c));
+            out.push_back(
+                make_task(jobs::kActionQuerySharesToUserList, {{"UserId", next.user}}, c));
     } else if (a == jobs::kActionListCollections) {
         auto favorites = parse_collections(body);
         if (!favorites) return favorites.error();
@@ -125,14 +130,15 @@ Result<std::vector<queue::NewTask>> children_of(const queue::ClaimedTask& task,
         TaskContext pages;
         pages.scope = scope;
         // Page 1 (and only page 1) queues the other pages, once; an empty page ends the paging.
-        if (task.params.count("PageNum") && task.params.at("PageNum") == "1" && !page->works.empty())
+        if (task.params.count("PageNum") && task.params.at("PageNum") == "1" &&
+            !page->works.empty())
             for (std::int64_t n = 2; n <= page->total_pages; ++n)
-                out.push_back(make_task(jobs::kActionQueryWorksByOrganization,
-                                        {{"PageNum", std::to_string(n)},
-                                         {"PageSize", task.params.count("PageSize")
-                                                          ? task.params.at("PageSize")
-                                                          : std::to_string(page->page_size)}},
-                                        pages));
+                out.push_back(make_task(
+                    jobs::kActionQueryWorksByOrganization,
+                    {{"PageNum", std::to_string(n)},
+                     {"PageSize", task.params.count("PageSize") ? task.params.at("PageSize")
+                                                                : std::to_string(page->page_size)}},
+                    pages));
         for (const auto& w : page->works) {
             TaskContext c;
             c.scope = scope;
@@ -206,11 +212,12 @@ Expansion expand(const queue::ClaimedTask& task, ApiResult result) {
     }
     const ReadScope& scope = *ctx->scope;
     if (result.code == "User.Not.In.Organization") {
-        const std::string name = !scope.account.empty() ? "account '" + scope.account + "'"
-                                                        : "user " + scope.user;
+        const std::string name =
+            !scope.account.empty() ? "account '" + scope.account + "'" : "user " + scope.user;
         if (scope.missing_ok) {
             result.outcome = Outcome::Done;
-            result.message = name + " is not in the Quick BI organisation; missing: ok, so there "
+            result.message = name +
+                             " is not in the Quick BI organisation; missing: ok, so there "
                              "is nothing to do";
         } else {
             result.outcome = Outcome::Permanent;

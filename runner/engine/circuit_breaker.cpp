@@ -6,14 +6,19 @@ namespace qbi::engine {
 
 CircuitBreaker::CircuitBreaker(Clock& clock, int threshold, std::int64_t initial_ms,
                                std::int64_t max_ms)
-    : clock_(clock), threshold_(threshold), initial_ms_(initial_ms), max_ms_(max_ms),
+    : clock_(clock),
+      threshold_(threshold),
+      initial_ms_(initial_ms),
+      max_ms_(max_ms),
       delay_ms_(initial_ms) {}
 
 bool CircuitBreaker::allow() {
     std::lock_guard lock(mutex_);
     switch (state_) {
-        case State::Closed: return true;
-        case State::HalfOpen: return false;  // one probe at a time
+        case State::Closed:
+            return true;
+        case State::HalfOpen:
+            return false;  // one probe at a time
         case State::Open:
             if (clock_.monotonic_ns() >= reopen_at_ns_) {
                 state_ = State::HalfOpen;

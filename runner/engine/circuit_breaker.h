@@ -36,11 +36,11 @@ private:
     const std::int64_t initial_ms_;
     const std::int64_t max_ms_;
     mutable std::mutex mutex_;
-    State state_ = State::Closed;   // guarded by mutex_
-    int consecutive_ = 0;           // guarded by mutex_
-    std::int64_t delay_ms_;         // guarded by mutex_
-    std::int64_t reopen_at_ns_ = 0; // guarded by mutex_
-    int opened_ = 0;                // guarded by mutex_
+    State state_ = State::Closed;    // guarded by mutex_
+    int consecutive_ = 0;            // guarded by mutex_
+    std::int64_t delay_ms_;          // guarded by mutex_
+    std::int64_t reopen_at_ns_ = 0;  // guarded by mutex_
+    int opened_ = 0;                 // guarded by mutex_
 };
 
 }  // namespace qbi::engine

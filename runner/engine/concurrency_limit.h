@@ -40,14 +40,14 @@ private:
     const int max_;
     const int min_;
     mutable std::mutex mutex_;
-    double limit_;                                  // guarded by mutex_
-    std::int64_t window_start_ns_ = -1;             // guarded by mutex_
-    std::int64_t sum_ns_ = 0;                       // guarded by mutex_
-    std::int64_t count_ = 0;                        // guarded by mutex_
-    std::int64_t window_min_ns_ = 0;                // guarded by mutex_
+    double limit_;                                     // guarded by mutex_
+    std::int64_t window_start_ns_ = -1;                // guarded by mutex_
+    std::int64_t sum_ns_ = 0;                          // guarded by mutex_
+    std::int64_t count_ = 0;                           // guarded by mutex_
+    std::int64_t window_min_ns_ = 0;                   // guarded by mutex_
     std::array<std::int64_t, kNoloadWindows> mins_{};  // guarded by mutex_: ring of window minima
-    std::size_t next_min_ = 0;                      // guarded by mutex_
-    std::size_t mins_seen_ = 0;                     // guarded by mutex_
+    std::size_t next_min_ = 0;                         // guarded by mutex_
+    std::size_t mins_seen_ = 0;                        // guarded by mutex_
 };
 
 }  // namespace qbi::engine

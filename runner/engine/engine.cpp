@@ -107,10 +107,9 @@ void Engine::Impl::wait_for_answers(std::int64_t wait_ms) {
     // Group commit: every write is a transaction with an fsync, so gather a little.
     const std::size_t batch = commit_batch();
     // A halt (or the probe's answer) is not kept waiting: dispatch must stop (or resume) now.
-    clock.wait_until_ns(lock, done_cv, clock.monotonic_ns() + kGroupCommitWaitMs * 1000000,
-                        [this, batch] {
-                            return completions.size() >= batch || halted.load() || probing.load();
-                        });
+    clock.wait_until_ns(
+        lock, done_cv, clock.monotonic_ns() + kGroupCommitWaitMs * 1000000,
+        [this, batch] { return completions.size() >= batch || halted.load() || probing.load(); });
 }
 
 RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<void()>& on_idle,

@@ -54,10 +54,10 @@ struct EngineOptions {
     BackoffPolicy backoff;
     double max_qps = 20;
     std::map<std::string, double> action_qps;
-    std::optional<std::int64_t> job_id;  // only this job (run --job)
-    bool continuous = false;             // serve: keep going when idle
-    std::int64_t idle_poll_ms = 1000;    // continuous: how often to look for new work
-    std::int64_t halt_probe_ms = 300000; // continuous: probe interval while halted
+    std::optional<std::int64_t> job_id;   // only this job (run --job)
+    bool continuous = false;              // serve: keep going when idle
+    std::int64_t idle_poll_ms = 1000;     // continuous: how often to look for new work
+    std::int64_t halt_probe_ms = 300000;  // continuous: probe interval while halted
     std::int64_t grace_ms = 20000;
     std::optional<std::int64_t> max_time_ms;  // run --max-time
     // Only tasks of these actions are claimed (empty: every action); `plan` makes reads only.
@@ -80,9 +80,9 @@ struct RunReport {
     StopReason reason = StopReason::Finished;
     Outcome halt_outcome = Outcome::HaltAuth;  // when Halted
     std::string halt_code, halt_message, halt_request_id;
-    Error store_error;                          // when StoreError
-    std::int64_t recovered = 0;                 // interrupted tasks returned at start
-    std::int64_t interrupted = 0;               // in-flight calls abandoned at stop
+    Error store_error;             // when StoreError
+    std::int64_t recovered = 0;    // interrupted tasks returned at start
+    std::int64_t interrupted = 0;  // in-flight calls abandoned at stop
     std::int64_t elapsed_ms = 0;
 };
 

@@ -99,10 +99,10 @@ struct Engine::Impl {
     const DispatchMachine machine;
 
     std::mutex mu;
-    std::condition_variable work_cv;         // workers wait for pending / shutdown
-    std::condition_variable done_cv;         // the writer waits for completions (through the Clock)
-    TaskPool pool;  // guarded by mu: claimed, not yet started (by action)
-    std::vector<Completion> completions;     // guarded by mu
+    std::condition_variable work_cv;      // workers wait for pending / shutdown
+    std::condition_variable done_cv;      // the writer waits for completions (through the Clock)
+    TaskPool pool;                        // guarded by mu: claimed, not yet started (by action)
+    std::vector<Completion> completions;  // guarded by mu
     std::map<std::int64_t, InFlight> in_flight;  // guarded by mu: by task id
     bool shutdown = false;                       // guarded by mu: workers exit
     int workers_running = 0;                     // guarded by mu: started, not yet exited

@@ -48,7 +48,8 @@ std::int64_t RateLimiter::try_acquire() {
         return 0;
     }
     double missing = 1.0 - tokens_;
-    return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(missing / rate_ * kSecondNs)));
+    return std::max<std::int64_t>(
+        1, static_cast<std::int64_t>(std::ceil(missing / rate_ * kSecondNs)));
 }
 
 void RateLimiter::refund() {

@@ -26,7 +26,8 @@ namespace qbi::engine {
 class TaskPool {
 public:
     // `actions` may lack an action (no limit of its own); both must outlive the pool.
-    TaskPool(RateLimiter& global, const std::map<std::string, std::unique_ptr<RateLimiter>>& actions)
+    TaskPool(RateLimiter& global,
+             const std::map<std::string, std::unique_ptr<RateLimiter>>& actions)
         : global_(global), action_limits_(actions) {}
 
     void add(queue::ClaimedTask task);

@@ -24,14 +24,16 @@ void Diagnostics::at(std::size_t pos, std::string message) {
     add(line, column, std::move(message));
 }
 
-void Diagnostics::whole_file(std::string message) { add(0, 0, std::move(message)); }
+void Diagnostics::whole_file(std::string message) {
+    add(0, 0, std::move(message));
+}
 
 void Diagnostics::add(int line, int column, std::string message) {
     if (capped_) throw TooManyErrors{};
     if (errors_.size() >= max_errors_) {
         capped_ = true;
-        errors_.push_back({file_, line, column,
-                           "too many errors; stopped after " + std::to_string(max_errors_)});
+        errors_.push_back(
+            {file_, line, column, "too many errors; stopped after " + std::to_string(max_errors_)});
         throw TooManyErrors{};
     }
     errors_.push_back({file_, line, column, std::move(message)});

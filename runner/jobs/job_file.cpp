@@ -36,7 +36,9 @@ JobFileResult one_error(const std::string& file, std::string message) {
     return std::vector<ValidationError>{{file, 0, 0, std::move(message)}};
 }
 
-std::string cannot_read(int err) { return std::string("cannot read: ") + std::strerror(err); }
+std::string cannot_read(int err) {
+    return std::string("cannot read: ") + std::strerror(err);
+}
 
 class Fd {
 public:

@@ -18,7 +18,7 @@ namespace qbi::jobs {
 // A JobSpec, or the non-empty list of errors that rejected the file (sorted by position).
 class JobFileResult {
 public:
-    JobFileResult(JobSpec job) : v_(std::move(job)) {}                      // NOLINT: implicit
+    JobFileResult(JobSpec job) : v_(std::move(job)) {}  // NOLINT: implicit
     JobFileResult(std::vector<ValidationError> errors) : v_(std::move(errors)) {}  // NOLINT
     bool ok() const { return v_.index() == 0; }
     explicit operator bool() const { return ok(); }

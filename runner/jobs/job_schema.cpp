@@ -8,8 +8,8 @@ namespace qbi::jobs::detail {
 namespace {
 
 const std::vector<std::string>& top_level_keys() {
-    static const std::vector<std::string> keys = {"version",     "job",          "description",
-                                                  "not_before",  "max_attempts", "tasks"};
+    static const std::vector<std::string> keys = {"version",    "job",          "description",
+                                                  "not_before", "max_attempts", "tasks"};
     return keys;
 }
 
@@ -40,8 +40,8 @@ public:
         }
         int root = t_.root();
         if (r_.type(root) != ValueType::Map) {
-            d_.at(r_.pos(root), "expected a job (a map with version, job and tasks), got " +
-                                    r_.describe(root));
+            d_.at(r_.pos(root),
+                  "expected a job (a map with version, job and tasks), got " + r_.describe(root));
             return std::nullopt;
         }
         std::vector<MapEntry> entries = r_.entries(root);
@@ -70,7 +70,8 @@ public:
             }
         }
         if (!have_job)
-            d_.at(r_.pos(root), std::string("missing required key 'job'; expected ") + kExpectJobName);
+            d_.at(r_.pos(root),
+                  std::string("missing required key 'job'; expected ") + kExpectJobName);
         if (tasks == nullptr)
             d_.at(r_.pos(root), "missing required key 'tasks'; expected a list of tasks");
         else

@@ -56,7 +56,9 @@ ScalarTag classify_tag(const std::string& tag) {
     return ScalarTag::Other;
 }
 
-std::uint32_t pos_of(const YAML::Mark& m) { return m.pos < 0 ? 0u : static_cast<std::uint32_t>(m.pos); }
+std::uint32_t pos_of(const YAML::Mark& m) {
+    return m.pos < 0 ? 0u : static_cast<std::uint32_t>(m.pos);
+}
 
 }  // namespace
 
@@ -156,7 +158,8 @@ std::variant<YamlTree, YamlParseError> parse_yaml(std::string_view text) {
         while (parser.HandleNextDocument(builder)) {
         }
     } catch (const SecondDocument& e) {
-        return YamlParseError{e.pos, "a second YAML document starts here; a job file holds one document"};
+        return YamlParseError{e.pos,
+                              "a second YAML document starts here; a job file holds one document"};
     } catch (const YAML::DeepRecursion& e) {
         // yaml-cpp's own text here is "bad file"; a job file needs five levels at most.
         return YamlParseError{pos_of(e.mark), "YAML syntax error: nesting too deep"};

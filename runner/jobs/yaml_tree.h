@@ -35,9 +35,9 @@ struct YamlNode {
     std::uint32_t pos = 0;       // byte offset where the node starts
     std::uint32_t text_off = 0;  // scalar text, in the tree's pool
     std::uint32_t text_len = 0;
-    std::int32_t first = -1;     // containers: first child; aliases: the anchored node
-    std::int32_t next = -1;      // next sibling in the parent container
-    std::uint32_t count = 0;     // containers: children (maps: key, value, key, value, ...)
+    std::int32_t first = -1;  // containers: first child; aliases: the anchored node
+    std::int32_t next = -1;   // next sibling in the parent container
+    std::uint32_t count = 0;  // containers: children (maps: key, value, key, value, ...)
     NodeKind kind = NodeKind::Null;
     ScalarTag tag = ScalarTag::Plain;
 };
@@ -48,7 +48,9 @@ public:
     int root() const { return root_; }
     // Follows aliases to the node they name.
     int resolve(int index) const;
-    const YamlNode& node(int index) const { return nodes_[static_cast<std::size_t>(resolve(index))]; }
+    const YamlNode& node(int index) const {
+        return nodes_[static_cast<std::size_t>(resolve(index))];
+    }
     std::string_view text(const YamlNode& n) const {
         return std::string_view(pool_).substr(n.text_off, n.text_len);
     }

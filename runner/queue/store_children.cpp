@@ -54,7 +54,8 @@ Children Store::Impl::insert_children(std::int64_t job_id, std::int64_t parent_i
         return out;
     }
     if (out.new_tasks > 0) {
-        StatementUse s(add_queued, db, "UPDATE job_counts SET queued = queued + ? WHERE job_id = ?");
+        StatementUse s(add_queued, db,
+                       "UPDATE job_counts SET queued = queued + ? WHERE job_id = ?");
         s->bind(1, out.new_tasks);
         s->bind(2, job_id);
         s->exec();

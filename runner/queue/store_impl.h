@@ -57,7 +57,8 @@ struct Store::Impl {
     // call inside the claiming transaction.
     Status claim_part(const std::string& owner, std::int64_t lease_ms, std::int64_t now,
                       std::optional<std::int64_t> job_id, const std::optional<std::string>& action,
-                      int max_tasks, std::vector<ClaimedTask>& out, std::vector<std::int64_t>& due_at);
+                      int max_tasks, std::vector<ClaimedTask>& out,
+                      std::vector<std::int64_t>& due_at);
     // Inserts `children` of task `parent_id` into job `job_id` (see TaskResult). Call inside a
     // writing transaction; on the limit nothing of it stays (a savepoint is rolled back).
     Children insert_children(std::int64_t job_id, std::int64_t parent_id,

@@ -17,13 +17,13 @@ Status Store::Impl::claim_part(const std::string& owner, std::int64_t lease_ms, 
     // tasks_action_due) in O(log n). INDEXED BY makes that a contract: without statistics the
     // planner would rather search another index and sort every queued task.
     StatementUse s =
-        action ? StatementUse(claim_action, db,
-                              "UPDATE tasks SET state = 'running', lease_owner = ?1, "
-                              "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id FROM "
-                              "tasks INDEXED BY tasks_action_due WHERE state = 'queued' AND "
-                              "action = ?6 AND next_run_at <= ?3 AND (?5 IS NULL OR job_id = ?5) "
-                              "ORDER BY next_run_at, id LIMIT ?4) RETURNING id, job_id, action, "
-                              "params, attempts, max_attempts, next_run_at, context")
+        action   ? StatementUse(claim_action, db,
+                                "UPDATE tasks SET state = 'running', lease_owner = ?1, "
+                                  "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id FROM "
+                                  "tasks INDEXED BY tasks_action_due WHERE state = 'queued' AND "
+                                  "action = ?6 AND next_run_at <= ?3 AND (?5 IS NULL OR job_id = ?5) "
+                                  "ORDER BY next_run_at, id LIMIT ?4) RETURNING id, job_id, action, "
+                                  "params, attempts, max_attempts, next_run_at, context")
         : job_id ? StatementUse(claim_job, db,
                                 "UPDATE tasks SET state = 'running', lease_owner = ?1, "
                                 "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id "
@@ -214,8 +214,8 @@ Result<std::vector<Recorded>> Store::record_results(const std::vector<TaskResult
             AttemptRecord a = r.attempt;
             std::int64_t children = 0;
             if (is_success(a.outcome) && !r.children.empty()) {
-                Children added = m.insert_children(row.job_id, r.task_id, r.children,
-                                                   r.max_job_tasks, now);
+                Children added =
+                    m.insert_children(row.job_id, r.task_id, r.children, r.max_job_tasks, now);
                 if (added.over_limit) {
                     a.outcome = Outcome::Permanent;
                     a.code = kCodeTooManyTasks;
@@ -295,7 +295,8 @@ Result<std::int64_t> Store::recover_running() {
                 row.params_json = s.getColumn(3).getString();
                 row.attempt = s.getColumn(4).getInt() + 1;
                 owners.push_back(s.getColumn(5).getString());
-                row.record.started_at_ms = s.getColumn(6).getInt64();  // the claim; nothing later is known
+                row.record.started_at_ms =
+                    s.getColumn(6).getInt64();  // the claim; nothing later is known
                 rows.push_back(std::move(row));
             }
         }

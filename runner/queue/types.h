@@ -124,7 +124,7 @@ struct TaskResult {
 
 enum class TaskEffect {
     Succeeded,
-    Retried,    // retryable, attempts left: queued again at retry_at
+    Retried,  // retryable, attempts left: queued again at retry_at
     Failed,
     Requeued,   // halt or interrupted: back to queued, attempt not counted
     LeaseLost,  // the owner no longer held the lease: nothing written for this item
@@ -213,7 +213,7 @@ struct TaskQuery {
     explicit TaskQuery(std::int64_t job) : job_id(job) {}
     std::int64_t job_id = 0;
     std::optional<TaskState> state;
-    std::optional<std::string> code;  // last_code
+    std::optional<std::string> code;        // last_code
     std::optional<std::int64_t> parent_id;  // only the children of this read
     std::optional<std::string> action;      // only this action
     std::int64_t after_id = 0;

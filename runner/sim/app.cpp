@@ -30,8 +30,8 @@ int fail(int code, const std::string& message) {
 std::string world_summary(const WorldData& d) {
     return std::to_string(d.users.size()) + " users, " + std::to_string(d.groups.size()) +
            " groups, " + std::to_string(d.works.size()) + " works, " +
-           std::to_string(d.favorites.size()) + " favourites, " +
-           std::to_string(d.shares.size()) + " shares";
+           std::to_string(d.favorites.size()) + " favourites, " + std::to_string(d.shares.size()) +
+           " shares";
 }
 
 }  // namespace
@@ -99,9 +99,8 @@ int sim_main(int argc, char** argv) {
 
     if (o.server.cert_file.empty()) {
         std::vector<std::string> ips = {"127.0.0.1"};
-        if (o.server.bind != "127.0.0.1" && o.server.bind != "0.0.0.0" &&
-            o.server.bind != "::" && o.server.bind.find_first_not_of("0123456789.:abcdefABCDEF") ==
-                                         std::string::npos)
+        if (o.server.bind != "127.0.0.1" && o.server.bind != "0.0.0.0" && o.server.bind != "::" &&
+            o.server.bind.find_first_not_of("0123456789.:abcdefABCDEF") == std::string::npos)
             ips.push_back(o.server.bind);
         CertBundle bundle;
         try {
@@ -146,8 +145,8 @@ int sim_main(int argc, char** argv) {
             rc = fail(w.error().code, "--state-out " + w.error().message);
     }
     if (!o.quiet)
-        std::cerr << "qbi-sim: stopped on " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
-                  << " after " << sim->stats().requests() << " requests\n";
+        std::cerr << "qbi-sim: stopped on " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << " after "
+                  << sim->stats().requests() << " requests\n";
     return rc;
 }
 

@@ -65,8 +65,7 @@ constexpr std::array kCatalogue = {
     ErrorSpec{"Invalid.Parameter", 400, "The parameter is invalid."},
     ErrorSpec{"Invalid.Parameter.Error", 400, "The parameter is invalid:%s."},
     ErrorSpec{"Invalid.Param.Error", 400, "The parameter is invalid."},
-    ErrorSpec{"Invalid.User.Admin", 400,
-              "The user is not an administrator of the organization."},
+    ErrorSpec{"Invalid.User.Admin", 400, "The user is not an administrator of the organization."},
     ErrorSpec{"System.Param.Empty", 400, "You must specify the %s parameter."},
     ErrorSpec{"Access.Forbidden", 400,
               "Access denied. Only Quick BI Professional Edition or higher can call the API."},
@@ -101,6 +100,8 @@ std::string format_message(std::string_view code, std::string_view arg) {
     return msg;
 }
 
-std::vector<ErrorSpec> error_catalogue() { return {kCatalogue.begin(), kCatalogue.end()}; }
+std::vector<ErrorSpec> error_catalogue() {
+    return {kCatalogue.begin(), kCatalogue.end()};
+}
 
 }  // namespace qbi::sim

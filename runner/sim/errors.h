@@ -28,6 +28,8 @@ std::string format_message(std::string_view code, std::string_view arg = "");
 std::vector<ErrorSpec> error_catalogue();
 
 // "Missing" + name: the gateway's code for an absent common or action parameter.
-inline std::string missing_code(std::string_view name) { return "Missing" + std::string(name); }
+inline std::string missing_code(std::string_view name) {
+    return "Missing" + std::string(name);
+}
 
 }  // namespace qbi::sim

@@ -50,16 +50,18 @@ Result<double> parse_probability(std::string_view text, std::string_view flag) {
         used = 0;
     }
     if (used == 0 || used != s.size() || !(p >= 0.0 && p <= 1.0))
-        return Error{kExitUsage, std::string(flag) + ": expected a probability from 0 to 1, got '" +
-                                     s + "'"};
+        return Error{kExitUsage,
+                     std::string(flag) + ": expected a probability from 0 to 1, got '" + s + "'"};
     return p;
 }
 
 Result<FailRule> parse_fail_rule(std::string_view text) {
     const auto eq = text.rfind('=');
     if (eq == std::string_view::npos)
-        return Error{kExitUsage, "--fail: expected CODE=PROBABILITY or CODE@STATUS=PROBABILITY, "
-                                 "got '" + std::string(text) + "'"};
+        return Error{kExitUsage,
+                     "--fail: expected CODE=PROBABILITY or CODE@STATUS=PROBABILITY, "
+                     "got '" +
+                         std::string(text) + "'"};
     FailRule rule;
     std::string_view code = text.substr(0, eq);
     if (auto at = code.find('@'); at != std::string_view::npos) {

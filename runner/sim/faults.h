@@ -28,14 +28,14 @@ struct FailRule {
 };
 
 struct FaultOptions {
-    std::vector<FailRule> fail;         // --fail CODE[@STATUS]=P, checked in order
-    int qps_limit = 0;                  // --qps-limit N per action; 0 = none
-    std::int64_t latency_ms = 0;        // --latency MS[:JITTER]
-    std::int64_t jitter_ms = 0;         //   delay uniform in [MS-JITTER, MS+JITTER], >= 0
-    double drop = 0;                    // --drop P
-    double slow_success = 0;            // --slow-success P
+    std::vector<FailRule> fail;          // --fail CODE[@STATUS]=P, checked in order
+    int qps_limit = 0;                   // --qps-limit N per action; 0 = none
+    std::int64_t latency_ms = 0;         // --latency MS[:JITTER]
+    std::int64_t jitter_ms = 0;          //   delay uniform in [MS-JITTER, MS+JITTER], >= 0
+    double drop = 0;                     // --drop P
+    double slow_success = 0;             // --slow-success P
     std::int64_t slow_delay_ms = 30000;  // --slow-delay MS: how late a slow success answers
-    std::int64_t halt_after = 0;        // --halt-after N CODE: from request N on; 0 = never
+    std::int64_t halt_after = 0;         // --halt-after N CODE: from request N on; 0 = never
     std::string halt_code;
 
     bool any() const {
@@ -45,7 +45,7 @@ struct FaultOptions {
 };
 
 // Parsers for the flag values; errors name the flag and the expected form.
-Result<FailRule> parse_fail_rule(std::string_view text);        // "CODE=P", "CODE@503=P"
+Result<FailRule> parse_fail_rule(std::string_view text);  // "CODE=P", "CODE@503=P"
 Result<double> parse_probability(std::string_view text, std::string_view flag);
 // "MS" or "MS:JITTER"
 Result<std::pair<std::int64_t, std::int64_t>> parse_latency(std::string_view text);

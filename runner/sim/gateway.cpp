@@ -16,9 +16,8 @@ namespace {
 // V1 parameters that are not the action's own.
 const std::vector<std::string>& v1_common() {
     static const std::vector<std::string> names = {
-        "Action",         "Version",          "Format",         "AccessKeyId",
-        "SignatureMethod", "SignatureVersion", "SignatureNonce", "Timestamp",
-        "SecurityToken",  "Signature",
+        "Action",           "Version",        "Format",    "AccessKeyId",   "SignatureMethod",
+        "SignatureVersion", "SignatureNonce", "Timestamp", "SecurityToken", "Signature",
     };
     return names;
 }
@@ -59,10 +58,14 @@ bool parse_v3_authorization(std::string_view rest, V3Authorization& out) {
         const auto eq = part.find('=');
         if (eq == std::string::npos) return false;
         const std::string key = part.substr(0, eq), value = part.substr(eq + 1);
-        if (key == "Credential") out.credential = value;
-        else if (key == "SignedHeaders") out.signed_headers = value;
-        else if (key == "Signature") out.signature = value;
-        else return false;
+        if (key == "Credential")
+            out.credential = value;
+        else if (key == "SignedHeaders")
+            out.signed_headers = value;
+        else if (key == "Signature")
+            out.signature = value;
+        else
+            return false;
     }
     return !out.credential.empty() && !out.signed_headers.empty() && !out.signature.empty();
 }
@@ -99,8 +102,7 @@ std::optional<Params> parse_query(std::string_view query) {
 bool constant_time_equal(std::string_view a, std::string_view b) {
     unsigned char diff = a.size() == b.size() ? 0 : 1;
     const std::size_t n = std::min(a.size(), b.size());
-    for (std::size_t i = 0; i < n; ++i)
-        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    for (std::size_t i = 0; i < n; ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
     return diff == 0;
 }
 
@@ -163,7 +165,8 @@ GatewayResult Gateway::authenticate(const SimRequest& req) {
         if (!starts_with(*authorization, "ACS3-HMAC-SHA256 ")) {
             const std::string algo = authorization->substr(0, authorization->find(' '));
             return fail(r, algo.empty() || algo.find('=') != std::string::npos
-                               ? "IncompleteSignature" : "InvalidSignatureMethod");
+                               ? "IncompleteSignature"
+                               : "InvalidSignatureMethod");
         }
         if (!parse_v3_authorization(std::string_view(*authorization).substr(17), auth))
             return fail(r, "IncompleteSignature");
@@ -187,9 +190,8 @@ GatewayResult Gateway::authenticate(const SimRequest& req) {
         if (const std::string* a = find(all, "Action")) r.action = *a;
         const std::string* format = find(all, "Format");
         r.xml = format == nullptr || to_lower(*format) != "json";
-        for (const char* name : {"Action", "Version", "AccessKeyId", "Signature",
-                                 "SignatureMethod", "SignatureVersion", "SignatureNonce",
-                                 "Timestamp"})
+        for (const char* name : {"Action", "Version", "AccessKeyId", "Signature", "SignatureMethod",
+                                 "SignatureVersion", "SignatureNonce", "Timestamp"})
             if (find(all, name) == nullptr) return fail(r, "Missing" + std::string(name));
         action = all["Action"];
         version = all["Version"];
@@ -261,8 +263,7 @@ GatewayResult Gateway::authenticate(const SimRequest& req) {
         const std::string canonical_request = req.method + "\n/\n" + canonical_query(*query) +
                                               "\n" + canonical_headers + "\n" +
                                               auth.signed_headers + "\n" + content_sha;
-        const std::string string_to_sign =
-            "ACS3-HMAC-SHA256\n" + sha256_hex(canonical_request);
+        const std::string string_to_sign = "ACS3-HMAC-SHA256\n" + sha256_hex(canonical_request);
         expected = hex_lower(hmac_sha256_raw(c.access_key_secret.reveal(), string_to_sign));
     }
     if (!constant_time_equal(signature, expected)) return fail(r, "SignatureDoesNotMatch");

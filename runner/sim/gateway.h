@@ -67,7 +67,7 @@ struct GatewayResult {
 };
 
 struct GatewayOptions {
-    std::int64_t max_skew_ms = 15 * 60 * 1000;     // InvalidTimeStamp.Expired beyond this
+    std::int64_t max_skew_ms = 15 * 60 * 1000;      // InvalidTimeStamp.Expired beyond this
     std::int64_t nonce_window_ms = 15 * 60 * 1000;  // SignatureNonceUsed within this
     std::string version = kQuickBiVersion;
 };
@@ -95,7 +95,7 @@ private:
     GatewayOptions options_;
 
     mutable std::mutex nonce_mutex_;
-    std::unordered_set<std::uint64_t> nonces_;                  // guarded by nonce_mutex_
+    std::unordered_set<std::uint64_t> nonces_;                   // guarded by nonce_mutex_
     std::deque<std::pair<std::int64_t, std::uint64_t>> expiry_;  // guarded by nonce_mutex_
 };
 

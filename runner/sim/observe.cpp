@@ -57,7 +57,9 @@ json::Value Stats::to_value() const {
         .set("faults", std::move(faults));
 }
 
-RequestLog::~RequestLog() { close(); }
+RequestLog::~RequestLog() {
+    close();
+}
 
 Status RequestLog::open(const std::string& path) {
     std::lock_guard lock(mutex_);

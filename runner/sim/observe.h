@@ -14,8 +14,8 @@
 #include <mutex>
 #include <string>
 
-#include "runner/core/result.h"
 #include "runner/core/json.h"
+#include "runner/core/result.h"
 
 namespace qbi::sim {
 
@@ -43,8 +43,8 @@ public:
 
 private:
     mutable std::mutex mutex_;
-    std::uint64_t requests_ = 0;  // guarded by mutex_
-    std::uint64_t changes_ = 0;   // guarded by mutex_
+    std::uint64_t requests_ = 0;                                             // guarded by mutex_
+    std::uint64_t changes_ = 0;                                              // guarded by mutex_
     std::map<std::string, std::map<std::string, std::uint64_t>> by_action_;  // guarded
     std::map<std::string, std::uint64_t> by_code_;                           // guarded
     std::map<std::string, std::uint64_t> faults_;                            // guarded

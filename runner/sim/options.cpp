@@ -12,7 +12,9 @@ namespace qbi::sim {
 
 namespace {
 
-Error usage_error(std::string message) { return Error{kExitUsage, std::move(message)}; }
+Error usage_error(std::string message) {
+    return Error{kExitUsage, std::move(message)};
+}
 
 bool parse_u64(std::string_view text, std::uint64_t& out) {
     if (text.empty() || text.size() > 20) return false;
@@ -41,8 +43,10 @@ Result<std::int64_t> parse_count(std::string_view flag, std::string_view text, s
 Result<std::int64_t> parse_duration(std::string_view flag, std::string_view text) {
     auto ms = parse_duration_ms(text);
     if (!ms || *ms < 0)
-        return usage_error(std::string(flag) + ": expected a duration such as 15m, 90s or 500ms, "
-                                               "got '" + std::string(text) + "'");
+        return usage_error(std::string(flag) +
+                           ": expected a duration such as 15m, 90s or 500ms, "
+                           "got '" +
+                           std::string(text) + "'");
     return *ms;
 }
 
@@ -107,8 +111,10 @@ Result<std::vector<Credentials>> parse_credentials(std::string_view list, std::s
         if (entry.empty()) continue;
         const auto parts = split(entry, ':');
         if ((parts.size() != 2 && parts.size() != 3) || parts[0].empty() || parts[1].empty())
-            return usage_error(std::string(source) + ": expected ID:SECRET or ID:SECRET:TOKEN, "
-                               "got an entry with " + std::to_string(parts.size()) + " part(s)");
+            return usage_error(std::string(source) +
+                               ": expected ID:SECRET or ID:SECRET:TOKEN, "
+                               "got an entry with " +
+                               std::to_string(parts.size()) + " part(s)");
         Credentials c;
         c.access_key_id = parts[0];
         c.access_key_secret = Secret(parts[1]);
@@ -130,8 +136,8 @@ Result<std::vector<Credentials>> load_credentials_file(const std::string& path) 
         const std::string t = trim(line);
         if (t.empty() || t[0] == '#') continue;
         if (t.find(',') != std::string::npos)
-            return Error{kExitConfig, path + ":" + std::to_string(n) +
-                                          ": one ID:SECRET[:TOKEN] per line"};
+            return Error{kExitConfig,
+                         path + ":" + std::to_string(n) + ": one ID:SECRET[:TOKEN] per line"};
         joined += t + ",";
     }
     auto creds = parse_credentials(joined, path);
@@ -184,49 +190,60 @@ Result<CliOptions> parse_args(const std::vector<std::string>& args) {
         {"--key", text(o.server.key_file)},
         {"--ca-out", text(o.ca_out)},
         {"--threads", count(o.server.max_threads, "--threads", 4, 4096)},
-        {"--credentials", [&](const std::string& v) {
+        {"--credentials",
+         [&](const std::string& v) {
              credentials_list += (credentials_list.empty() ? "" : ",") + v;
              return ok();
          }},
         {"--credentials-file", text(o.credentials_file)},
         {"--max-skew", duration(o.sim.gateway.max_skew_ms, "--max-skew")},
         {"--nonce-window", duration(o.sim.gateway.nonce_window_ms, "--nonce-window")},
-        {"--world", [&](const std::string& v) {
+        {"--world",
+         [&](const std::string& v) {
              o.world_files.push_back(v);
              return ok();
          }},
-        {"--generate", [&](const std::string& v) {
+        {"--generate",
+         [&](const std::string& v) {
              auto spec = parse_generate_spec(v);
              if (!spec) return err(spec.error());
              o.generate = *spec;
              return ok();
          }},
-        {"--seed", [&](const std::string& v) {
+        {"--seed",
+         [&](const std::string& v) {
              if (!parse_u64(v, o.sim.seed))
                  return err(usage_error("--seed: expected a whole number, got '" + v + "'"));
              o.seed_given = true;
              return ok();
          }},
-        {"--absent-share", [&](const std::string& v) {
-             if (v == "ok") o.sim.absent_share = AbsentShare::Ok;
-             else if (v == "result-false") o.sim.absent_share = AbsentShare::ResultFalse;
+        {"--absent-share",
+         [&](const std::string& v) {
+             if (v == "ok")
+                 o.sim.absent_share = AbsentShare::Ok;
+             else if (v == "result-false")
+                 o.sim.absent_share = AbsentShare::ResultFalse;
              else if (!v.empty() && v.find_first_of(" =:,") == std::string::npos) {
                  o.sim.absent_share = AbsentShare::Error;
                  o.sim.absent_share_code = v;
              } else {
-                 return err(usage_error("--absent-share: expected ok, result-false or an error "
-                                        "code, got '" + v + "'"));
+                 return err(
+                     usage_error("--absent-share: expected ok, result-false or an error "
+                                 "code, got '" +
+                                 v + "'"));
              }
              return ok();
          }},
-        {"--fail", [&](const std::string& v) {
+        {"--fail",
+         [&](const std::string& v) {
              auto rule = parse_fail_rule(v);
              if (!rule) return err(rule.error());
              f.fail.push_back(*rule);
              return ok();
          }},
         {"--qps-limit", count(f.qps_limit, "--qps-limit", 1, 1000000)},
-        {"--latency", [&](const std::string& v) {
+        {"--latency",
+         [&](const std::string& v) {
              auto l = parse_latency(v);
              if (!l) return err(l.error());
              f.latency_ms = l->first;
@@ -261,8 +278,9 @@ Result<CliOptions> parse_args(const std::vector<std::string>& args) {
             o.quiet = true;
         } else if (flag == "--halt-after") {
             // Two values: N and CODE.
-            const Error shape = usage_error("--halt-after: expected N CODE, e.g. --halt-after "
-                                            "100 InvalidAccessKeyId.NotFound");
+            const Error shape = usage_error(
+                "--halt-after: expected N CODE, e.g. --halt-after "
+                "100 InvalidAccessKeyId.NotFound");
             std::string n = value;
             if (!inline_value) {
                 if (i + 1 >= args.size()) return shape;

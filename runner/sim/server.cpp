@@ -114,7 +114,9 @@ void use_pem(Poco::Net::Context& ctx, const std::string& cert_pem, const std::st
 SimServer::SimServer(Simulator& sim, ServerOptions options)
     : sim_(sim), options_(std::move(options)) {}
 
-SimServer::~SimServer() { stop(); }
+SimServer::~SimServer() {
+    stop();
+}
 
 Status SimServer::start() {
     std::signal(SIGPIPE, SIG_IGN);
@@ -160,8 +162,7 @@ Status SimServer::start() {
         server_.reset();
         pool_.reset();
         return Error{kExitUnavailable, "cannot start the HTTPS server on " + options_.bind + ":" +
-                                           std::to_string(options_.port) + ": " +
-                                           e.displayText()};
+                                           std::to_string(options_.port) + ": " + e.displayText()};
     } catch (const std::exception& e) {
         server_.reset();
         pool_.reset();

@@ -32,10 +32,10 @@ struct ServerOptions {
     // The certificate and key, as PEM text; or as files (cert_file may hold the chain).
     std::string cert_pem, key_pem;
     std::string cert_file, key_file;
-    int max_threads = 512;           // connection threads (>= concurrent keep-alive clients)
-    int max_queued = 1024;           // accepted connections waiting for a thread
-    int keep_alive_timeout_s = 30;   // idle time before a kept-alive connection is closed
-    int io_timeout_s = 60;           // receive timeout while reading a request
+    int max_threads = 512;          // connection threads (>= concurrent keep-alive clients)
+    int max_queued = 1024;          // accepted connections waiting for a thread
+    int keep_alive_timeout_s = 30;  // idle time before a kept-alive connection is closed
+    int io_timeout_s = 60;          // receive timeout while reading a request
 };
 
 class SimServer {

@@ -1,11 +1,11 @@
 #include "runner/sim/simulator.h"
-#include "runner/sim/xml.h"
 
 #include <chrono>
 #include <stdexcept>
 
 #include "runner/core/strings.h"
 #include "runner/sim/errors.h"
+#include "runner/sim/xml.h"
 
 namespace qbi::sim {
 
@@ -32,7 +32,9 @@ Simulator::Simulator(SimOptions options, Clock& clock)
         throw std::runtime_error(opened.error().message);
 }
 
-Simulator::~Simulator() { shutdown(); }
+Simulator::~Simulator() {
+    shutdown();
+}
 
 void Simulator::wait(std::int64_t ms) {
     if (ms <= 0) return;
@@ -91,14 +93,14 @@ SimReply Simulator::error_reply(const std::string& code, const std::string& arg,
     return reply;
 }
 
-SimReply Simulator::success_reply(const json::Value& result, const std::string& request_id, bool xml,
-                                  const std::string& action) const {
+SimReply Simulator::success_reply(const json::Value& result, const std::string& request_id,
+                                  bool xml, const std::string& action) const {
     SimReply reply;
     reply.request_id = request_id;
     const json::Value body = json::Value::object()
-                           .set("RequestId", request_id)
-                           .set("Result", result)
-                           .set("Success", true);
+                                 .set("RequestId", request_id)
+                                 .set("Result", result)
+                                 .set("Success", true);
     if (xml) {
         reply.content_type = "text/xml;charset=utf-8";
         reply.body = to_xml_document(body, action + "Response");

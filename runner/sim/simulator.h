@@ -51,8 +51,8 @@ struct SimReply {
     int status = 200;
     std::string content_type = "application/json;charset=utf-8";
     std::string body;
-    std::string request_id;  // also sent as the x-acs-request-id header; empty for /__sim/
-    bool drop = false;       // close the connection without an answer
+    std::string request_id;     // also sent as the x-acs-request-id header; empty for /__sim/
+    bool drop = false;          // close the connection without an answer
     std::int64_t delay_ms = 0;  // answer (or drop) after this long
 };
 
@@ -86,8 +86,7 @@ public:
 private:
     SimReply internal(const SimRequest& request) const;
     SimReply error_reply(const std::string& code, const std::string& arg, int status_override,
-                         const std::string& request_id, const SimRequest& request,
-                         bool xml) const;
+                         const std::string& request_id, const SimRequest& request, bool xml) const;
     SimReply success_reply(const json::Value& result, const std::string& request_id, bool xml,
                            const std::string& action) const;
 

@@ -9,12 +9,23 @@ std::string xml_escape(const std::string& s) {
     out.reserve(s.size());
     for (char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -24,12 +35,23 @@ void write_xml(const json::Value& v, std::string& out, const std::string& name) 
     using Kind = json::Value::Kind;
     out += '<' + name + '>';
     switch (v.kind()) {
-        case Kind::Null: break;
-        case Kind::Bool: out += v.as_bool() ? "true" : "false"; break;
-        case Kind::Int: out += std::to_string(v.as_int()); break;
-        case Kind::Number: out += json::number_text(v.as_number()); break;
-        case Kind::String: out += xml_escape(v.as_string()); break;
-        case Kind::Raw: out += xml_escape(v.raw_text()); break;
+        case Kind::Null:
+            break;
+        case Kind::Bool:
+            out += v.as_bool() ? "true" : "false";
+            break;
+        case Kind::Int:
+            out += std::to_string(v.as_int());
+            break;
+        case Kind::Number:
+            out += json::number_text(v.as_number());
+            break;
+        case Kind::String:
+            out += xml_escape(v.as_string());
+            break;
+        case Kind::Raw:
+            out += xml_escape(v.raw_text());
+            break;
         case Kind::Array:
             for (const auto& item : v.items()) write_xml(item, out, name);
             break;

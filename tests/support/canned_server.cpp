@@ -73,7 +73,8 @@ CannedServer::CannedServer(std::map<std::string, std::string> bodies) : bodies_(
     params.privateKeyFile = key.string();
     params.verificationMode = Poco::Net::Context::VERIFY_NONE;
     params.loadDefaultCAs = false;
-    Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
+    Poco::Net::Context::Ptr ctx =
+        new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
     Poco::Net::SecureServerSocket socket(ctx);
     socket.bind(Poco::Net::SocketAddress("127.0.0.1", 0), true, false);
     socket.listen(64);

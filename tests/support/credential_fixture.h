@@ -45,7 +45,8 @@ protected:
     }
     std::string aliyun_json(const std::string& id) const {
         return R"({"current": "default", "profiles": [{"name": "default", "mode": "AK",
-                   "access_key_id": ")" + id + R"(", "access_key_secret": ")" + kSecret +
+                   "access_key_id": ")" +
+               id + R"(", "access_key_secret": ")" + kSecret +
                R"(", "region_id": "cn-hangzhou"}]})";
     }
     // Every source present at once, each with its own AccessKeyId.
@@ -61,6 +62,5 @@ protected:
         home.write(".aliyun/config.json", aliyun_json("IdAliyun"));
     }
 };
-
 
 }  // namespace qbi::test

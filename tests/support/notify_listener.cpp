@@ -40,7 +40,8 @@ std::vector<std::string> NotifyListener::receive_until(const std::string& needle
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (std::chrono::steady_clock::now() < deadline) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        deadline - std::chrono::steady_clock::now()).count();
+                        deadline - std::chrono::steady_clock::now())
+                        .count();
         std::string m = receive(static_cast<int>(left > 0 ? left : 0));
         if (m.empty()) continue;
         seen.push_back(m);

@@ -40,8 +40,10 @@ Process::Process(std::vector<std::string> argv,
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     sigset_t none, all;
@@ -112,13 +114,16 @@ ProcessResult Process::wait(int timeout_ms) {
     return r;
 }
 
-std::string Process::out() const { return read_file(out_path_); }
-std::string Process::err() const { return read_file(err_path_); }
+std::string Process::out() const {
+    return read_file(out_path_);
+}
+std::string Process::err() const {
+    return read_file(err_path_);
+}
 
 ProcessResult run_process(const std::vector<std::string>& argv,
                           const std::optional<std::map<std::string, std::string>>& env,
-                          const std::string& dir,
-                          int timeout_ms) {
+                          const std::string& dir, int timeout_ms) {
     Process p(argv, env, dir);
     return p.wait(timeout_ms);
 }

@@ -52,8 +52,8 @@ SimFixture::SimFixture(SimFixtureOptions o) {
     dir_.write("ca.pem", certs_.ca_pem);
 
     sim::SimOptions so;
-    so.credentials = o.credentials.empty() ? std::vector<Credentials>{sim_credentials()}
-                                           : o.credentials;
+    so.credentials =
+        o.credentials.empty() ? std::vector<Credentials>{sim_credentials()} : o.credentials;
     if (!o.world_yaml.empty()) {
         auto file = sim::parse_world(o.world_yaml, "world.yaml");
         if (!file) throw std::runtime_error(file.error().message);
@@ -81,18 +81,32 @@ SimFixture::SimFixture(SimFixtureOptions o) {
         throw std::runtime_error(started.error().message);
 }
 
-SimFixture::~SimFixture() { stop(); }
+SimFixture::~SimFixture() {
+    stop();
+}
 
 void SimFixture::stop() {
     if (server_) server_->stop();
 }
 
-std::string SimFixture::endpoint() const { return server_->endpoint(); }
-int SimFixture::port() const { return server_->port(); }
-std::string SimFixture::ca_file() const { return (dir_ / "ca.pem").string(); }
-std::string SimFixture::state_json() const { return sim_->state_json(); }
-std::string SimFixture::stats_json() const { return sim_->stats_json(); }
-std::string SimFixture::log_file() const { return (dir_ / "requests.jsonl").string(); }
+std::string SimFixture::endpoint() const {
+    return server_->endpoint();
+}
+int SimFixture::port() const {
+    return server_->port();
+}
+std::string SimFixture::ca_file() const {
+    return (dir_ / "ca.pem").string();
+}
+std::string SimFixture::state_json() const {
+    return sim_->state_json();
+}
+std::string SimFixture::stats_json() const {
+    return sim_->stats_json();
+}
+std::string SimFixture::log_file() const {
+    return (dir_ / "requests.jsonl").string();
+}
 
 SimClient::SimClient(const SimFixture& sim, SignatureScheme scheme, Credentials credentials,
                      Clock* clock, TlsOptions tls) {
@@ -199,10 +213,16 @@ int SimProcess::terminate(int sig) {
     return wait();
 }
 
-int SimProcess::wait() { return proc_->wait(120000).exit_code; }
+int SimProcess::wait() {
+    return proc_->wait(120000).exit_code;
+}
 
-std::string SimProcess::out() const { return proc_->out(); }
-std::string SimProcess::err() const { return proc_->err(); }
+std::string SimProcess::out() const {
+    return proc_->out();
+}
+std::string SimProcess::err() const {
+    return proc_->err();
+}
 
 ProcessResult run_sim(const std::vector<std::string>& args) {
     TempDir dir;

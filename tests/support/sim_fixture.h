@@ -43,13 +43,13 @@ struct SimFixtureOptions {
     std::string world_yaml;                // a world file's text (see README.md, "qbi-sim")
     sim::FaultOptions faults;
     std::uint64_t seed = 42;
-    Clock* clock = nullptr;                // null: SystemClock::instance()
-    bool virtual_delays = false;           // delays advance `clock` instead of sleeping
+    Clock* clock = nullptr;       // null: SystemClock::instance()
+    bool virtual_delays = false;  // delays advance `clock` instead of sleeping
     sim::AbsentShare absent_share = sim::AbsentShare::Ok;
     std::string absent_share_code = "Report.NotExist.Error";
     sim::GatewayOptions gateway;
     std::string host_id;
-    bool log = false;                      // JSONL request log at log_file()
+    bool log = false;  // JSONL request log at log_file()
     int max_threads = 512;
     // Serve this leaf instead of a fresh loopback bundle (e.g. sign_leaf(..., {"other"})).
     std::optional<sim::CertBundle> certs;
@@ -65,7 +65,7 @@ public:
 
     std::string endpoint() const;  // "https://127.0.0.1:PORT"
     int port() const;
-    std::string ca_file() const;   // PEM of the CA that signed the served certificate
+    std::string ca_file() const;  // PEM of the CA that signed the served certificate
     std::string state_json() const;
     std::string stats_json() const;
     std::string log_file() const;  // meaningful with options.log

@@ -15,9 +15,10 @@ public:
     const std::filesystem::path& path() const { return path_; }
     std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
     // Writes `content` to path()/name (creating parent folders) and returns the full path.
-    std::filesystem::path write(const std::string& name, const std::string& content,
-                                std::filesystem::perms perms = std::filesystem::perms::owner_read |
-                                                               std::filesystem::perms::owner_write) const;
+    std::filesystem::path write(
+        const std::string& name, const std::string& content,
+        std::filesystem::perms perms = std::filesystem::perms::owner_read |
+                                       std::filesystem::perms::owner_write) const;
 
 private:
     std::filesystem::path path_;
