@@ -1,5 +1,8 @@
 #include "runner/app/submit.h"
 
+#include <algorithm>
+#include <unordered_set>
+
 #include "runner/discovery/discovery.h"
 
 namespace qbi::app {
@@ -24,8 +27,84 @@ queue::NewJob to_new_job(const jobs::JobSpec& spec, int default_max_attempts) {
     return j;
 }
 
-SubmitOutcome submit_file(queue::Store& store, const std::string& path, const Config& cfg) {
-    return submit_parsed(store, path, jobs::parse_job_file(path, job_limits(cfg)), cfg);
+SubmitOutcome submit_file(queue::Store& store, const std::string& path, const Config& cfg,
+                          const SubmitControl& control) {
+    auto text = jobs::read_job_text(path, job_limits(cfg));
+    if (auto* e = std::get_if<jobs::ValidationError>(&text)) {
+        SubmitOutcome o;
+        o.file = path;
+        o.errors.push_back(e->to_string());
+        o.error_code = kExitDataErr;
+        return o;
+    }
+    return submit_text(store, path, std::get<std::string>(text), cfg, control);
+}
+
+SubmitOutcome submit_text(queue::Store& store, const std::string& path, std::string_view text,
+                          const Config& cfg, const SubmitControl& control) {
+    SubmitOutcome o;
+    o.file = path;
+    auto fail = [&](const Error& e) {
+        store.drop_staging();
+        o.status = e.code == kExitDataErr ? SubmitStatus::Refused : SubmitStatus::StoreError;
+        o.errors.push_back(path + ": " + e.message);
+        o.error_code = e.code;
+        return o;
+    };
+    // Up to `chunk` tasks are held in memory and go in one transaction (submit()); past that
+    // they are staged in the store (submit_staged()).
+    const std::size_t hold = static_cast<std::size_t>(std::max<std::int64_t>(1, control.chunk));
+    std::vector<jobs::TaskSpec> held;
+    bool staging = false;
+    Status staged;  // the first staging failure; later tasks are skipped
+    auto stage = [&](const jobs::TaskSpec& t) {
+        if (staged) staged = store.stage(discovery::new_task(t), t.key());
+    };
+    auto parsed =
+        jobs::parse_job_text_streamed(text, path, job_limits(cfg), [&](jobs::TaskSpec&& t) {
+            if (!staged) return;
+            if (control.cancelled && control.cancelled()) {
+                staged = Error{kExitTempFail, "submit interrupted; submit the file again"};
+                return;
+            }
+            if (staging) return stage(t);
+            held.push_back(std::move(t));
+            if (held.size() <= hold) return;
+            staging = true;
+            staged = store.begin_staging();
+            for (const auto& h : held) stage(h);
+            std::vector<jobs::TaskSpec>().swap(held);
+        });
+    if (!parsed) {
+        store.drop_staging();
+        for (const auto& e : parsed.errors()) o.errors.push_back(e.to_string());
+        o.error_code = kExitDataErr;
+        return o;
+    }
+    if (!staged) return fail(staged.error());
+    jobs::JobSpec& spec = parsed.job();
+    o.job_name = spec.name;
+    const int max_attempts = static_cast<int>(cfg.default_max_attempts);
+    Result<queue::SubmitResult> r = Error{kExitSoftware, "not submitted"};
+    if (!staging) {
+        std::unordered_set<std::string> seen;  // duplicates collapse, the first kept
+        for (auto& t : held)
+            if (seen.insert(t.key()).second) spec.tasks.push_back(std::move(t));
+        spec.content_hash = jobs::compute_content_hash(spec);
+        r = store.submit(to_new_job(spec, max_attempts));
+    } else {
+        jobs::ContentHash hash(spec);
+        if (auto n = store.staged_keys([&](std::string_view k) { hash.add_key(k); }); !n)
+            return fail(n.error());
+        spec.content_hash = hash.hex();
+        r = store.submit_staged(to_new_job(spec, max_attempts), control.chunk, control.cancelled);
+    }
+    if (!r) return fail(r.error());
+    o.status = r->already ? SubmitStatus::AlreadySubmitted : SubmitStatus::Submitted;
+    o.resumed = r->resumed;
+    o.job_id = r->job_id;
+    o.tasks = r->tasks;
+    return o;
 }
 
 SubmitOutcome submit_parsed(queue::Store& store, const std::string& path,
@@ -56,8 +135,10 @@ SubmitOutcome submit_parsed(queue::Store& store, const std::string& path,
 std::string describe(const SubmitOutcome& o) {
     switch (o.status) {
         case SubmitStatus::Submitted:
-            return o.file + ": submitted as job " + std::to_string(o.job_id) + " (" + o.job_name +
-                   ", " + std::to_string(o.tasks) + " tasks)";
+            return o.file + ": " +
+                   (o.resumed ? "completed the interrupted submit of job " : "submitted as job ") +
+                   std::to_string(o.job_id) + " (" + o.job_name + ", " + std::to_string(o.tasks) +
+                   " tasks)";
         case SubmitStatus::AlreadySubmitted:
             return o.file + ": already submitted as job " + std::to_string(o.job_id) + " (" +
                    o.job_name + ", " + std::to_string(o.tasks) + " tasks); nothing changed";

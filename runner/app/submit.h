@@ -1,7 +1,10 @@
 #pragma once
 // Validating and enqueueing job files: shared by `validate`, `submit`, `serve` (inbox) and
 // `batch`. Each file is validated whole and enqueued in one transaction, or not at all.
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runner/app/config.h"
@@ -25,10 +28,26 @@ struct SubmitOutcome {
     std::int64_t tasks = 0;
     std::vector<std::string> errors;  // "file:line:column: message" lines, or the refusal
     int error_code = 0;               // exit class of a Refused/StoreError
+    bool resumed = false;             // an interrupted submit of the same job was completed
 };
 
-// Validates `path` and, unless it is invalid, submits it.
-SubmitOutcome submit_file(queue::Store& store, const std::string& path, const Config& cfg);
+// Validates `path` and, unless it is invalid, submits it: streamed (Store::submit_staged), so
+// memory holds the file and its parsed tree but never the expanded tasks, and the queue is
+// written in transactions of at most `chunk` tasks (one transaction for smaller jobs). A submit
+// interrupted between chunks leaves the job partly enqueued; submitting the file again
+// completes it ("resumed").
+inline constexpr std::int64_t kSubmitChunk = 20000;
+// `cancelled` (optional) is asked while staging and between chunks: true abandons the submit
+// (StoreError, exit 75; the file can be submitted again).
+struct SubmitControl {
+    std::int64_t chunk = kSubmitChunk;
+    std::function<bool()> cancelled = {};
+};
+SubmitOutcome submit_file(queue::Store& store, const std::string& path, const Config& cfg,
+                          const SubmitControl& control = {});
+// The same for text already read (`path` names it in messages).
+SubmitOutcome submit_text(queue::Store& store, const std::string& path, std::string_view text,
+                          const Config& cfg, const SubmitControl& control = {});
 // Submits a job already parsed (from `path`, or text made in memory and named `path`).
 SubmitOutcome submit_parsed(queue::Store& store, const std::string& path,
                             const jobs::JobFileResult& parsed, const Config& cfg);

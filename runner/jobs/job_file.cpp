@@ -56,16 +56,17 @@ private:
 
 }  // namespace
 
-JobFileResult parse_job_file(const std::string& path, const JobLimits& limits) {
+std::variant<std::string, ValidationError> read_job_text(const std::string& path,
+                                                         const JobLimits& limits) {
     const std::size_t limit = effective_limit(limits);
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-    if (fd.get() < 0) return one_error(path, cannot_read(errno));
+    if (fd.get() < 0) return ValidationError{path, 0, 0, cannot_read(errno)};
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return one_error(path, cannot_read(errno));
-    if (S_ISDIR(st.st_mode)) return one_error(path, cannot_read(EISDIR));
+    if (::fstat(fd.get(), &st) != 0) return ValidationError{path, 0, 0, cannot_read(errno)};
+    if (S_ISDIR(st.st_mode)) return ValidationError{path, 0, 0, cannot_read(EISDIR)};
     // A regular file is measured before it is read; other files (pipes) are read up to the limit.
     if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > limit)
-        return one_error(path, too_large(static_cast<std::size_t>(st.st_size), limit));
+        return ValidationError{path, 0, 0, too_large(static_cast<std::size_t>(st.st_size), limit)};
     std::string text;
     text.reserve(S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) : 4096);
     char buf[65536];
@@ -73,17 +74,25 @@ JobFileResult parse_job_file(const std::string& path, const JobLimits& limits) {
         ssize_t n = ::read(fd.get(), buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return one_error(path, cannot_read(errno));
+            return ValidationError{path, 0, 0, cannot_read(errno)};
         }
         if (n == 0) break;
         text.append(buf, static_cast<std::size_t>(n));
-        if (text.size() > limit) return one_error(path, too_large_unknown(limit));
+        if (text.size() > limit) return ValidationError{path, 0, 0, too_large_unknown(limit)};
     }
-    return parse_job_text(text, path, limits);
+    return text;
 }
 
-JobFileResult parse_job_text(std::string_view text, const std::string& display_name,
-                             const JobLimits& limits) {
+JobFileResult parse_job_file(const std::string& path, const JobLimits& limits) {
+    auto text = read_job_text(path, limits);
+    if (auto* e = std::get_if<ValidationError>(&text)) return std::vector<ValidationError>{*e};
+    return parse_job_text(std::get<std::string>(text), path, limits);
+}
+
+namespace {
+
+JobFileResult parse_text(std::string_view text, const std::string& display_name,
+                         const JobLimits& limits, const TaskSink* sink) {
     const std::size_t limit = effective_limit(limits);
     if (text.size() > limit) return one_error(display_name, too_large(text.size(), limit));
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
@@ -97,7 +106,7 @@ JobFileResult parse_job_text(std::string_view text, const std::string& display_n
             if (auto* err = std::get_if<detail::YamlParseError>(&parsed))
                 diag.at(err->pos, err->message);
             else
-                job = detail::validate_job(std::get<detail::YamlTree>(parsed), diag, limits);
+                job = detail::validate_job(std::get<detail::YamlTree>(parsed), diag, limits, sink);
         }
     } catch (const detail::TooManyErrors&) {
         job.reset();
@@ -105,6 +114,18 @@ JobFileResult parse_job_text(std::string_view text, const std::string& display_n
     if (!job || !diag.empty()) return diag.take();
     job->source_file = display_name;
     return std::move(*job);
+}
+
+}  // namespace
+
+JobFileResult parse_job_text(std::string_view text, const std::string& display_name,
+                             const JobLimits& limits) {
+    return parse_text(text, display_name, limits, nullptr);
+}
+
+JobFileResult parse_job_text_streamed(std::string_view text, const std::string& display_name,
+                                      const JobLimits& limits, const TaskSink& sink) {
+    return parse_text(text, display_name, limits, &sink);
 }
 
 }  // namespace qbi::jobs

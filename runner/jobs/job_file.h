@@ -43,8 +43,21 @@ private:
 // A UTF-8 byte order mark is skipped; columns count characters, not bytes.
 JobFileResult parse_job_file(const std::string& path, const JobLimits& limits = {});
 
+// The file-level part of parse_job_file: the bytes of the file, or its one line-0 error.
+std::variant<std::string, ValidationError> read_job_text(const std::string& path,
+                                                         const JobLimits& limits = {});
+
 // Validates job text already in memory; `display_name` stands for the file in errors.
 JobFileResult parse_job_text(std::string_view text, const std::string& display_name,
                              const JobLimits& limits = {});
+
+// The same validation, but the tasks are never held: each task the file expands to goes to
+// `sink` as validation reaches it, in file order, duplicates included (the receiver collapses
+// them by TaskSpec::key()). On success the JobSpec has no tasks and an empty content_hash (the
+// receiver computes it with ContentHash over the distinct keys, sorted). On errors, tasks
+// already passed to the sink belong to a rejected file: the receiver discards them. Memory:
+// the text and its parsed tree, not the expansion (a 12 KB file may fan out to 1M tasks).
+JobFileResult parse_job_text_streamed(std::string_view text, const std::string& display_name,
+                                      const JobLimits& limits, const TaskSink& sink);
 
 }  // namespace qbi::jobs

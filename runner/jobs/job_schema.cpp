@@ -30,8 +30,9 @@ bool all_digits(std::string_view s) {
 
 class JobValidator {
 public:
-    JobValidator(const YamlTree& tree, Diagnostics& diag, const JobLimits& limits)
-        : t_(tree), d_(diag), limits_(limits), r_(tree, diag) {}
+    JobValidator(const YamlTree& tree, Diagnostics& diag, const JobLimits& limits,
+                 const TaskSink* sink)
+        : t_(tree), d_(diag), limits_(limits), sink_(sink), r_(tree, diag) {}
 
     std::optional<JobSpec> run() {
         if (t_.empty()) {
@@ -77,7 +78,7 @@ public:
         else
             task_list(*tasks, spec);
         if (!d_.empty()) return std::nullopt;
-        spec.content_hash = content_hash_of(spec, sorted_keys_);
+        if (sink_ == nullptr) spec.content_hash = content_hash_of(spec, sorted_keys_);
         return spec;
     }
 
@@ -160,7 +161,7 @@ private:
             d_.at(r_.value_pos(e), "tasks: the list is empty; a job needs at least one task");
             return;
         }
-        TaskExpander expander(r_);
+        TaskExpander expander(r_, sink_);
         std::size_t raw = expander.raw_count(e.value);
         if (raw > limits_.max_tasks) {
             d_.at(e.key_pos, "tasks: the job expands to " + std::to_string(raw) +
@@ -169,12 +170,13 @@ private:
             return;
         }
         expander.expand(e.value, raw, spec.tasks);
-        if (d_.empty()) sorted_keys_ = expander.collapse(spec.tasks);
+        if (d_.empty() && sink_ == nullptr) sorted_keys_ = expander.collapse(spec.tasks);
     }
 
     const YamlTree& t_;
     Diagnostics& d_;
     const JobLimits& limits_;
+    const TaskSink* sink_;
     ValueReader r_;
     std::vector<std::string> sorted_keys_;
 };
@@ -182,8 +184,8 @@ private:
 }  // namespace
 
 std::optional<JobSpec> validate_job(const YamlTree& tree, Diagnostics& diag,
-                                    const JobLimits& limits) {
-    return JobValidator(tree, diag, limits).run();
+                                    const JobLimits& limits, const TaskSink* sink) {
+    return JobValidator(tree, diag, limits, sink).run();
 }
 
 }  // namespace qbi::jobs::detail

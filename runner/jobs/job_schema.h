@@ -16,8 +16,10 @@ namespace qbi::jobs::detail {
 
 // Validates a job document and expands its tasks. Returns the JobSpec (all but source_file)
 // when nothing was reported, nullopt otherwise. May throw TooManyErrors.
+// With a `sink`, every task goes to it as it is reached instead (see parse_job_text_streamed):
+// the JobSpec then has no tasks and no content hash.
 std::optional<JobSpec> validate_job(const YamlTree& tree, Diagnostics& diag,
-                                    const JobLimits& limits);
+                                    const JobLimits& limits, const TaskSink* sink = nullptr);
 
 // The content hash of `job` given its task keys sorted and unique (see JobSpec::content_hash).
 std::string content_hash_of(const JobSpec& job, const std::vector<std::string>& sorted_keys);
@@ -51,7 +53,9 @@ std::size_t saturating_mul(std::size_t a, std::size_t b);
 // are in job_tasks.cpp, the discovery kinds (discovery.md §1) in job_discovery.cpp.
 class TaskExpander {
 public:
-    explicit TaskExpander(ValueReader& reader) : r_(reader) {}
+    // With a sink, tasks go to it (in file order, duplicates included) instead of `out`.
+    explicit TaskExpander(ValueReader& reader, const TaskSink* sink = nullptr)
+        : r_(reader), sink_(sink) {}
 
     // Tasks the list asks for as written (fan-out products, duplicates included), computed
     // from the list shapes alone so an oversized job is refused before any work is done on it.
@@ -93,6 +97,7 @@ private:
     // (key, index in out) of every task emitted. Sorting these finds duplicates and gives the
     // sorted keys the content hash needs, without a hash set beside them.
     std::vector<std::pair<std::string, std::uint32_t>> keys_;
+    const TaskSink* sink_ = nullptr;
 };
 
 }  // namespace qbi::jobs::detail

@@ -63,16 +63,14 @@ std::string compute_content_hash(const JobSpec& job) {
     return detail::content_hash_of(job, keys);
 }
 
-namespace detail {
-
-std::string content_hash_of(const JobSpec& job, const std::vector<std::string>& sorted_keys) {
-    // The canonical form, one "<field> <value>" line each, values JSON-escaped so no value can
-    // forge a line break:
-    //   qbi-job 1 / job <name> / description <text> / not_before <ms|-> / max_attempts <n|->
-    //   / task <key>   (one per distinct task, keys sorted)
-    // Hashed incrementally: a million-task job never exists as one string.
-    Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-    auto line = [&sha](std::string_view field, std::string_view value) {
+// The canonical form, one "<field> <value>" line each, values JSON-escaped so no value can
+// forge a line break:
+//   qbi-job 1 / job <name> / description <text> / not_before <ms|-> / max_attempts <n|->
+//   / task <key>   (one per distinct task, keys sorted)
+// Hashed incrementally: a million-task job never exists as one string.
+struct ContentHash::State {
+    Poco::SHA2Engine sha{Poco::SHA2Engine::SHA_256};
+    void line(std::string_view field, std::string_view value) {
         sha.update(field.data(), field.size());
         sha.update(' ');
         bool plain = std::none_of(value.begin(), value.end(), [](char c) {
@@ -85,14 +83,33 @@ std::string content_hash_of(const JobSpec& job, const std::vector<std::string>& 
             sha.update(escaped.data(), escaped.size());
         }
         sha.update('\n');
-    };
-    line("qbi-job", "1");
-    line("job", job.name);
-    line("description", job.description);
-    line("not_before", job.not_before_ms ? std::to_string(*job.not_before_ms) : "-");
-    line("max_attempts", job.max_attempts ? std::to_string(*job.max_attempts) : "-");
-    for (const std::string& k : sorted_keys) line("task", k);
-    return Poco::DigestEngine::digestToHex(sha.digest());
+    }
+};
+
+ContentHash::ContentHash(const JobSpec& job) : s_(std::make_unique<State>()) {
+    s_->line("qbi-job", "1");
+    s_->line("job", job.name);
+    s_->line("description", job.description);
+    s_->line("not_before", job.not_before_ms ? std::to_string(*job.not_before_ms) : "-");
+    s_->line("max_attempts", job.max_attempts ? std::to_string(*job.max_attempts) : "-");
+}
+
+ContentHash::~ContentHash() = default;
+
+void ContentHash::add_key(std::string_view key) {
+    s_->line("task", key);
+}
+
+std::string ContentHash::hex() {
+    return Poco::DigestEngine::digestToHex(s_->sha.digest());
+}
+
+namespace detail {
+
+std::string content_hash_of(const JobSpec& job, const std::vector<std::string>& sorted_keys) {
+    ContentHash h(job);
+    for (const std::string& k : sorted_keys) h.add_key(k);
+    return h.hex();
 }
 
 }  // namespace detail

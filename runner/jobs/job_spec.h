@@ -4,7 +4,9 @@
 // (no shared state), safe to copy between threads.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -118,5 +120,25 @@ struct JobLimits {
 // The content hash of a job from its fields (see JobSpec::content_hash). Exposed so callers
 // can recompute it; parse_job_* already fill it in.
 std::string compute_content_hash(const JobSpec& job);
+
+// Receives the tasks of a streamed parse (parse_job_text_streamed), one at a time.
+using TaskSink = std::function<void(TaskSpec&&)>;
+
+// JobSpec::content_hash computed incrementally, for jobs whose tasks are never all in memory:
+// feed the distinct task keys (TaskSpec::key()) in ascending byte order, then take hex().
+// ContentHash(job) + add_key(k) for each sorted distinct key == compute_content_hash(job).
+class ContentHash {
+public:
+    explicit ContentHash(const JobSpec& job);  // name, description, not_before, max_attempts
+    ~ContentHash();
+    ContentHash(const ContentHash&) = delete;
+    ContentHash& operator=(const ContentHash&) = delete;
+    void add_key(std::string_view key);
+    std::string hex();  // once, after the last key
+
+private:
+    struct State;
+    std::unique_ptr<State> s_;
+};
 
 }  // namespace qbi::jobs

@@ -90,8 +90,10 @@ std::size_t TaskExpander::raw_count(int tasks_list) const {
 
 void TaskExpander::expand(int tasks_list, std::size_t expected, std::vector<TaskSpec>& out) {
     const YamlTree& t = r_.tree();
-    out.reserve(out.size() + expected);
-    keys_.reserve(keys_.size() + expected);
+    if (sink_ == nullptr) {
+        out.reserve(out.size() + expected);
+        keys_.reserve(keys_.size() + expected);
+    }
     std::size_t index = 0;
     for (int c = t.first_child(tasks_list); c >= 0; c = t.next_sibling(c), ++index)
         item(c, index, out);
@@ -231,6 +233,10 @@ void TaskExpander::cancel_share(const MapEntry& action, std::vector<TaskSpec>& o
 
 void TaskExpander::emit(TaskSpec task, std::vector<TaskSpec>& out) {
     if (!r_.diag().empty()) return;  // the file is rejected; keep no tasks
+    if (sink_ != nullptr) {
+        (*sink_)(std::move(task));
+        return;
+    }
     keys_.emplace_back(task.key(), static_cast<std::uint32_t>(out.size()));
     out.push_back(std::move(task));
 }

@@ -65,7 +65,7 @@ std::uint32_t pos_of(const YAML::Mark& m) {
 // Turns parser events into YamlTree nodes.
 class TreeBuilder : public YAML::EventHandler {
 public:
-    explicit TreeBuilder(YamlTree& tree) : t_(tree) {}
+    TreeBuilder(YamlTree& tree, std::string_view source) : t_(tree) { t_.source_ = source; }
 
     void OnDocumentStart(const YAML::Mark& mark) override {
         if (documents_++ > 0) throw SecondDocument{pos_of(mark)};
@@ -85,9 +85,17 @@ public:
                   const std::string& value) override {
         YamlNode n = make(mark, NodeKind::Scalar);
         n.tag = classify_tag(tag);
-        n.text_off = static_cast<std::uint32_t>(t_.pool_.size());
         n.text_len = static_cast<std::uint32_t>(value.size());
-        t_.pool_ += value;
+        // A plain scalar is its source text: point there instead of copying (a million IDs
+        // would otherwise cost their size twice).
+        if (n.pos + value.size() <= t_.source_.size() &&
+            t_.source_.compare(n.pos, value.size(), value) == 0) {
+            n.in_source = true;
+            n.text_off = n.pos;
+        } else {
+            n.text_off = static_cast<std::uint32_t>(t_.pool_.size());
+            t_.pool_ += value;
+        }
         int index = add(n, anchor);
         if (n.tag == ScalarTag::Other) t_.other_tags_[index] = tag;
     }
@@ -154,7 +162,7 @@ std::variant<YamlTree, YamlParseError> parse_yaml(std::string_view text) {
     std::istream in(&buf);
     try {
         YAML::Parser parser(in);
-        TreeBuilder builder(tree);
+        TreeBuilder builder(tree, text);
         while (parser.HandleNextDocument(builder)) {
         }
     } catch (const SecondDocument& e) {

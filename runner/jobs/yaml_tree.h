@@ -8,6 +8,7 @@
 // Not thread-safe to build; immutable (and shareable) once built.
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -33,13 +34,14 @@ enum class ScalarTag : std::uint8_t {
 
 struct YamlNode {
     std::uint32_t pos = 0;       // byte offset where the node starts
-    std::uint32_t text_off = 0;  // scalar text, in the tree's pool
+    std::uint32_t text_off = 0;  // scalar text, in the source (in_source) or the tree's pool
     std::uint32_t text_len = 0;
     std::int32_t first = -1;  // containers: first child; aliases: the anchored node
     std::int32_t next = -1;   // next sibling in the parent container
     std::uint32_t count = 0;  // containers: children (maps: key, value, key, value, ...)
     NodeKind kind = NodeKind::Null;
     ScalarTag tag = ScalarTag::Plain;
+    bool in_source = false;  // the scalar is the source text at text_off, verbatim (no copy)
 };
 
 class YamlTree {
@@ -52,7 +54,7 @@ public:
         return nodes_[static_cast<std::size_t>(resolve(index))];
     }
     std::string_view text(const YamlNode& n) const {
-        return std::string_view(pool_).substr(n.text_off, n.text_len);
+        return (n.in_source ? source_ : std::string_view(pool_)).substr(n.text_off, n.text_len);
     }
     // The tag of a ScalarTag::Other scalar, as written (e.g. "!secret").
     std::string tag_text(int index) const;
@@ -64,8 +66,11 @@ public:
 
 private:
     friend class TreeBuilder;
-    std::vector<YamlNode> nodes_;
-    std::string pool_;
+    // A deque: growing never copies (a vector's doubling would briefly hold the nodes twice,
+    // ~60 MB at a million scalars).
+    std::deque<YamlNode> nodes_;
+    std::string_view source_;  // the parsed text: must outlive the tree
+    std::string pool_;         // scalars that differ from their source text (quoted, escaped)
     std::unordered_map<int, std::string> other_tags_;
     int root_ = -1;
 };
@@ -75,7 +80,8 @@ struct YamlParseError {
     std::string message;  // complete, e.g. "YAML syntax error: illegal map value"
 };
 
-// Parses `text` (UTF-8, byte order mark already removed) as at most one YAML document. An
+// Parses `text` (UTF-8, byte order mark already removed) as at most one YAML document. The
+// tree refers to `text` for scalars written verbatim (most IDs): `text` must outlive it. An
 // empty text or one of only comments gives an empty tree. A second document is an error:
 // "a second YAML document starts here; a job file holds one document".
 // Never throws for bad input.

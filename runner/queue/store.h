@@ -70,6 +70,32 @@ public:
     // new name". Two tasks with the same key are refused (65) and nothing is written.
     Result<SubmitResult> submit(const NewJob& job);
 
+    // ---- streamed submit: a job too large to hold in memory (store_stage.cpp) -----------
+    // The tasks are staged first in a temporary table private to this connection (a file, not
+    // memory; no lock on the queue): begin_staging() starts afresh, stage() adds a task unless
+    // one with the same `dedup_key` is staged (the first stays), staged_keys() walks the
+    // distinct dedup keys in ascending byte order (for the content hash). submit_staged()
+    // then enqueues them as `job` (its `tasks` ignored), at most `chunk` tasks per transaction
+    // so that no write lock is held long (the engine's commits and the service's watchdog wait
+    // at most one chunk):
+    //  - a new name: the job row with the first chunk, then the others in order. A job of at
+    //    most `chunk` tasks is one transaction, exactly as submit().
+    //  - the same name and content hash, every staged task present: already = true.
+    //  - the same name and hash, some staged tasks missing (a streamed submit interrupted
+    //    between chunks): the missing ones are inserted; resumed = true.
+    //  - the same name, another hash: refused (65), as submit().
+    // Between chunks other connections see the job partly enqueued and a runner may start on
+    // it; after a crash it stays partial until the same file is submitted again. The staging
+    // is dropped at the end whatever the outcome (and by drop_staging()).
+    Status begin_staging();
+    Status stage(const NewTask& task, std::string_view dedup_key);
+    Result<std::int64_t> staged_keys(const std::function<void(std::string_view)>& each);
+    // `cancelled`, if given, is asked between chunks: true stops there with exit 75 ("submit
+    // of job 'X' interrupted after N of M tasks; submit it again to complete it").
+    Result<SubmitResult> submit_staged(const NewJob& job, std::int64_t chunk = 20000,
+                                       const std::function<bool()>& cancelled = {});
+    void drop_staging();
+
     // ---- the runner's side (hold the RunnerLock) ---------------------------------------
     // Leases up to max_tasks due tasks (next_run_at <= now, earliest first) to `owner` until
     // now + lease_ms; only tasks of job_id, and only tasks of `action`, when given (each in

@@ -75,6 +75,9 @@ struct Store::Impl {
     std::optional<SQLite::Statement> job_by_name;
     std::optional<SQLite::Statement> insert_job;
     std::optional<SQLite::Statement> insert_task;
+    // Streamed submit (store_stage.cpp): the insert into temp.staged while a staging is open.
+    std::optional<SQLite::Statement> stage_insert;
+    bool staging_tx = false;  // the staging's transaction (on the temp table only) is open
     std::optional<SQLite::Statement> claim_any;
     std::optional<SQLite::Statement> claim_job;
     std::optional<SQLite::Statement> claim_action;

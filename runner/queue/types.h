@@ -55,6 +55,8 @@ struct SubmitResult {
     std::int64_t job_id = 0;
     bool already = false;    // true: the same job was submitted before; nothing changed
     std::int64_t tasks = 0;  // the job's task count
+    bool resumed = false;    // submit_staged: an interrupted submit of this job was completed
+    std::int64_t added = 0;  // tasks this call inserted
 };
 
 // ---- claim and results -------------------------------------------------------------------

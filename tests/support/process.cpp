@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,8 +74,10 @@ void Process::signal(int sig) {
 bool Process::running() {
     if (status_ >= 0) return false;
     int st;
-    pid_t r = ::waitpid(pid_, &st, WNOHANG);
+    rusage ru{};
+    pid_t r = ::wait4(pid_, &st, WNOHANG, &ru);
     if (r == pid_) {
+        max_rss_kb_ = ru.ru_maxrss;
         status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
         return false;
     }
@@ -111,6 +114,7 @@ ProcessResult Process::wait(int timeout_ms) {
     r.exit_code = status_ == 1000 ? -1 : status_;
     r.out = out();
     r.err = err();
+    r.max_rss_kb = max_rss_kb_;
     return r;
 }
 

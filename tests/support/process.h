@@ -14,6 +14,7 @@ namespace qbi::test {
 struct ProcessResult {
     int exit_code = -1;  // exit status, or 128 + signal when killed
     std::string out, err;
+    long max_rss_kb = 0;  // the child's peak resident set (wait4), once it has ended
 };
 
 class Process {
@@ -45,6 +46,7 @@ public:
 private:
     pid_t pid_ = -1;
     int status_ = -1;
+    long max_rss_kb_ = 0;
     std::string out_path_, err_path_;
 };
 
