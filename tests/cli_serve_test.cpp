@@ -195,5 +195,42 @@ TEST_F(ServeTest, MissingCredentialsExit78BeforeReady) {
     EXPECT_EQ(listener.receive(200), "");
 }
 
+// A small inbox file that fans out to 300,000 tasks is submitted off the writer thread and in
+// bounded transactions: the watchdog, sent from the writer loop every 0.5 s here, never pauses
+// for more than 2 s while it is enqueued, and the file is accepted whole.
+TEST_F(ServeTest, HugeInboxFileDoesNotStallTheWatchdog) {
+    test::SimFixture sim(sim_options(0));
+    auto p = serve(sim, "1s");
+    ASSERT_TRUE(contains(listener.receive_until("READY=1", 10000), "READY=1")) << p->err();
+    std::string wide =
+        "version: 1\njob: wide\nnot_before: 2099-01-01T00:00:00Z\ntasks:\n"
+        "  - cancel-share:\n      to-type: user\n      report: [";
+    for (int r = 0; r < 600; ++r) wide += (r ? ", r" : "r") + std::to_string(r);
+    wide += "]\n      to: [";
+    for (int u = 0; u < 500; ++u) wide += (u ? ", u" : "u") + std::to_string(u);
+    wide += "]\n";
+    drop("wide.yaml", wide);
+    using Steady = std::chrono::steady_clock;
+    auto last = Steady::now(), deadline = last + std::chrono::seconds(90);
+    std::int64_t worst_ms = 0;
+    while (!fs::exists(dir / "state/inbox/accepted/wide.yaml") && Steady::now() < deadline) {
+        std::string m = listener.receive(100);
+        if (m.find("WATCHDOG=1") == std::string::npos) continue;
+        auto now = Steady::now();
+        worst_ms = std::max<std::int64_t>(
+            worst_ms, std::chrono::duration_cast<std::chrono::milliseconds>(now - last).count());
+        last = now;
+    }
+    ASSERT_TRUE(fs::exists(dir / "state/inbox/accepted/wide.yaml")) << p->err();
+    EXPECT_LE(worst_ms, 2000) << p->err();
+    p->signal(SIGTERM);
+    auto r = p->wait(15000);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("inbox: " + (dir / "state/inbox/wide.yaml").string() +
+                         ": submitted as job 1 (wide, 300000 tasks)"),
+              std::string::npos)
+        << r.err;
+}
+
 }  // namespace
 }  // namespace qbi

@@ -46,7 +46,8 @@ fs::path move_into(const fs::path& from, const fs::path& folder, std::int64_t no
 
 }  // namespace
 
-InboxScan Inbox::scan(queue::Store& store, const Config& cfg, std::int64_t now_ms) const {
+InboxScan Inbox::scan(queue::Store& store, const Config& cfg, std::int64_t now_ms,
+                      const SubmitControl& control) const {
     InboxScan s;
     std::vector<fs::path> files;
     std::error_code ec;
@@ -64,6 +65,7 @@ InboxScan Inbox::scan(queue::Store& store, const Config& cfg, std::int64_t now_m
     }
     std::sort(files.begin(), files.end());
     for (const auto& p : files) {
+        if (control.cancelled && control.cancelled()) break;
         auto mtime = fs::last_write_time(p, ec);
         if (!ec) {
             auto age = fs::file_time_type::clock::now() - mtime;
@@ -72,7 +74,7 @@ InboxScan Inbox::scan(queue::Store& store, const Config& cfg, std::int64_t now_m
                 continue;
             }
         }
-        SubmitOutcome o = submit_file(store, p.string(), cfg);
+        SubmitOutcome o = submit_file(store, p.string(), cfg, control);
         switch (o.status) {
             case SubmitStatus::Submitted:
             case SubmitStatus::AlreadySubmitted: {

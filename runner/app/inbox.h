@@ -14,6 +14,7 @@
 #include <string>
 
 #include "runner/app/config.h"
+#include "runner/app/submit.h"
 #include "runner/queue/store.h"
 
 namespace qbi::app {
@@ -30,7 +31,10 @@ public:
     // Creates the inbox and its accepted/ and rejected/ folders. Error: exit 74 or 78.
     Status prepare() const;
     // Submits every settled job file in the inbox (name order). `now_ms` is wall time.
-    InboxScan scan(queue::Store& store, const Config& cfg, std::int64_t now_ms) const;
+    // `control`: submit chunk size and cancellation (submit.h); a cancelled scan leaves the
+    // remaining files, and the one being submitted, in the inbox.
+    InboxScan scan(queue::Store& store, const Config& cfg, std::int64_t now_ms,
+                   const SubmitControl& control = {}) const;
     const std::string& dir() const { return dir_; }
 
 private:

@@ -1,5 +1,6 @@
 #include "runner/app/service.h"
 
+#include "runner/app/inbox_worker.h"
 #include "runner/app/sd_notify.h"
 #include "runner/app/session.h"
 #include "runner/core/log.h"
@@ -8,7 +9,7 @@ namespace qbi::app {
 
 namespace {
 
-constexpr std::int64_t kInboxScanMs = 2000;
+constexpr std::int64_t kInboxScanMs = 2000;  // until inotify tells sooner
 constexpr std::int64_t kStatusMs = 5000;
 
 std::string status_line(queue::Store& store, const engine::Engine& engine) {
@@ -34,9 +35,14 @@ Status serve(Config config, const ServiceContext& cx) {
     if (!dir) return dir.error();
     Inbox inbox(*dir);
     if (auto st = inbox.prepare(); !st) return st;
+    // The inbox is scanned and submitted on a thread of its own (inbox_worker.h), never on the
+    // engine's writer thread, which sends the watchdog.
+    auto inbox_worker =
+        std::make_unique<InboxWorker>(inbox, config, session.db_path(), cx.clock, kInboxScanMs);
     log::info("serving: database " + session.db_path() + ", inbox " + inbox.dir() + ", endpoint " +
               session.api().endpoint.url());
     notify.send("READY=1");
+    inbox_worker->start();
 
     for (;;) {
         std::atomic<bool> stop{false};
@@ -44,7 +50,7 @@ Status serve(Config config, const ServiceContext& cx) {
         opt.continuous = true;
         engine::Engine engine(session.store(), session.caller_factory(), opt, cx.clock,
                               session.random());
-        std::int64_t last_scan = 0, last_status = 0, last_watchdog = 0;
+        std::int64_t last_status = 0, last_watchdog = 0;
         bool reload = false, stopping_sent = false;
         auto tick = [&] {
             std::int64_t now = cx.clock.wall_ms();
@@ -56,13 +62,10 @@ Status serve(Config config, const ServiceContext& cx) {
             }
             if (cx.signals.take_reload()) reload = true;
             stop = cx.signals.stop_requested() || reload;
+            if (stop) inbox_worker->request_stop();
             if (watchdog_every_ms && now - last_watchdog >= watchdog_every_ms) {
                 notify.send("WATCHDOG=1");
                 last_watchdog = now;
-            }
-            if (!stop && now - last_scan >= kInboxScanMs) {
-                inbox.scan(session.store(), config, now);
-                last_scan = now;
             }
             if (now - last_status >= kStatusMs) {
                 notify.send("STATUS=" + status_line(session.store(), engine));
@@ -76,6 +79,7 @@ Status serve(Config config, const ServiceContext& cx) {
                       " call(s) did not answer within the grace period; recorded as interrupted "
                       "and queued again");
         if (!reload) break;
+        inbox_worker->stop();  // restarted below with the configuration in force
         // SIGHUP: configuration and credentials are read again; the queue and lock stay.
         notify.send("RELOADING=1");
         auto cfg = load_configuration(cx.overrides, cx.env);
@@ -93,8 +97,12 @@ Status serve(Config config, const ServiceContext& cx) {
             log::info("configuration reloaded; credentials: " +
                       describe_credentials(session.api().credentials));
         }
+        inbox_worker =
+            std::make_unique<InboxWorker>(inbox, config, session.db_path(), cx.clock, kInboxScanMs);
+        inbox_worker->start();
         notify.send("READY=1");
     }
+    inbox_worker->stop();
     log::info("stopped");
     return {};
 }

@@ -1,0 +1,64 @@
+#pragma once
+// The service's inbox, off the engine's writer thread: a thread of its own with its own
+// connection to the queue scans the inbox every `interval_ms` and submits what it finds
+// (streamed, in bounded transactions: app/submit.h). A huge job file therefore never stalls
+// the engine's commits, its progress or the systemd watchdog (sent from the writer loop) for
+// longer than one submit chunk takes.
+//
+// Contract: start() scans at once, then every interval until stop(); stop() (also the
+// destructor) wakes the thread and joins it, letting a submit in progress finish its current
+// file (the file is moved only once it is enqueued; interrupted between chunks, the next scan
+// completes it). A connection that cannot be opened is logged and retried at the next scan.
+//
+// Thread-safety: start/stop/counts from one owning thread; the scans run on the worker's.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "runner/app/config.h"
+#include "runner/app/inbox.h"
+#include "runner/core/clock.h"
+
+namespace qbi::app {
+
+// The service's transactions are smaller than the command line's (kSubmitChunk): each costs
+// the engine's writer at most a few tens of milliseconds of waiting, even on a loaded machine.
+inline constexpr std::int64_t kServiceSubmitChunk = 5000;
+
+class InboxWorker {
+public:
+    InboxWorker(Inbox inbox, Config config, std::string db_path, Clock& clock,
+                std::int64_t interval_ms);
+    ~InboxWorker();
+    InboxWorker(const InboxWorker&) = delete;
+    InboxWorker& operator=(const InboxWorker&) = delete;
+
+    void start();
+    // Asks the thread to stop (a submit in progress stops at its next task or chunk, leaving
+    // its file in the inbox) without waiting.
+    void request_stop();
+    // request_stop(), then waits for the thread.
+    void stop();
+    // Files accepted and rejected since start (for status lines and tests).
+    InboxScan totals() const;
+
+private:
+    void loop();
+
+    Inbox inbox_;
+    Config config_;
+    std::string db_path_;
+    Clock& clock_;
+    std::int64_t interval_ms_;
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    bool stop_ = false;                // guarded by mu_ (the wait's condition)
+    std::atomic<bool> cancel_{false};  // the same, read by a submit between tasks
+    InboxScan totals_;
+    std::thread thread_;
+};
+
+}  // namespace qbi::app
