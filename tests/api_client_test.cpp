@@ -92,6 +92,17 @@ TEST_F(Client, EveryCallIsSignedFreshV3) {
     EXPECT_EQ(transport.sent[0].signature, sign_v3(in).signature);
 }
 
+// Every worker makes its own client from the one Credentials of ApiSetup: the clients hold the
+// same secret bytes, not a copy each.
+TEST_F(Client, ClientsShareTheSecretTheyWereGiven) {
+    const Credentials shared = test_credentials("sts-token");
+    QuickBiClient a(endpoint, shared, SignatureScheme::V3, clock, nonces, transport);
+    QuickBiClient b(endpoint, shared, SignatureScheme::V1, clock, nonces, transport);
+    EXPECT_EQ(a.credentials().access_key_secret.holder(), shared.access_key_secret.holder());
+    EXPECT_EQ(b.credentials().access_key_secret.holder(), shared.access_key_secret.holder());
+    EXPECT_EQ(b.credentials().security_token.holder(), shared.security_token.holder());
+}
+
 // V1 against a simulator port: Timestamp/SignatureNonce in the query, host with its port.
 TEST_F(Client, V1SignsWithTimestampAndNonceInTheQuery) {
     Endpoint local{"127.0.0.1", 8443};

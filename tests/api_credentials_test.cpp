@@ -1,7 +1,12 @@
 // The credential chain (design §7): each source and their precedence.
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "runner/api/credential_chain.h"
+#include "runner/core/process_guard.h"
 #include "tests/support/credential_fixture.h"
 
 namespace qbi {
@@ -286,6 +291,61 @@ TEST_F(CredentialChain, BrokenSourceDoesNotFallThrough) {
     ASSERT_FALSE(missing.ok());
     EXPECT_EQ(missing.error().message,
               "credentials file " + p("nope") + ": cannot open: No such file or directory");
+}
+
+// ----------------------------------------------------------------------------- the secret held
+// once
+
+// A SecretString takes the caller's bytes and wipes them; wipe() (which the destructor calls)
+// overwrites its own buffer with zeros. Both buffers stay allocated here, so they can be read.
+TEST(SecretString, WipesTheSourceAndItsOwnBuffer) {
+    std::string source(kSecret);
+    const char* source_bytes = source.data();
+    const std::size_t n = source.size();
+    SecretString held(std::move(source));
+    EXPECT_EQ(held.str(), kSecret);
+    EXPECT_TRUE(source.empty());
+    EXPECT_EQ(std::string(source_bytes, n), std::string(n, '\0'));
+
+    const char* own = held.str().data();
+    ASSERT_NE(own, source_bytes);
+    held.wipe();
+    EXPECT_TRUE(held.str().empty());
+    EXPECT_EQ(std::string(own, n), std::string(n, '\0'));
+}
+
+// Copies of Credentials (one per worker's client) share one SecretString: the secret is in
+// memory once, and an empty Secret has none.
+TEST_F(CredentialChain, CopiesShareOneSecret) {
+    home.write("ak", key_file("LTAI_example_abcd"));
+    auto c = load(p("ak"));
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    const Credentials first = *c;
+    const Credentials second = first;
+    ASSERT_NE(c->access_key_secret.holder(), nullptr);
+    EXPECT_EQ(first.access_key_secret.holder(), c->access_key_secret.holder());
+    EXPECT_EQ(second.access_key_secret.reveal().data(), c->access_key_secret.reveal().data());
+    EXPECT_EQ(c->security_token.holder(), nullptr);
+    EXPECT_TRUE(c->security_token.reveal().empty());
+}
+
+// The start routine of qbi-runner's main_entry leaves the process non-dumpable with a core
+// limit of 0 (soft and hard). Checked in a child, so this test process stays as it was.
+TEST(ProcessGuard, NoCoreDumpAfterTheStartRoutine) {
+    ASSERT_EQ(::prctl(PR_GET_DUMPABLE), 1);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        if (!protect_process_memory().empty()) ::_exit(2);
+        rlimit core{};
+        if (::getrlimit(RLIMIT_CORE, &core) != 0) ::_exit(3);
+        if (core.rlim_cur != 0 || core.rlim_max != 0) ::_exit(4);
+        ::_exit(::prctl(PR_GET_DUMPABLE) == 0 ? 0 : 5);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "runner/api/credentials.h"
 #include "runner/api/signer.h"
+#include "runner/core/percent.h"
 
 namespace qbi {
 namespace {
@@ -316,7 +317,7 @@ TEST(SignV1, CommonParametersWinOverBusinessParametersOfTheSameName) {
 }
 
 // The AccessKey secret is in no field of a signed request, for either scheme, and redacted()
-// removes the STS token from everything a --dry-run would print.
+// removes the STS token and the signature from everything a --dry-run would print.
 TEST(Sign, SecretNeverInSignedRequestAndRedactedHidesToken) {
     const std::string secret = "S3cr3t-Value-That-Must-Not-Leak";
     const std::string token = "STS/Token+Value=That-Must-Not-Leak";
@@ -342,6 +343,11 @@ TEST(Sign, SecretNeverInSignedRequestAndRedactedHidesToken) {
         std::string wire_all = wire.query + wire.string_to_sign + wire.canonical_request;
         for (const auto& [n, v] : wire.headers) wire_all += v;
         EXPECT_EQ(wire_all.find(secret), std::string::npos);
+        // Nor does the display copy carry the signature, in any form: it could be replayed.
+        EXPECT_EQ(all.find(wire.signature), std::string::npos) << all;
+        EXPECT_EQ(all.find(percent_encode(wire.signature)), std::string::npos) << all;
+        EXPECT_EQ(shown.signature, kOmitted);
+        EXPECT_NE(all.find(std::string("Signature=") + kOmitted), std::string::npos) << all;
     }
 }
 

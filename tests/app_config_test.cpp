@@ -2,6 +2,7 @@
 // hints, database location rules, and the documented config/runner.ini itself.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <sstream>
 
@@ -65,6 +66,53 @@ TEST(Config, PerActionRateKeepsActionCase) {
     auto cfg = parse_config_text("[rate]\nCancelCollection = 7.5\n", "t.ini");
     ASSERT_TRUE(cfg) << cfg.error().message;
     EXPECT_EQ(cfg->action_qps.at("CancelCollection"), 7.5);
+}
+
+// A [rate] key must name an API action the runner calls (the cancels and discovery's reads):
+// a typo gets a hint instead of limiting nothing; one far from every name gets the list.
+TEST(Config, RateForAnUnknownActionIsRefusedWithAHint) {
+    auto typo = parse_config_text("[rate]\nmax_qps = 9\nCancelColection = 5\n", "t.ini");
+    ASSERT_FALSE(typo);
+    EXPECT_EQ(typo.error().code, 78);
+    EXPECT_EQ(typo.error().message,
+              "t.ini:3: unknown setting 'rate.CancelColection': 'CancelColection' is not an API "
+              "action the runner calls; did you mean 'CancelCollection'?");
+    auto read = parse_config_text("[rate]\nListCollection = 5\n", "t.ini");
+    ASSERT_FALSE(read);
+    EXPECT_EQ(read.error().message,
+              "t.ini:2: unknown setting 'rate.ListCollection': 'ListCollection' is not an API "
+              "action the runner calls; did you mean 'ListCollections'?");
+    auto far = parse_config_text("[rate]\nDeleteEverything = 5\n", "t.ini");
+    ASSERT_FALSE(far);
+    EXPECT_EQ(far.error().message,
+              "t.ini:2: unknown setting 'rate.DeleteEverything': 'DeleteEverything' is not an API "
+              "action the runner calls (QueryUserInfoByAccount, ListCollections, "
+              "QuerySharesToUserList, QueryWorksByOrganization, QueryShareList, CancelCollection, "
+              "CancelReportShare)");
+    auto reads = parse_config_text("[rate]\nQueryShareList = 3\nMAX_QPS = 8\n", "t.ini");
+    ASSERT_TRUE(reads) << reads.error().message;
+    EXPECT_EQ(reads->action_qps.at("QueryShareList"), 3);
+    EXPECT_EQ(reads->max_qps, 8);
+}
+
+// A key given twice is an error naming both lines, in one section, in a section opened again,
+// and across sections that differ only in case.
+TEST(Config, DuplicateKeysAreErrors) {
+    auto same = parse_config_text("[rate]\nCancelCollection = 5\nCancelCollection = 7\n", "t.ini");
+    ASSERT_FALSE(same);
+    EXPECT_EQ(same.error().code, 78);
+    EXPECT_EQ(same.error().message,
+              "t.ini:3: duplicate key 'CancelCollection' in [rate] (first at line 2)");
+    auto reopened = parse_config_text("[run]\nworkers = 4\n[api]\n[run]\nWorkers = 8\n", "t.ini");
+    ASSERT_FALSE(reopened);
+    EXPECT_EQ(reopened.error().message,
+              "t.ini:5: duplicate key 'Workers' in [run] (first at line 2)");
+    auto cased = parse_config_text("[run]\nworkers = 4\n[RUN]\nworkers = 8\n", "t.ini");
+    ASSERT_FALSE(cased);
+    EXPECT_EQ(cased.error().message, "t.ini:4: duplicate setting 'run.workers' (first at line 2)");
+    auto qps = parse_config_text("[rate]\nmax_qps = 4\nMax_Qps = 8\n", "t.ini");
+    ASSERT_FALSE(qps);
+    EXPECT_EQ(qps.error().message, "t.ini:3: duplicate key 'Max_Qps' in [rate] (first at line 2)");
 }
 
 // Discovery order: explicit, $QBI_RUNNER_CONFIG, $CONFIGURATION_DIRECTORY/runner.ini.
@@ -137,6 +185,34 @@ TEST(Cli, BadConfigFileStopsEveryCommand) {
                        ":2: api.signature: expected one of v1, v3, got 'sha1'\n");
     EXPECT_EQ(run_cli({"--signature", "v2", "version"}, out, err), 64);
     EXPECT_EQ(err, "qbi-runner: error: api.signature: expected one of v1, v3, got 'v2'\n");
+}
+
+// Every option value is checked before a command acts: a usage error (64) naming the option
+// and the value, and nothing created (no database, no lock).
+TEST(Cli, OptionValuesAreCheckedBeforeActing) {
+    test::TempDir dir;
+    const std::string db = (dir / "q.db").string();
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"run", "--workers", "abc"},
+         "--workers: run.workers: expected a whole number from 1 to 512, got 'abc'"},
+        {{"run", "--workers", "0"},
+         "--workers: run.workers: expected a whole number from 1 to 512, got '0'"},
+        {{"run", "--max-qps", "0"},
+         "--max-qps: rate.max_qps: expected calls per second, a number above 0, got '0'"},
+        {{"run", "--max-time", "banana"},
+         "--max-time: expected a duration such as 90s, 15m or 2h, got 'banana'"},
+        {{"tasks", "j", "--limit", "5abc"},
+         "--limit: expected a positive whole number, got '5abc'"},
+        {{"tasks", "j", "--limit", "0"}, "--limit: expected a positive whole number, got '0'"},
+    };
+    for (const auto& [args, message] : cases) {
+        std::vector<std::string> argv = {"--db", db};
+        argv.insert(argv.end(), args.begin(), args.end());
+        std::string out, err;
+        EXPECT_EQ(run_cli(argv, out, err), 64) << args[0] << " " << args[1];
+        EXPECT_EQ(err, "qbi-runner: error: " + message + "\n");
+    }
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
 
 }  // namespace

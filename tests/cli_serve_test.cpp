@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <regex>
 #include <thread>
 
 #include "runner/core/clock.h"
@@ -59,6 +60,23 @@ protected:
                                                {"HOME", dir.path().string()}},
             dir.path().string());
     }
+    // serve with this configuration file text and no --db (the file names the database).
+    std::unique_ptr<test::Process> serve_with(const test::SimFixture& sim, const std::string& ini) {
+        auto cfg = dir.write("runner.ini", ini);
+        return std::make_unique<test::Process>(
+            std::vector<std::string>{QBI_RUNNER_BIN, "--config", cfg.string(), "--endpoint",
+                                     sim.endpoint(), "--ca-file", sim.ca_file(),
+                                     "--credentials-file", (dir / "ak").string(), "serve"},
+            std::map<std::string, std::string>{{"NOTIFY_SOCKET", listener.path()},
+                                               {"STATE_DIRECTORY", (dir / "state").string()},
+                                               {"HOME", dir.path().string()}},
+            dir.path().string());
+    }
+    static int count(const std::string& text, const std::string& what) {
+        int n = 0;
+        for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+        return n;
+    }
     std::string db() const { return (dir / "state/queue.db").string(); }
     static bool contains(const std::vector<std::string>& v, const std::string& s) {
         for (const auto& m : v)
@@ -78,6 +96,9 @@ TEST_F(ServeTest, InboxWatchdogStatusAndCleanStop) {
     auto p = serve(sim, "5s");
     auto seen = listener.receive_until("READY=1", 10000);
     ASSERT_TRUE(contains(seen, "READY=1")) << p->err();
+    // No core dump can hold the secret: the limit is 0, soft and hard.
+    const std::string limits = test::read_file("/proc/" + std::to_string(p->pid()) + "/limits");
+    EXPECT_TRUE(std::regex_search(limits, std::regex("Max core file size +0 +0 +bytes"))) << limits;
     seen = listener.receive_until("done 4", 15000);
     EXPECT_TRUE(contains(seen, "WATCHDOG=1"));
     EXPECT_TRUE(contains(seen, "STATUS=queued 0, running 0, done 4")) << p->err();
@@ -164,6 +185,73 @@ TEST_F(ServeTest, SighupReloadsConfiguration) {
                          (dir / "runner.ini").string() + ":2: serve.grace: expected a duration"),
               std::string::npos)
         << r.err;
+}
+
+// Refused credentials: serve does not exit, it halts and probes; the halt is logged once with
+// its code and what to do, and each failed probe at most once per probe interval (1 s here).
+TEST_F(ServeTest, HaltOnRefusedCredentialsIsLogged) {
+    test::SimFixture sim(sim_options(0));
+    dir.write("ak", "access_key_id = AKIDservetest1\naccess_key_secret = not-the-secret\n");
+    drop("good.yaml", kJob);
+    auto p = serve_with(sim, "[queue]\ndatabase = " + db() +
+                                 "\n[serve]\nhalt_probe = 1s\ngrace = 1s\n[run]\nworkers = 4\n");
+    ASSERT_TRUE(contains(listener.receive_until("READY=1", 10000), "READY=1")) << p->err();
+    const auto start = std::chrono::steady_clock::now();
+    listener.receive_until("(nothing: just read for 3.5 s)", 3500);
+    p->signal(SIGTERM);
+    auto r = p->wait(15000);
+    const auto secs =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start)
+            .count();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const std::regex halt(
+        "qbi-runner: error: dispatch halted: Quick BI refused the credentials or the request "
+        "signature \\(SignatureDoesNotMatch: [^\n]*, RequestId [^\n)]+\\); dispatch is paused, no "
+        "task was failed for it. Fix the cause, then restart the service \\(systemctl restart "
+        "qbi-runner\\); until then a probe call goes out every 1s and dispatch resumes once one "
+        "succeeds\n");
+    EXPECT_TRUE(std::regex_search(r.err, halt)) << r.err;
+    EXPECT_EQ(count(r.err, "dispatch halted: "), 1) << r.err;
+    const std::regex probe(
+        "qbi-runner: error: probe call failed: Quick BI refused the credentials or the request "
+        "signature \\(SignatureDoesNotMatch: [^\n]*, RequestId [^\n)]+\\); next probe in 1s\n");
+    EXPECT_TRUE(std::regex_search(r.err, probe)) << r.err;
+    const int probes = count(r.err, "probe call failed: ");
+    EXPECT_GE(probes, 1) << r.err;
+    EXPECT_LE(probes, secs + 1) << r.err;
+    EXPECT_EQ(r.err.find("not-the-secret"), std::string::npos);
+    EXPECT_TRUE(sim.world().has_favorite("u1", "w1"));
+}
+
+// SIGHUP applies what it can (log.level: debug lines appear at once) and refuses by name what
+// needs a restart (queue.database), keeping the queue it has open.
+TEST_F(ServeTest, SighupAppliesLogLevelAndRefusesANewDatabase) {
+    test::SimFixture sim(sim_options(0));
+    auto p = serve_with(sim, "[queue]\ndatabase = " + db() + "\n[log]\nlevel = info\n");
+    ASSERT_TRUE(contains(listener.receive_until("READY=1", 10000), "READY=1")) << p->err();
+    const std::string other = (dir / "other.db").string();
+    dir.write("runner.ini", "[queue]\ndatabase = " + other + "\n[log]\nlevel = debug\n");
+    p->signal(SIGHUP);
+    auto seen = listener.receive_until("READY=1", 10000);
+    ASSERT_TRUE(contains(seen, "RELOADING=1")) << p->err();
+    drop("good.yaml", kJob);
+    // The next inbox scan takes it (every 2 s); watch the queue rather than wait for STATUS=.
+    auto store = queue::Store::open(db(), SystemClock::instance());
+    ASSERT_TRUE(store);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (store->totals()->done < 4 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(store->totals()->done, 4) << p->err();
+    p->signal(SIGTERM);
+    auto r = p->wait(15000);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("qbi-runner: warning: queue.database changed: restart the service to "
+                         "use it; keeping " +
+                         db() + "\n"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("qbi-runner: debug: api: CancelCollection "), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(other));
 }
 
 TEST_F(ServeTest, SecondRunnerIsRefusedWith75) {

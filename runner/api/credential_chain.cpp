@@ -37,8 +37,10 @@ Result<Credentials> load_credentials(const CredentialOptions& options) {
         const std::string& path = options.credentials_file;
         auto text = read_private_file(path);
         if (!text) return text.error();
-        return credentials_from_key_file(*text, path, profile,
-                                         "file " + path + " (--credentials-file)");
+        auto c = credentials_from_key_file(*text, path, profile,
+                                           "file " + path + " (--credentials-file)");
+        wipe_string(*text);
+        return c;
     }
 
     // 2. systemd credential
@@ -47,7 +49,9 @@ Result<Credentials> load_credentials(const CredentialOptions& options) {
         if (exists(path)) {
             auto text = read_private_file(path);
             if (!text) return text.error();
-            return credentials_from_key_file(*text, path, profile, "systemd credential " + path);
+            auto c = credentials_from_key_file(*text, path, profile, "systemd credential " + path);
+            wipe_string(*text);
+            return c;
         }
         looked.push_back(path + " (absent)");
     } else {
@@ -88,7 +92,9 @@ Result<Credentials> load_credentials(const CredentialOptions& options) {
     if (auto file = var("ALIBABA_CLOUD_CREDENTIALS_FILE")) {
         auto text = read_private_file(*file);
         if (!text) return config_error("ALIBABA_CLOUD_CREDENTIALS_FILE: " + text.error().message);
-        return credentials_from_ini(*text, *file, profile);
+        auto c = credentials_from_ini(*text, *file, profile);
+        wipe_string(*text);
+        return c;
     }
     if (!home.empty()) {
         for (const char* name : {"/.alibabacloud/credentials", "/.alibabacloud/credentials.ini"}) {
@@ -96,7 +102,9 @@ Result<Credentials> load_credentials(const CredentialOptions& options) {
             if (exists(path)) {
                 auto text = read_private_file(path);
                 if (!text) return text.error();
-                return credentials_from_ini(*text, path, profile);
+                auto c = credentials_from_ini(*text, path, profile);
+                wipe_string(*text);
+                return c;
             }
             looked.push_back(path + " (absent)");
         }
@@ -108,7 +116,9 @@ Result<Credentials> load_credentials(const CredentialOptions& options) {
         if (exists(path)) {
             auto text = read_private_file(path);
             if (!text) return text.error();
-            return credentials_from_aliyun_config(*text, path);
+            auto c = credentials_from_aliyun_config(*text, path);
+            wipe_string(*text);
+            return c;
         }
         looked.push_back(path + " (absent)");
     } else {

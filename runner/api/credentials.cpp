@@ -1,8 +1,32 @@
 #include "runner/api/credentials.h"
 
+#include <string.h>
+
 #include "runner/core/percent.h"
 
 namespace qbi {
+
+void wipe_string(std::string& text) noexcept {
+    if (!text.empty()) ::explicit_bzero(text.data(), text.size());
+    text.clear();
+}
+
+SecretString::SecretString(std::string&& value) {
+    // An exact-size buffer of our own: `value` may have spare capacity or be a short string
+    // stored inline, and is wiped below either way.
+    value_.reserve(value.size());
+    value_.append(value);
+    wipe_string(value);
+}
+
+void SecretString::wipe() noexcept {
+    wipe_string(value_);
+}
+
+const std::string& Secret::empty_string() {
+    static const std::string empty;
+    return empty;
+}
 
 std::string mask_access_key_id(std::string_view id) {
     // Below 12 characters, showing 4 + 4 would reveal most of the ID: mask it all.

@@ -4,22 +4,52 @@
 // Contract: the AccessKey secret and the STS token live only in qbi::Secret, which has no
 // stream operator and no implicit conversion, so neither can reach a log line, an error
 // message, the database or --help by accident. Only the signers call reveal().
+// Copies of a Secret share its bytes (one SecretString); they are wiped when the last goes.
 // Thread-safety: Credentials is an immutable value once built; safe to share for reading.
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace qbi {
 
-class Secret {
+// The bytes of one secret, held once: not copyable, not movable, wiped (explicit_bzero) by
+// wipe() and by the destructor. Secret shares one SecretString between all its copies, so a
+// Credentials copied into every worker's client still holds the AccessKey secret in one place,
+// and the bytes are wiped when the last copy goes.
+class SecretString {
 public:
-    Secret() = default;
-    explicit Secret(std::string value) : value_(std::move(value)) {}
-    // The secret itself, for signing only.
-    const std::string& reveal() const { return value_; }
-    bool empty() const { return value_.empty(); }
+    // Takes the bytes of `value` and wipes `value` (the caller's buffer, if it was moved in).
+    explicit SecretString(std::string&& value);
+    ~SecretString() { wipe(); }
+    SecretString(const SecretString&) = delete;
+    SecretString& operator=(const SecretString&) = delete;
+
+    const std::string& str() const { return value_; }
+    // Overwrites the bytes with zeros (a store the compiler may not elide) and empties the
+    // string. Called by the destructor; public so a test can watch the buffer it owns.
+    void wipe() noexcept;
 
 private:
     std::string value_;
+};
+
+// Overwrites `text` with zeros and empties it (for transient copies: a key file's text).
+void wipe_string(std::string& text) noexcept;
+
+class Secret {
+public:
+    Secret() = default;
+    explicit Secret(std::string value)
+        : value_(std::make_shared<const SecretString>(std::move(value))) {}
+    // The secret itself, for signing only.
+    const std::string& reveal() const { return value_ ? value_->str() : empty_string(); }
+    bool empty() const { return !value_ || value_->str().empty(); }
+    // The one SecretString behind this Secret and its copies (null when empty-constructed).
+    const SecretString* holder() const { return value_.get(); }
+
+private:
+    static const std::string& empty_string();
+    std::shared_ptr<const SecretString> value_;
 };
 
 struct Credentials {

@@ -50,7 +50,9 @@ SignedRequest sign_v1(const SignInput& in) {
     req.host = in.host;
     const std::string string_to_sign =
         in.method + "&" + percent_encode("/") + "&" + percent_encode(canonical_query(all));
-    req.signature = base64(hmac_sha1_raw(cred.access_key_secret.reveal() + "&", string_to_sign));
+    std::string key = cred.access_key_secret.reveal() + "&";
+    req.signature = base64(hmac_sha1_raw(key, string_to_sign));
+    wipe_string(key);
     req.string_to_sign = string_to_sign;
     if (cred.is_sts()) {
         // The diagnostic copy hides the token (encoded twice in the StringToSign).
@@ -121,6 +123,18 @@ SignedRequest redacted(const SignedRequest& req, const Credentials& credentials)
             out.query.replace(pos, encoded.size(), "SecurityToken=" + std::string(kRedacted));
         for (auto& [name, value] : out.headers)
             if (name == "x-acs-security-token") value = kRedacted;
+    }
+    // A signature stays valid for 15 minutes: a printed one could be replayed with curl.
+    if (!req.signature.empty()) {
+        const std::string v1 = "Signature=" + percent_encode(req.signature);
+        if (auto pos = out.query.find(v1); pos != std::string::npos)
+            out.query.replace(pos, v1.size(), "Signature=" + std::string(kOmitted));
+        for (auto& [name, value] : out.headers) {
+            if (name != "authorization") continue;
+            if (auto pos = value.rfind(",Signature="); pos != std::string::npos)
+                value = value.substr(0, pos) + ",Signature=" + kOmitted;
+        }
+        out.signature = kOmitted;
     }
     return out;
 }

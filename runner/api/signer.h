@@ -62,10 +62,14 @@ SignedRequest sign_v1(const SignInput& in);
 SignedRequest sign_v3(const SignInput& in);
 
 inline constexpr const char* kRedacted = "<redacted>";
+inline constexpr const char* kOmitted = "<omitted>";
 
-// A copy of `req` fit for display (--dry-run): the STS token in the query (V1) and in the
-// x-acs-security-token header (V3) replaced by kRedacted. The AccessKey secret is never in a
-// SignedRequest at all.
+// A copy of `req` fit for display (--dry-run) that cannot be replayed: the STS token in the
+// query (V1) and in the x-acs-security-token header (V3) replaced by kRedacted, and the
+// signature omitted everywhere (SignedRequest::signature, the V1 Signature parameter, the
+// Signature= of the V3 authorization header become kOmitted). The canonical request and the
+// string to sign stay, so the signature can be checked by hand with the secret. The AccessKey
+// secret is never in a SignedRequest at all.
 SignedRequest redacted(const SignedRequest& req, const Credentials& credentials);
 
 inline SignedRequest sign(SignatureScheme scheme, const SignInput& in) {

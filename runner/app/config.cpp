@@ -1,5 +1,6 @@
 #include "runner/app/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include "runner/core/ini.h"
 #include "runner/core/strings.h"
 #include "runner/core/time_format.h"
+#include "runner/jobs/job_spec.h"
 
 namespace qbi::app {
 
@@ -105,9 +107,23 @@ Status apply_setting(Config& c, const std::string& key, const std::string& v) {
     if (key == "run.lease") return duration_value(key, v, 1000, c.lease_ms);
     if (key == "rate.max_qps") return qps_value(key, v, c.max_qps);
     if (starts_with(key, "rate.") && key.size() > 5) {
+        // A limit for an action the runner never calls would be a typo that limits nothing.
+        const std::string action = key.substr(5);
+        const auto& actions = jobs::api_actions();
+        if (std::find(actions.begin(), actions.end(), action) == actions.end()) {
+            std::vector<std::string> names = actions;
+            names.emplace_back("max_qps");
+            const std::string hint = nearest(action, names);
+            std::string list;
+            for (const auto& a : actions) list += (list.empty() ? "" : ", ") + a;
+            return Error{kExitConfig,
+                         "unknown setting '" + key + "': '" + action +
+                             "' is not an API action the runner calls" +
+                             (hint.empty() ? " (" + list + ")" : "; did you mean '" + hint + "'?")};
+        }
         double q = 0;
         if (auto st = qps_value(key, v, q); !st) return st;
-        c.action_qps[key.substr(5)] = q;
+        c.action_qps[action] = q;
         return {};
     }
     if (key == "serve.inbox") return c.inbox = v, Status();
@@ -126,6 +142,8 @@ Result<Config> parse_config_text(const std::string& text, const std::string& nam
     o.case_insensitive_keys = true;
     auto doc = parse_ini(text, name, o);
     if (!doc) return doc.error();
+    // parse_ini refuses a key twice in one section; [Run] and [run] are the same section here.
+    std::map<std::string, int> first_line;
     for (const IniEntry& e : doc->entries) {
         const std::string where = name + ":" + std::to_string(e.line) + ": ";
         if (e.section.empty())
@@ -135,7 +153,10 @@ Result<Config> parse_config_text(const std::string& text, const std::string& nam
         if (to_lower(e.section) != "rate")
             full = to_lower(full);
         else
-            full = "rate." + e.key;
+            full = to_lower(e.key) == "max_qps" ? "rate.max_qps" : "rate." + e.key;
+        if (auto [it, fresh] = first_line.emplace(full, e.line); !fresh)
+            return Error{kExitConfig, where + "duplicate setting '" + full + "' (first at line " +
+                                          std::to_string(it->second) + ")"};
         if (auto st = apply_setting(cfg, full, e.value); !st)
             return Error{kExitConfig, where + st.error().message};
     }

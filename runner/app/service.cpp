@@ -3,7 +3,9 @@
 #include "runner/app/inbox_worker.h"
 #include "runner/app/sd_notify.h"
 #include "runner/app/session.h"
+#include "runner/app/store_setup.h"
 #include "runner/core/log.h"
+#include "runner/core/time_format.h"
 
 namespace qbi::app {
 
@@ -20,6 +22,30 @@ std::string status_line(queue::Store& store, const engine::Engine& engine) {
             std::to_string(t->already_absent) + ", failed " + std::to_string(t->failed);
     }
     return s + "; " + engine.status_text();
+}
+
+// A reload cannot change what the open queue was opened with: those settings are kept, and
+// each refusal is said by name.
+void keep_queue_settings(const Config& old, Config& fresh, const std::string& db_path,
+                         const Env& env) {
+    auto refuse = [](const std::string& key, const std::string& kept) {
+        log::warn(key + " changed: restart the service to use it; keeping " + kept);
+    };
+    if (auto path = database_path(fresh, env); !path || *path != db_path)
+        refuse("queue.database", db_path);
+    fresh.database = old.database;
+    if (fresh.synchronous != old.synchronous) refuse("queue.synchronous", old.synchronous);
+    fresh.synchronous = old.synchronous;
+    if (fresh.busy_timeout_ms != old.busy_timeout_ms)
+        refuse("queue.busy_timeout", format_duration_ms(old.busy_timeout_ms));
+    fresh.busy_timeout_ms = old.busy_timeout_ms;
+}
+
+// Logged after a halt's reason: serve pauses and probes, it does not exit.
+std::string halt_remedy(const Config& config) {
+    return "; dispatch is paused, no task was failed for it. Fix the cause, then restart the "
+           "service (systemctl restart qbi-runner); until then a probe call goes out every " +
+           format_duration_ms(config.halt_probe_ms) + " and dispatch resumes once one succeeds";
 }
 
 }  // namespace
@@ -41,6 +67,7 @@ Status serve(Config config, const ServiceContext& cx) {
         std::make_unique<InboxWorker>(inbox, config, session.db_path(), cx.clock, kInboxScanMs);
     log::info("serving: database " + session.db_path() + ", inbox " + inbox.dir() + ", endpoint " +
               session.api().endpoint.url());
+    session.calls().log_halts(config.halt_probe_ms, halt_remedy(config));
     notify.send("READY=1");
     inbox_worker->start();
 
@@ -88,14 +115,18 @@ Status serve(Config config, const ServiceContext& cx) {
         } else if (auto api = setup_api(*cfg, cx.credentials, true); !api) {
             log::error("reload refused, keeping the old configuration: " + api.error().message);
         } else {
+            keep_queue_settings(config, *cfg, session.db_path(), cx.env);
             config = *cfg;
             session.set_api(*api);
+            session.calls().log_halts(config.halt_probe_ms, halt_remedy(config));
             if (auto d = inbox_dir(config, cx.env); d && *d != inbox.dir()) {
                 inbox = Inbox(*d);
                 if (auto ok = inbox.prepare(); !ok) log::error(ok.error().message);
             }
             log::info("configuration reloaded; credentials: " +
                       describe_credentials(session.api().credentials));
+            // Everything else applies from here: the engine is made again from `config`.
+            if (auto level = log::parse_level(config.log_level)) log::set_level(*level);
         }
         inbox_worker =
             std::make_unique<InboxWorker>(inbox, config, session.db_path(), cx.clock, kInboxScanMs);

@@ -24,7 +24,13 @@ std::string make_owner(NonceSource& nonces) {
     return std::string(host) + ":" + std::to_string(::getpid()) + ":" + nonces.next().substr(0, 8);
 }
 
-RunnerSession::RunnerSession(Clock& clock, NonceSource& nonces) : clock_(clock), nonces_(nonces) {}
+RunnerSession::RunnerSession(Clock& clock, NonceSource& nonces)
+    : clock_(clock), nonces_(nonces), calls_(std::make_unique<CallWatch>(clock)) {}
+
+void RunnerSession::set_api(ApiSetup api) {
+    api_ = std::move(api);
+    calls_->set_endpoint(api_.endpoint.url());
+}
 
 Status RunnerSession::open(const Config& config, const Env& env,
                            const CredentialOptions& credentials, const ApiSetup* preset) {
@@ -32,11 +38,11 @@ Status RunnerSession::open(const Config& config, const Env& env,
     if (!path) return path.error();
     db_path_ = *path;
     if (preset) {
-        api_ = *preset;
+        set_api(*preset);
     } else {
         auto api = setup_api(config, credentials, true);
         if (!api) return api.error();
-        api_ = *api;
+        set_api(std::move(*api));
     }
     log::info("credentials: " + describe_credentials(api_.credentials));
     std::error_code ec;
@@ -64,10 +70,7 @@ engine::EngineOptions RunnerSession::engine_options(const Config& c) {
     o.halt_probe_ms = c.halt_probe_ms;
     // Every action a job file can produce, claimed per action (task_pool.h): the reads first,
     // so a chain's next step is never starved by the cancels it produced.
-    o.actions = {jobs::kActionQueryUserInfoByAccount, jobs::kActionListCollections,
-                 jobs::kActionQuerySharesToUserList,  jobs::kActionQueryWorksByOrganization,
-                 jobs::kActionQueryShareList,         jobs::kActionCancelCollection,
-                 jobs::kActionCancelReportShare};
+    o.actions = jobs::api_actions();
     o.follow_up = discovery_follow_up();
     o.max_job_tasks = c.max_tasks;
     o.endpoint = api_.endpoint.url();
@@ -77,7 +80,7 @@ engine::EngineOptions RunnerSession::engine_options(const Config& c) {
 }
 
 engine::CallerFactory RunnerSession::caller_factory() {
-    return https_callers(api_, clock_, nonces_);
+    return calls_->wrap(https_callers(api_, clock_, nonces_));
 }
 
 RunSummary RunnerSession::run_to_end(engine::EngineOptions opt, const std::atomic<bool>& stop,
@@ -95,7 +98,20 @@ RunSummary RunnerSession::run_to_end(engine::EngineOptions opt, const std::atomi
     } else if (auto t = store_->totals()) {
         left = *t;
     }
-    return summarize_run(report, engine.progress(), left);
+    RunSummary s = summarize_run(report, engine.progress(), left);
+    const bool ended = report.reason == engine::StopReason::Finished ||
+                       report.reason == engine::StopReason::TimeLimit ||
+                       report.reason == engine::StopReason::Stopped;
+    if (ended && calls_->all_failed_on_transport()) {
+        s.exit_code = kExitUnavailable;
+        s.why =
+            "every attempt of this run failed to reach " + calls_->endpoint_url() + ": " +
+            calls_->last_transport_error() +
+            "; check the endpoint (api.endpoint, --endpoint) and the network, then run "
+            "again" +
+            (s.counts.failed > 0 ? " (tasks that ran out of attempts: qbi-runner rerun JOB)" : "");
+    }
+    return s;
 }
 
 RunSummary summarize_run(const engine::RunReport& report, const engine::Progress& p,
@@ -112,15 +128,10 @@ RunSummary summarize_run(const engine::RunReport& report, const engine::Progress
         case engine::StopReason::Halted:
             s.exit_code =
                 report.halt_outcome == Outcome::HaltPermission ? kExitNoPerm : kExitConfig;
-            s.why =
-                (report.halt_outcome == Outcome::HaltPermission
-                     ? "Quick BI refused permission"
-                     : "Quick BI refused the credentials or the request signature") +
-                std::string(" (") + report.halt_code +
-                (report.halt_message.empty() ? "" : ": " + report.halt_message) +
-                (report.halt_request_id.empty() ? "" : ", RequestId " + report.halt_request_id) +
-                "); dispatch stopped, no task was failed for it. Fix the cause, then run "
-                "again";
+            s.why = halt_reason(report.halt_outcome, report.halt_code, report.halt_message,
+                                report.halt_request_id) +
+                    "; dispatch stopped, no task was failed for it. Fix the cause, then run "
+                    "again";
             break;
         case engine::StopReason::TimeLimit:
         case engine::StopReason::Stopped:

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "runner/app/api_setup.h"
+#include "runner/app/call_watch.h"
 #include "runner/app/config.h"
 #include "runner/core/clock.h"
 #include "runner/core/random.h"
@@ -57,10 +58,13 @@ public:
 
     // The engine options of `config` for this session's endpoint and key, with a fresh owner.
     engine::EngineOptions engine_options(const Config& config);
-    // One HttpsCaller per worker over the shared TLS context.
+    // One HttpsCaller per worker over the shared TLS context, each answer seen by calls().
     engine::CallerFactory caller_factory();
+    // Watches the answers: logs transport failures and (once asked) halts; see call_watch.h.
+    CallWatch& calls() { return *calls_; }
 
-    // One engine run to its end (the `run` of design §7). `on_tick` runs on this thread about
+    // One engine run to its end (the `run` of design §7); exit 69 when every attempt failed
+    // on transport (calls()). `on_tick` runs on this thread about
     // every 100 ms with the live counters (progress display, watchdog).
     RunSummary run_to_end(engine::EngineOptions options, const std::atomic<bool>& stop,
                           const std::function<void(const engine::Engine&)>& on_tick = {});
@@ -68,7 +72,7 @@ public:
     queue::Store& store() { return *store_; }
     const std::string& db_path() const { return db_path_; }
     const ApiSetup& api() const { return api_; }
-    void set_api(ApiSetup api) { api_ = std::move(api); }
+    void set_api(ApiSetup api);
     Clock& clock() { return clock_; }
     NonceSource& nonces() { return nonces_; }
     Random& random() { return *random_; }
@@ -81,6 +85,7 @@ private:
     std::optional<queue::Store> store_;
     ApiSetup api_;
     std::unique_ptr<SeededRandom> random_;
+    std::unique_ptr<CallWatch> calls_;
 };
 
 }  // namespace qbi::app

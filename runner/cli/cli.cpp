@@ -8,6 +8,7 @@
 #include "runner/cli/commands.h"
 #include "runner/core/exit_codes.h"
 #include "runner/core/log.h"
+#include "runner/core/process_guard.h"
 #include "runner/core/strings.h"
 
 namespace qbi::cli {
@@ -137,6 +138,10 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
 }
 
 int main_entry(int argc, char** argv) {
+    // Before any credential is read: no core dump, no ptrace by the same user.
+    if (std::string problem = protect_process_memory(); !problem.empty())
+        std::cerr << "qbi-runner: warning: cannot keep secrets out of core dumps: " << problem
+                  << "\n";
     std::vector<std::string> args(argv, argv + argc);
     try {
         SystemClock clock;

@@ -8,6 +8,7 @@
 
 #include "runner/api/response.h"
 #include "runner/app/api_setup.h"
+#include "runner/app/call_watch.h"
 #include "runner/cli/commands.h"
 
 namespace qbi::cli {
@@ -31,26 +32,29 @@ std::string render_body(const ApiResult& r, bool pretty) {
     }
 }
 
+// `req` has been through redacted(): the signature is omitted, so nothing printed can be
+// replayed; the canonical request (V3) and the string to sign show what would be signed.
 int print_dry_run(Invocation& inv, const SignedRequest& req, const std::string& action) {
     if (inv.global.json) {
         json::Value headers = json::Value::object();
         for (const auto& [k, v] : req.headers) headers.set(k, v);
-        inv.print(json_document()
-                      .set("dry_run", true)
-                      .set("action", action)
-                      .set("method", req.method)
-                      .set("url", "https://" + req.host + req.path + "?" + req.query)
-                      .set("headers", headers)
-                      .set("string_to_sign", req.string_to_sign)
-                      .set("signature", req.signature));
+        json::Value doc = json_document()
+                              .set("dry_run", true)
+                              .set("action", action)
+                              .set("method", req.method)
+                              .set("url", "https://" + req.host + req.path + "?" + req.query)
+                              .set("headers", headers);
+        if (!req.canonical_request.empty()) doc.set("canonical_request", req.canonical_request);
+        inv.print(doc.set("string_to_sign", req.string_to_sign).set("signature", req.signature));
         return kExitOk;
     }
     inv.out << req.method << " https://" << req.host << req.path << "?" << req.query << "\n";
     for (const auto& [k, v] : req.headers) inv.out << k << ": " << v << "\n";
-    inv.out << "\n# string to sign:\n" << req.string_to_sign << "\n";
     if (!req.canonical_request.empty())
-        inv.out << "# canonical request:\n" << req.canonical_request << "\n";
-    inv.out << "# signature: " << req.signature << "\n";
+        inv.out << "\n# canonical request:\n" << req.canonical_request << "\n";
+    inv.out << "\n# string to sign:\n" << req.string_to_sign << "\n";
+    inv.out << "\n# signature: omitted (a dry run never prints a usable signature, so this "
+               "request cannot be replayed; its string to sign is above)\n";
     return kExitOk;
 }
 
@@ -111,6 +115,9 @@ int cmd_call(Invocation& inv, const std::vector<std::string>& args) {
             inv.err << "qbi-runner: " << action << ": " << what
                     << (r.code.empty() ? "" : " (" + r.code + ")")
                     << (r.request_id.empty() ? "" : ", RequestId " + r.request_id) << "\n";
+            // Nothing reached Quick BI: say it is the certificate, not the credentials.
+            if (r.code == kCodeTls)
+                inv.fail(kExitConfig, app::halt_reason(r.outcome, r.code, r.message, ""));
         }
     }
     return exit_code_for(r.outcome);

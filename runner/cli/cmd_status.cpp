@@ -194,12 +194,17 @@ int cmd_tasks(Invocation& inv, const std::vector<std::string>& args) {
     }
     long long limit = -1;
     if (a->has("--limit")) {
+        const std::string text = a->get("--limit");
         try {
-            limit = std::stoll(a->get("--limit"));
+            std::size_t pos = 0;
+            limit = std::stoll(text, &pos);
+            if (pos != text.size()) limit = 0;  // "5abc": not a number either
         } catch (const std::exception&) {
             limit = 0;
         }
-        if (limit <= 0) return inv.fail(kExitUsage, "--limit: expected a positive number");
+        if (limit <= 0)
+            return inv.fail(kExitUsage,
+                            "--limit: expected a positive whole number, got '" + text + "'");
     }
     auto store = open_queue(inv);
     if (!store) return inv.fail(store.error());

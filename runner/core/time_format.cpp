@@ -165,4 +165,11 @@ std::optional<std::int64_t> parse_duration_ms(std::string_view text) {
     return total;
 }
 
+std::string format_duration_ms(std::int64_t ms) {
+    if (ms > 0 && ms % 3600000 == 0) return std::to_string(ms / 3600000) + "h";
+    if (ms > 0 && ms % 60000 == 0) return std::to_string(ms / 60000) + "m";
+    if (ms > 0 && ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+    return std::to_string(ms) + "ms";
+}
+
 }  // namespace qbi

@@ -21,4 +21,8 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view text);
 // Returns milliseconds, or nullopt.
 std::optional<std::int64_t> parse_duration_ms(std::string_view text);
 
+// The largest whole unit, as the configuration file writes durations: 300000 -> "5m",
+// 30000 -> "30s", 7200000 -> "2h", 1500 -> "1500ms".
+std::string format_duration_ms(std::int64_t ms);
+
 }  // namespace qbi

@@ -17,6 +17,14 @@ bool is_read_action(std::string_view action) {
            action == kActionQueryWorksByOrganization;
 }
 
+const std::vector<std::string>& api_actions() {
+    static const std::vector<std::string> actions = {
+        kActionQueryUserInfoByAccount,   kActionListCollections, kActionQuerySharesToUserList,
+        kActionQueryWorksByOrganization, kActionQueryShareList,  kActionCancelCollection,
+        kActionCancelReportShare};
+    return actions;
+}
+
 std::string TaskSpec::key() const {
     std::string out = action;
     char sep = ' ';

@@ -32,6 +32,10 @@ inline constexpr const char* kActionQueryWorksByOrganization = "QueryWorksByOrga
 // True for the five read actions above (calls that change nothing and may be repeated).
 bool is_read_action(std::string_view action);
 
+// Every action above, the reads first (the engine claims per action in this order; [rate]
+// accepts limits for these names only).
+const std::vector<std::string>& api_actions();
+
 // One API call.
 //   CancelCollection:         UserId, WorksId
 //   CancelReportShare:        ReportId, ShareToIds (one ID), ShareToType ("0" user, "1" group,
