@@ -9,7 +9,10 @@
 #include <map>
 #include <sstream>
 
+#include "runner/app/session.h"
 #include "runner/core/clock.h"
+#include "runner/core/log.h"
+#include "runner/core/random.h"
 #include "runner/queue/audit.h"
 #include "runner/queue/migrations.h"
 #include "runner/queue/store.h"
@@ -379,6 +382,36 @@ TEST_F(QueueCli, AuditVerifyChecksAnAnchor) {
     EXPECT_EQ(err,
               "qbi-runner: error: audit log and task states disagree: task 2 is queued but its "
               "last attempt row (2) says done\n");
+}
+
+// The runners' audit head: logged at the end of every run (force) and, from the ticks, once
+// 10 minutes of clock time have passed since the last one, never more often.
+TEST(AuditHeadLog, LoggedAtTheEndAndEveryTenMinutes) {
+    test::TempDir dir;
+    ManualClock clock;
+    RandomNonceSource nonces;
+    app::Config config;
+    config.database = (dir / "q.db").string();
+    app::RunnerSession session(clock, nonces);
+    app::ApiSetup preset;
+    std::vector<std::string> lines;
+    log::set_sink([&](log::Level, std::string_view m) { lines.emplace_back(m); });
+    ASSERT_TRUE(session.open(config, env_from_map({}), {}, &preset));
+    lines.clear();
+    const std::string empty = "audit head: 0 " + std::string(queue::kGenesisHash);
+    session.log_audit_head(false);  // the period starts
+    clock.advance_ms(10 * 60 * 1000 - 1);
+    session.log_audit_head(false);
+    EXPECT_TRUE(lines.empty());
+    clock.advance_ms(1);
+    session.log_audit_head(false);
+    EXPECT_EQ(lines, std::vector<std::string>{empty});
+    clock.advance_ms(60 * 1000);
+    session.log_audit_head(false);
+    EXPECT_EQ(lines.size(), 1u);
+    session.log_audit_head(true);  // the end of a run
+    EXPECT_EQ(lines, (std::vector<std::string>{empty, empty}));
+    log::set_sink(nullptr);
 }
 
 }  // namespace
