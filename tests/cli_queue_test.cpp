@@ -1,12 +1,20 @@
 // The queue commands end to end through the command table, on a real SQLite file: validate,
 // submit (atomic per file, idempotent, several files), status, tasks, rerun, cancel, audit,
 // and their exit codes and --json schemas.
+#include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <sstream>
 
+#include "runner/app/session.h"
 #include "runner/core/clock.h"
+#include "runner/core/log.h"
+#include "runner/core/random.h"
+#include "runner/queue/audit.h"
+#include "runner/queue/migrations.h"
 #include "runner/queue/store.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/temp_dir.h"
@@ -183,6 +191,227 @@ TEST_F(QueueCli, AuditVerifyNamesTheFirstBrokenRow) {
     }
     EXPECT_EQ(cli({"audit", "verify"}), 65);
     EXPECT_EQ(err.rfind("qbi-runner: error: audit chain broken at attempt row 2: ", 0), 0u) << err;
+}
+
+// Records one answer per queued task of the file's job (claim order) with these outcomes and
+// codes, as a runner would.
+void record_all(const std::string& db, Outcome outcome,
+                const std::vector<std::pair<std::string, std::string>>& code_and_message = {}) {
+    auto store = queue::Store::open(db, SystemClock::instance());
+    ASSERT_TRUE(store) << store.error().message;
+    auto claimed = store->claim("o", 100, 60000);
+    ASSERT_TRUE(claimed);
+    std::vector<queue::TaskResult> results;
+    for (std::size_t i = 0; i < claimed->size(); ++i) {
+        queue::TaskResult r;
+        r.task_id = (*claimed)[i].task_id;
+        r.owner = "o";
+        r.attempt.outcome = outcome;
+        if (i < code_and_message.size()) {
+            r.attempt.code = code_and_message[i].first;
+            r.attempt.message = code_and_message[i].second;
+            r.attempt.request_id = code_and_message[i].first;
+        }
+        results.push_back(r);
+    }
+    ASSERT_TRUE(store->record_results(results));
+}
+
+// Commands that do not enqueue never create the database: a typo in --db is 66, naming the
+// path, and leaves no file behind.
+TEST_F(QueueCli, CommandsOnAMissingDatabaseExit66) {
+    const std::string msg = "qbi-runner: error: database " + db() +
+                            " does not exist; check --db or queue.database (submit creates it)\n";
+    for (std::vector<std::string> args : {std::vector<std::string>{"status"},
+                                          {"status", "job-a"},
+                                          {"tasks", "job-a"},
+                                          {"audit", "verify"},
+                                          {"audit", "export"},
+                                          {"rerun", "--all"},
+                                          {"cancel", "job-a"}}) {
+        SCOPED_TRACE(args[0]);
+        EXPECT_EQ(cli(args), 66);
+        EXPECT_EQ(err, msg);
+        EXPECT_EQ(out, "");
+    }
+    EXPECT_FALSE(std::filesystem::exists(db()));
+}
+
+// A database the user may only read (chmod 0444, or a 0555 folder; root included, who would
+// otherwise write anyway) is read read-only: status, tasks and audit work and nothing is
+// written; rerun and cancel fail as writes. One that needs a migration says how to do it.
+TEST_F(QueueCli, ReadCommandsWorkOnAReadOnlyDatabase) {
+    ASSERT_EQ(cli({"submit", file("a.yaml", kJobA)}), 0);
+    record_all(db(), Outcome::Done);
+    namespace fs = std::filesystem;
+    const auto mtime = fs::last_write_time(db());
+    auto check_reads = [&] {
+        EXPECT_EQ(cli({"status", "job-a"}), 0) << err;
+        EXPECT_NE(out.find("done 3"), std::string::npos) << out;
+        EXPECT_EQ(cli({"tasks", "job-a"}), 0) << err;
+        EXPECT_EQ(cli({"audit", "verify"}), 0) << err;
+        EXPECT_EQ(out.rfind("audit chain intact: 3 attempt row(s)", 0), 0u) << out;
+        EXPECT_EQ(cli({"audit", "export"}), 0) << err;
+        EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 3);
+        EXPECT_EQ(cli({"cancel", "job-a"}), 74);
+        EXPECT_NE(err.find("readonly database"), std::string::npos) << err;
+    };
+    fs::permissions(db(), fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+    check_reads();
+    fs::permissions(db(), fs::perms::owner_read | fs::perms::owner_write);
+    // The folder read-only, and no -wal left by a writer: nothing may be created in it.
+    const auto folder = dir / "ro";
+    fs::create_directory(folder);
+    fs::rename(db(), folder / "q.db");
+    for (const char* f : {"-wal", "-shm"}) fs::remove(db() + f);
+    fs::permissions(folder, fs::perms::owner_read | fs::perms::owner_exec);
+    auto ro_cli = [&](std::vector<std::string> args) {
+        std::vector<std::string> argv{"--db", (folder / "q.db").string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        auto r = test::run_cli(argv, env_from_map({{"HOME", dir.path().string()}}));
+        out = r.out;
+        err = r.err;
+        return r.code;
+    };
+    EXPECT_EQ(ro_cli({"status", "job-a"}), 0) << err;
+    EXPECT_NE(out.find("done 3"), std::string::npos) << out;
+    EXPECT_EQ(ro_cli({"audit", "verify"}), 0) << err;
+    EXPECT_EQ(ro_cli({"tasks", "job-a"}), 0) << err;
+    std::vector<std::string> files;
+    for (const auto& e : fs::directory_iterator(folder)) files.push_back(e.path().filename());
+    EXPECT_EQ(files, std::vector<std::string>{"q.db"});
+    EXPECT_EQ(fs::last_write_time(folder / "q.db"), mtime);
+    fs::permissions(folder, fs::perms::owner_all);
+
+    // An older schema, read-only: refused with the way out; the file stays at version 3.
+    {
+        queue::StoreOptions o;
+        o.migrate_up_to = 3;
+        ASSERT_TRUE(queue::Store::open(dir / "old.db", SystemClock::instance(), o));
+    }
+    fs::permissions(dir / "old.db", fs::perms::owner_read);
+    auto r = test::run_cli({"--db", (dir / "old.db").string(), "status"},
+                           env_from_map({{"HOME", dir.path().string()}}));
+    EXPECT_EQ(r.code, 74);
+    EXPECT_EQ(r.err, "qbi-runner: error: database " + (dir / "old.db").string() +
+                         " has schema version 3 but this qbi-runner needs " +
+                         std::to_string(queue::latest_schema_version()) +
+                         ", and it can only be read here (the file or its folder is not "
+                         "writable); run qbi-runner once with write access to it to migrate\n");
+}
+
+// Server-supplied text that a spreadsheet would evaluate (= + - @ tab CR first) is exported
+// with a leading quote in CSV, and exactly in JSONL.
+TEST_F(QueueCli, CsvExportNeutralisesFormulaCells) {
+    const char* job =
+        "version: 1\njob: job-f\ntasks:\n"
+        "  - cancel-collection: {user: \"100\", works: [w1, w2, w3, w4, w5, w6]}\n";
+    ASSERT_EQ(cli({"submit", file("f.yaml", job)}), 0);
+    record_all(db(), Outcome::Permanent,
+               {{"=HYPERLINK(\"http://x\")", "=1+1"},
+                {"+SUM(A1)", "+1"},
+                {"-2+3", "-"},
+                {"@cmd", "@SUM(1)"},
+                {"\tTab", "\rCR"},
+                {"Plain.Code", "a, b"}});
+    ASSERT_EQ(cli({"audit", "export", "--format", "csv"}), 0);
+    std::istringstream lines(out);
+    std::string line;
+    std::getline(lines, line);  // header
+    std::vector<std::string> got;
+    while (std::getline(lines, line)) got.push_back(line);
+    ASSERT_EQ(got.size(), 6u);
+    auto has = [&](std::size_t i, const std::string& cells) {
+        EXPECT_NE(got[i].find(cells), std::string::npos) << got[i];
+    };
+    // request_id,code,message (the fixture sets request_id to the code)
+    has(0, "\"'=HYPERLINK(\"\"http://x\"\")\",\"'=HYPERLINK(\"\"http://x\"\")\",'=1+1,");
+    has(1, ",'+SUM(A1),'+SUM(A1),'+1,");
+    has(2, ",'-2+3,'-2+3,'-,");
+    has(3, ",'@cmd,'@cmd,'@SUM(1),");
+    has(4, ",'\tTab,'\tTab,\"'\rCR\",");
+    has(5, ",Plain.Code,Plain.Code,\"a, b\",");
+    ASSERT_EQ(cli({"audit", "export", "--format", "jsonl"}), 0);
+    EXPECT_NE(out.find("\"code\":\"=HYPERLINK("), std::string::npos) << out;
+    EXPECT_NE(out.find("\"message\":\"-\""), std::string::npos) << out;
+}
+
+// audit verify --anchor: the head a runner logged proves the rows up to it unchanged; a
+// rewritten and rehashed log, or one cut short, fails with 65; bad anchors are usage errors.
+TEST_F(QueueCli, AuditVerifyChecksAnAnchor) {
+    ASSERT_EQ(cli({"submit", file("a.yaml", kJobA)}), 0);
+    record_all(db(), Outcome::Done);
+    queue::AuditHead head;
+    {
+        auto store = queue::Store::open(db(), SystemClock::instance());
+        head = store->audit_head().value();
+    }
+    const std::string anchor = std::to_string(head.rows) + ":" + head.hash;
+    EXPECT_EQ(cli({"audit", "verify", "--anchor", anchor}), 0) << err;
+    EXPECT_EQ(out, "audit chain intact: 3 attempt row(s), head " + head.hash +
+                       "; extends the anchor " + anchor +
+                       "; task states agree with their attempt rows\n");
+    EXPECT_EQ(cli({"audit", "verify", "--anchor", "3:" + std::string(64, 'f')}), 65);
+    EXPECT_EQ(err, "qbi-runner: error: audit chain broken at attempt row 3: row 3 has hash " +
+                       head.hash + ", not the anchor's " + std::string(64, 'f') +
+                       ": the log was rewritten up to that row since the anchor was noted\n");
+    EXPECT_EQ(cli({"audit", "verify", "--anchor", "3 " + head.hash}), 64);
+    EXPECT_EQ(err,
+              "qbi-runner: error: --anchor: expected ROWS:HASH as a runner logged it (\"audit "
+              "head: ROWS HASH\"), got '3 " +
+                  head.hash + "'\n");
+    EXPECT_EQ(cli({"audit", "export", "--anchor", anchor}), 64);
+    {
+        SQLite::Database raw(db(), SQLite::OPEN_READWRITE);
+        raw.exec("DROP TRIGGER attempts_no_delete");
+        raw.exec("DELETE FROM attempts WHERE id = 3");
+        raw.exec("UPDATE tasks SET state = 'queued', outcome = NULL, attempts = 0 WHERE id = 3");
+    }
+    EXPECT_EQ(cli({"audit", "verify"}), 0) << err;  // shorter, consistent, intact
+    EXPECT_EQ(cli({"audit", "verify", "--anchor", anchor}), 65);
+    EXPECT_EQ(err,
+              "qbi-runner: error: audit chain broken at attempt row 3: the log ends at row 2 but "
+              "the anchor names row 3: rows were cut from the end (or the anchor is not of this "
+              "database)\n");
+    // A task whose state its rows contradict.
+    {
+        SQLite::Database raw(db(), SQLite::OPEN_READWRITE);
+        raw.exec("UPDATE tasks SET state = 'queued', outcome = NULL WHERE id = 2");
+    }
+    EXPECT_EQ(cli({"audit", "verify"}), 65);
+    EXPECT_EQ(err,
+              "qbi-runner: error: audit log and task states disagree: task 2 is queued but its "
+              "last attempt row (2) says done\n");
+}
+
+// The runners' audit head: logged at the end of every run (force) and, from the ticks, once
+// 10 minutes of clock time have passed since the last one, never more often.
+TEST(AuditHeadLog, LoggedAtTheEndAndEveryTenMinutes) {
+    test::TempDir dir;
+    ManualClock clock;
+    RandomNonceSource nonces;
+    app::Config config;
+    config.database = (dir / "q.db").string();
+    app::RunnerSession session(clock, nonces);
+    app::ApiSetup preset;
+    std::vector<std::string> lines;
+    log::set_sink([&](log::Level, std::string_view m) { lines.emplace_back(m); });
+    ASSERT_TRUE(session.open(config, env_from_map({}), {}, &preset));
+    lines.clear();
+    const std::string empty = "audit head: 0 " + std::string(queue::kGenesisHash);
+    session.log_audit_head(false);  // the period starts
+    clock.advance_ms(10 * 60 * 1000 - 1);
+    session.log_audit_head(false);
+    EXPECT_TRUE(lines.empty());
+    clock.advance_ms(1);
+    session.log_audit_head(false);
+    EXPECT_EQ(lines, std::vector<std::string>{empty});
+    clock.advance_ms(60 * 1000);
+    session.log_audit_head(false);
+    EXPECT_EQ(lines.size(), 1u);
+    session.log_audit_head(true);  // the end of a run
+    EXPECT_EQ(lines, (std::vector<std::string>{empty, empty}));
+    log::set_sink(nullptr);
 }
 
 }  // namespace

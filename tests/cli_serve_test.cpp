@@ -114,6 +114,14 @@ TEST_F(ServeTest, InboxWatchdogStatusAndCleanStop) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(contains(listener.receive_until("STOPPING=1", 3000), "STOPPING=1"));
     EXPECT_EQ(r.err.find("serve-secret-1"), std::string::npos);
+    // The end of the run logs the audit head, the anchor for `audit verify --anchor`.
+    auto store = queue::Store::open(db(), SystemClock::instance());
+    ASSERT_TRUE(store);
+    auto head = store->audit_head();
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->rows, 4);
+    EXPECT_NE(r.err.find("audit head: 4 " + head->hash + "\n"), std::string::npos) << r.err;
+    EXPECT_TRUE(store->verify_audit_chain(*head)->ok);
 }
 
 // Calls take 1.5 s; SIGTERM arrives while they are in flight and the grace period (5 s) lets

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "tests/engine_fake_fixture.h"
 #include "tests/engine_sim_fixture.h"
 
 namespace qbi::engine::test {
@@ -44,6 +45,65 @@ TEST_F(EngineSimTest, BusyDatabaseBeyondTheTimeoutIsWaitedOut) {
     EXPECT_EQ(attempts().size(), 200u);  // every call recorded exactly once
     EXPECT_EQ(leaver_items(sim_world()), 0u);
     expect_chain_intact();
+}
+
+}  // namespace
+}  // namespace qbi::engine::test
+
+namespace qbi::engine::test {
+namespace {
+
+// Recovery at start (a SIGHUP reload's new engine) meets a database another process holds
+// beyond the busy timeout, e.g. a large CLI submit: it is tried again every 100 ms of clock
+// time with the ticks going on (watchdog, signals), and once the other writer commits, the
+// dead runner's task is recovered and every task settles. It used to end the run with 75.
+TEST_F(EngineFakeTest, RecoveryAtStartWaitsOutABusyDatabase) {
+    queue::StoreOptions so;
+    so.synchronous = queue::Synchronous::Normal;
+    so.busy_timeout_ms = 10;
+    store_ =
+        std::make_unique<queue::Store>(must(queue::Store::open(dir_ / "queue.db", clock_, so)));
+    const std::int64_t job = submit("busy-recovery", 3);
+    ASSERT_EQ(must(store().claim("dead-runner", 1, 600000)).size(), 1u);
+    api_.set_default(FakeReply{qbi::test::done(), 10, false});
+
+    SQLite::Database other((dir_ / "queue.db").string(), SQLite::OPEN_READWRITE);
+    other.exec("BEGIN IMMEDIATE");
+    int ticks = 0;
+    bool released = false;
+    RunReport r = run(options(), [&](const Engine&) {
+        if (++ticks == 3) {
+            other.exec("COMMIT");
+            released = true;
+        }
+    });
+    EXPECT_TRUE(released);
+    EXPECT_EQ(r.reason, StopReason::Finished) << r.store_error.message;
+    EXPECT_EQ(r.recovered, 1);
+    EXPECT_GE(r.elapsed_ms, 200);  // two 100 ms waits before the third tick released it
+    auto c = counts(job);
+    EXPECT_EQ(c.done, 3);
+    EXPECT_EQ(c.queued + c.running + c.failed, 0);
+}
+
+// A stop while recovery waits ends the run as stopped, not as a store error.
+TEST_F(EngineFakeTest, AStopWhileRecoveryWaitsEndsTheRunStopped) {
+    queue::StoreOptions so;
+    so.synchronous = queue::Synchronous::Normal;
+    so.busy_timeout_ms = 10;
+    store_ =
+        std::make_unique<queue::Store>(must(queue::Store::open(dir_ / "queue.db", clock_, so)));
+    submit("busy-stop", 2);
+    SQLite::Database other((dir_ / "queue.db").string(), SQLite::OPEN_READWRITE);
+    other.exec("BEGIN IMMEDIATE");
+    int ticks = 0;
+    RunReport r = run(options(), [&](const Engine&) {
+        if (++ticks == 2) stop_ = true;
+    });
+    other.exec("COMMIT");
+    EXPECT_EQ(r.reason, StopReason::Stopped) << r.store_error.message;
+    EXPECT_EQ(ticks, 2);
+    EXPECT_TRUE(api_.calls().empty());
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "runner/queue/audit.h"
 #include "tests/queue_fixture.h"
 
@@ -129,6 +131,141 @@ TEST_F(AuditTest, TheFirstRowMustStartFromGenesis) {
     EXPECT_FALSE(v.ok);
     EXPECT_EQ(v.first_bad_id, 2);
     EXPECT_EQ(v.reason, "prev_hash of the first row is not the genesis hash");
+}
+
+// Rewrites every row from `from_id` on as a forger with write access would: the stored row
+// changed by `edit` (through the raw file, triggers dropped), then every hash recomputed so
+// the chain verifies again without an anchor.
+void rewrite_chain(Store& store, std::int64_t from_id,
+                   const std::function<void(AttemptRow&)>& edit) {
+    std::vector<AttemptRow> rows;
+    auto n = store.for_each_attempt({}, [&](const AttemptRow& r) {
+        rows.push_back(r);
+        return true;
+    });
+    if (!n) throw std::runtime_error(n.error().message);
+    std::string prev(kGenesisHash);
+    for (AttemptRow& r : rows) {
+        if (r.id >= from_id) {
+            if (r.id == from_id) edit(r);
+            r.prev_hash = prev;
+            r.hash = chain_hash(prev, r);
+            SQLite::Statement s(store.raw_connection(),
+                                "UPDATE attempts SET message = ?, request_id = ?, prev_hash = ?, "
+                                "hash = ? WHERE id = ?");
+            s.bind(1, r.record.message);
+            s.bind(2, r.record.request_id);
+            s.bind(3, r.prev_hash);
+            s.bind(4, r.hash);
+            s.bind(5, r.id);
+            s.exec();
+        }
+        prev = r.hash;
+    }
+}
+
+// The attack the anchor closes: drop the triggers, edit row 2, recompute every hash after it.
+// The chain alone says intact; against the head noted before ("audit head: 5 HASH"), and
+// against an older head (row 3), the rewrite is found at the anchor's row.
+TEST_F(AuditTest, ARecomputedChainFailsAgainstAnAnchor) {
+    const AuditHead head = must(store_->audit_head());
+    EXPECT_EQ(head.rows, 5);
+    EXPECT_EQ(head.hash, all_attempts().back().hash);
+    EXPECT_EQ(format_audit_head(head), "5 " + head.hash);
+    const AuditHead older{3, all_attempts()[2].hash};
+    EXPECT_TRUE(must(store_->verify_audit_chain(head)).ok);
+    EXPECT_TRUE(must(store_->verify_audit_chain(older)).ok);
+
+    drop_guards();
+    rewrite_chain(*store_, 2, [](AttemptRow& r) { r.record.request_id = "forged"; });
+    EXPECT_TRUE(must(store_->verify_audit_chain()).ok);  // the chain alone cannot tell
+    auto v = must(store_->verify_audit_chain(head));
+    EXPECT_FALSE(v.ok);
+    EXPECT_EQ(v.first_bad_id, 5);
+    EXPECT_EQ(v.reason, "row 5 has hash " + all_attempts().back().hash + ", not the anchor's " +
+                            head.hash +
+                            ": the log was rewritten up to that row since the anchor was noted");
+    v = must(store_->verify_audit_chain(older));
+    EXPECT_FALSE(v.ok);
+    EXPECT_EQ(v.first_bad_id, 3);
+}
+
+// Rows cut from the end leave an intact chain; the anchor finds them missing.
+TEST_F(AuditTest, RowsCutFromTheEndFailAgainstAnAnchor) {
+    const AuditHead head = must(store_->audit_head());
+    drop_guards();
+    store_->raw_connection().exec("DELETE FROM attempts WHERE id >= 4");
+    EXPECT_TRUE(must(store_->verify_audit_chain()).ok);
+    auto v = must(store_->verify_audit_chain(head));
+    EXPECT_FALSE(v.ok);
+    EXPECT_EQ(v.first_bad_id, 4);
+    EXPECT_EQ(v.reason,
+              "the log ends at row 3 but the anchor names row 5: rows were cut from the end (or "
+              "the anchor is not of this database)");
+    // A log that grew since the anchor still extends it.
+    const AuditHead early{2, all_attempts()[1].hash};
+    EXPECT_TRUE(must(store_->verify_audit_chain(early)).ok);
+}
+
+TEST(AuditChain, AnchorsParseAsRowsColonHash) {
+    const std::string h(64, 'a');
+    auto a = parse_audit_head("12:" + h);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->rows, 12);
+    EXPECT_EQ(a->hash, h);
+    EXPECT_TRUE(parse_audit_head("0:" + std::string(kGenesisHash)));
+    for (std::string bad : {std::string("12 ") + h, "x:" + h, ":" + h, "12:" + h.substr(1),
+                            "12:" + std::string(64, 'A'), std::string("12:")})
+        EXPECT_FALSE(parse_audit_head(bad)) << bad;
+}
+
+// Task states against their attempt rows: an untouched queue agrees; each kind of forgery
+// that leaves the chain intact (task rows carry no hash) is named by task.
+TEST_F(AuditTest, TaskStatesAreCheckedAgainstTheirAttemptRows) {
+    // A retryable row, and a failed task: a's third task gets a permanent row.
+    must(store_->submit(make_job("c", 3, "hc")));  // tasks 6, 7 and 8
+    auto c = must(store_->claim("r", 2, 1000));
+    ASSERT_EQ(c.size(), 2u);
+    must(store_->record_results(
+        {result(c[0], "r", Outcome::Retryable), result(c[1], "r", Outcome::Permanent)}));
+    EXPECT_EQ(must(store_->check_task_states()), "");
+    auto& db = store_->raw_connection();
+    // Applies a forgery, checks, and undoes it.
+    auto mismatch = [&](const std::string& forge, const std::string& undo) {
+        db.exec(forge);
+        std::string m = must(store_->check_task_states());
+        db.exec(undo);
+        return m;
+    };
+    ASSERT_EQ(c[0].task_id, 6);
+    ASSERT_EQ(c[1].task_id, 7);
+    // A failed task forged as succeeded.
+    EXPECT_EQ(mismatch("UPDATE tasks SET state = 'succeeded', outcome = 'done' WHERE id = 7",
+                       "UPDATE tasks SET state = 'failed', outcome = NULL WHERE id = 7"),
+              "task 7 is succeeded (done) but its last attempt row (7) says permanent");
+    // A succeeded task set back to queued (to be sent again).
+    EXPECT_EQ(mismatch("UPDATE tasks SET state = 'queued', outcome = NULL WHERE id = 1",
+                       "UPDATE tasks SET state = 'succeeded', outcome = 'done' WHERE id = 1"),
+              "task 1 is queued but its last attempt row (1) says done");
+    // A task with a retryable last row failed before its attempts ran out.
+    EXPECT_EQ(mismatch("UPDATE tasks SET state = 'failed' WHERE id = 6",
+                       "UPDATE tasks SET state = 'queued' WHERE id = 6"),
+              "task 6 is failed but its last attempt row (6) says retryable with 1 of 3 attempts "
+              "used");
+    // A failed task without any row.
+    EXPECT_EQ(mismatch("UPDATE tasks SET state = 'failed' WHERE id = 8",
+                       "UPDATE tasks SET state = 'queued' WHERE id = 8"),
+              "task 8 is failed but it has no attempt row");
+    // Attempts counted without rows.
+    EXPECT_EQ(mismatch("UPDATE tasks SET attempts = 3 WHERE id = 6",
+                       "UPDATE tasks SET attempts = 1 WHERE id = 6"),
+              "task 6 counts 3 attempt(s) but has 1 counted attempt row(s)");
+    // A task's call changed after it was made: its rows name other params.
+    EXPECT_EQ(mismatch("UPDATE tasks SET params = '{}' WHERE id = 4",
+                       "UPDATE tasks SET params = '{\"UserId\":\"u-b\",\"WorksId\":\"w0\"}' "
+                       "WHERE id = 4"),
+              "attempt row 4 names task 4 but another job, action or params than the task has");
+    EXPECT_EQ(must(store_->check_task_states()), "");
 }
 
 // Export by job and by start time, in id order, stoppable.

@@ -3,11 +3,13 @@
 // concurrent first opens racing to migrate a new file.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -91,7 +93,11 @@ TEST(RunnerLock, ASecondRunnerIsRefusedWithTheHoldersPid) {
     auto db = dir / "state/queue.db";
     auto lock = RunnerLock::acquire(db);
     ASSERT_TRUE(lock) << lock.error().message;
-    EXPECT_EQ(lock->path(), dir / "state/queue.db.lock");
+    struct stat st {};
+    ASSERT_EQ(::stat(db.c_str(), &st), 0);  // acquire() created the (empty) database
+    const auto lock_file = dir / ("state/qbi-runner." + std::to_string(st.st_dev) + "." +
+                                  std::to_string(st.st_ino) + ".lock");
+    EXPECT_EQ(lock->path(), lock_file);
     EXPECT_EQ(qbi::test::read_file(lock->path()), std::to_string(::getpid()) + "\n");
 
     Child other([&](FILE* out) {
@@ -102,7 +108,7 @@ TEST(RunnerLock, ASecondRunnerIsRefusedWithTheHoldersPid) {
     });
     ASSERT_EQ(other.wait(), 0);
     EXPECT_EQ(other.output(), "75 another runner (pid " + std::to_string(::getpid()) + ") holds " +
-                                  (dir / "state/queue.db.lock").string());
+                                  lock_file.string());
 
     // Within one process too: the lock belongs to the open file, not the process.
     auto again = RunnerLock::acquire(db);
@@ -113,6 +119,62 @@ TEST(RunnerLock, ASecondRunnerIsRefusedWithTheHoldersPid) {
     lock = Error{};
     Child next([&](FILE*) { return RunnerLock::acquire(db) ? 0 : 1; });
     EXPECT_EQ(next.wait(), 0);
+}
+
+// The lock belongs to the database file, not to the path: a second runner that reaches the
+// same file through a symlink (to the file, or to its folder) or a hard link is refused with
+// the holder's pid, in another process and within this one (flock is per open file
+// description, so a second descriptor is a second runner).
+TEST(RunnerLock, ASymlinkOrHardLinkToTheDatabaseTakesTheSameLock) {
+    qbi::test::TempDir dir;
+    const auto db = dir / "state/queue.db";
+    auto lock = RunnerLock::acquire(db);
+    ASSERT_TRUE(lock) << lock.error().message;
+    std::filesystem::create_directories(dir / "elsewhere");
+    std::filesystem::create_symlink(db, dir / "elsewhere/link.db");
+    std::filesystem::create_directory_symlink(dir / "state", dir / "state-link");
+    std::filesystem::create_hard_link(db, dir / "state/hard.db");
+    const std::string refused =
+        "75 another runner (pid " + std::to_string(::getpid()) + ") holds " + lock->path().string();
+    for (const auto& other_path :
+         {dir / "elsewhere/link.db", dir / "state-link/queue.db", dir / "state/hard.db"}) {
+        SCOPED_TRACE(other_path.string());
+        EXPECT_EQ(RunnerLock::lock_path(other_path).value(), lock->path());
+        auto second = RunnerLock::acquire(other_path);
+        ASSERT_FALSE(second);
+        EXPECT_EQ(std::to_string(second.error().code) + " " + second.error().message, refused);
+        Child other([&](FILE* out) {
+            auto third = RunnerLock::acquire(other_path);
+            if (third) return 1;
+            std::fprintf(out, "%d %s", third.error().code, third.error().message.c_str());
+            return 0;
+        });
+        ASSERT_EQ(other.wait(), 0);
+        EXPECT_EQ(other.output(), refused);
+    }
+    // Released: the hard link's runner gets it (the same lock file).
+    lock = Error{};
+    auto via_link = RunnerLock::acquire(dir / "state/hard.db");
+    ASSERT_TRUE(via_link) << via_link.error().message;
+    EXPECT_FALSE(RunnerLock::acquire(db));
+}
+
+// Under umask 022 the runner's folder is 0700 and the database and lock files 0600.
+TEST(RunnerLock, CreatesPrivateFilesWhateverTheUmask) {
+    qbi::test::TempDir dir;
+    const mode_t old = ::umask(022);
+    auto lock = RunnerLock::acquire(dir / "new/state/queue.db");
+    ::umask(old);
+    ASSERT_TRUE(lock) << lock.error().message;
+    auto mode = [](const std::filesystem::path& p) {
+        struct stat st {};
+        ::stat(p.c_str(), &st);
+        return st.st_mode & 07777;
+    };
+    EXPECT_EQ(mode(dir / "new"), 0700u);
+    EXPECT_EQ(mode(dir / "new/state"), 0700u);
+    EXPECT_EQ(mode(dir / "new/state/queue.db"), 0600u);
+    EXPECT_EQ(mode(lock->path()), 0600u);
 }
 
 // A runner killed with SIGKILL leaves no stale lock: the kernel drops it with the process.

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -214,6 +215,80 @@ TEST_F(SchemaTest, ReportsAnUncreatableLocationAsIoError) {
     EXPECT_EQ(s.error().code, kExitIoErr);
     EXPECT_EQ(s.error().message.rfind("database " + (blocker / "queue.db").string() + ": ", 0), 0u)
         << s.error().message;
+}
+
+mode_t mode_of(const std::filesystem::path& p) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) return 0;
+    return st.st_mode & 07777;
+}
+
+// Under umask 022 a new queue is private: folder 0700, database, -wal and -shm 0600.
+TEST(SchemaFiles, ANewQueueIsPrivateWhateverTheUmask) {
+    qbi::test::TempDir dir;
+    ManualClock clock;
+    const mode_t old = ::umask(022);
+    auto s = Store::open(dir / "state/qbi/queue.db", clock);
+    ::umask(old);
+    ASSERT_TRUE(s) << s.error().message;
+    ASSERT_TRUE(s->submit(make_job("j", 1)));  // the -wal and -shm exist while it is open
+    EXPECT_EQ(mode_of(dir / "state"), 0700u);
+    EXPECT_EQ(mode_of(dir / "state/qbi"), 0700u);
+    for (const char* f : {"queue.db", "queue.db-wal", "queue.db-shm"})
+        EXPECT_EQ(mode_of(dir / "state/qbi" / f), 0600u) << f;
+}
+
+// Access::Existing and the read-only modes never create a file: a missing one is 66.
+TEST(SchemaFiles, AMissingDatabaseIsNotCreatedUnlessAsked) {
+    qbi::test::TempDir dir;
+    ManualClock clock;
+    for (Access a : {Access::Existing, Access::ReadOnly, Access::ReadOnlyImmutable}) {
+        StoreOptions o;
+        o.access = a;
+        auto s = Store::open(dir / "typo.db", clock, o);
+        ASSERT_FALSE(s);
+        EXPECT_EQ(s.error().code, kExitNoInput);
+        EXPECT_EQ(s.error().message, "database " + (dir / "typo.db").string() +
+                                         " does not exist; check --db or queue.database (submit "
+                                         "creates it)");
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "typo.db"));
+}
+
+// Read-only: reads work, writes fail (74), and a database that needs a migration is refused
+// with a message saying how to migrate it, and left as it was.
+TEST_F(SchemaTest, ReadOnlyOpensReadAndNeverMigrate) {
+    must(store_->submit(make_job("j", 2)));
+    store_.reset();
+    for (Access a : {Access::ReadOnly, Access::ReadOnlyImmutable}) {
+        StoreOptions o;
+        o.access = a;
+        auto ro = open_store(o);
+        ASSERT_TRUE(ro);
+        EXPECT_EQ(must(ro->jobs()).size(), 1u);
+        EXPECT_TRUE(must(ro->verify_audit_chain()).ok);
+        auto w = ro->submit(make_job("k", 1));
+        ASSERT_FALSE(w);
+        EXPECT_EQ(w.error().code, kExitIoErr);
+    }
+    auto old_path = dir_ / "old.db";
+    {
+        StoreOptions o;
+        o.migrate_up_to = 3;
+        ASSERT_TRUE(Store::open(old_path, clock_, o));
+    }
+    StoreOptions o;
+    o.access = Access::ReadOnly;
+    auto s = Store::open(old_path, clock_, o);
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().code, kExitIoErr);
+    EXPECT_EQ(s.error().message,
+              "database " + old_path.string() + " has schema version 3 but this qbi-runner needs " +
+                  std::to_string(latest_schema_version()) +
+                  ", and it can only be read here (the file or its folder is not writable); run "
+                  "qbi-runner once with write access to it to migrate");
+    SQLite::Database raw(old_path.string());
+    EXPECT_EQ(pragma_int(raw, "user_version"), 3);
 }
 
 // The CHECK constraints refuse incoherent task rows whatever writes them.

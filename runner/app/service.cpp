@@ -94,12 +94,14 @@ Status serve(Config config, const ServiceContext& cx) {
                 notify.send("WATCHDOG=1");
                 last_watchdog = now;
             }
+            session.log_audit_head(false);
             if (now - last_status >= kStatusMs) {
                 notify.send("STATUS=" + status_line(session.store(), engine));
                 last_status = now;
             }
         };
         auto report = engine.run(stop, {}, tick);
+        session.log_audit_head(true);
         if (report.reason == engine::StopReason::StoreError) return report.store_error;
         if (report.interrupted > 0)
             log::warn(std::to_string(report.interrupted) +

@@ -8,6 +8,7 @@
 #include "runner/core/log.h"
 #include "runner/discovery/discovery.h"
 #include "runner/jobs/job_spec.h"
+#include "runner/queue/audit.h"
 
 namespace qbi::app {
 
@@ -45,9 +46,7 @@ Status RunnerSession::open(const Config& config, const Env& env,
         set_api(std::move(*api));
     }
     log::info("credentials: " + describe_credentials(api_.credentials));
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(db_path_).parent_path(), ec);
-    auto l = queue::RunnerLock::acquire(db_path_);
+    auto l = queue::RunnerLock::acquire(db_path_);  // creates the folder (0700) and file (0600)
     if (!l) return l.error();
     lock_.emplace(std::move(*l));
     auto s = open_store(config, db_path_, clock_);
@@ -90,8 +89,10 @@ RunSummary RunnerSession::run_to_end(engine::EngineOptions opt, const std::atomi
     engine::Engine engine(*store_, caller_factory(), std::move(opt), clock_, *random_);
     auto report = engine.run(stop, {}, [&] {
         if (on_tick) on_tick(engine);
+        log_audit_head(false);
     });
     if (on_tick) on_tick(engine);
+    log_audit_head(true);
     queue::TaskCounts left;
     if (job_id) {
         if (auto j = store_->job(*job_id); j && *j) left = (*j)->counts;
@@ -112,6 +113,17 @@ RunSummary RunnerSession::run_to_end(engine::EngineOptions opt, const std::atomi
             (s.counts.failed > 0 ? " (tasks that ran out of attempts: qbi-runner rerun JOB)" : "");
     }
     return s;
+}
+
+void RunnerSession::log_audit_head(bool force) {
+    const std::int64_t now = clock_.monotonic_ns();
+    if (!last_head_log_ns_) last_head_log_ns_ = now;  // the first periodic one: 10 min in
+    if (!force && now - *last_head_log_ns_ < kAuditHeadEveryMs * 1000000) return;
+    if (!store_) return;
+    auto head = store_->audit_head();
+    if (!head) return;  // busy: the next tick tries again
+    last_head_log_ns_ = now;
+    log::info("audit head: " + queue::format_audit_head(*head));
 }
 
 RunSummary summarize_run(const engine::RunReport& report, const engine::Progress& p,

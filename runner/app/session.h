@@ -69,6 +69,13 @@ public:
     RunSummary run_to_end(engine::EngineOptions options, const std::atomic<bool>& stop,
                           const std::function<void(const engine::Engine&)>& on_tick = {});
 
+    // Logs "audit head: ROWS HASH" (the anchor `audit verify --anchor ROWS:HASH` checks, kept
+    // in the journal, outside the database) when `force` (the end of a run) or when
+    // kAuditHeadEveryMs of clock time have passed since the last one (call it from the tick).
+    // A busy database skips that turn silently.
+    void log_audit_head(bool force);
+    static constexpr std::int64_t kAuditHeadEveryMs = 10 * 60 * 1000;
+
     queue::Store& store() { return *store_; }
     const std::string& db_path() const { return db_path_; }
     const ApiSetup& api() const { return api_; }
@@ -86,6 +93,7 @@ private:
     ApiSetup api_;
     std::unique_ptr<SeededRandom> random_;
     std::unique_ptr<CallWatch> calls_;
+    std::optional<std::int64_t> last_head_log_ns_;  // the last audit head logged (or the start)
 };
 
 }  // namespace qbi::app

@@ -12,7 +12,22 @@ namespace qbi::app {
 
 // The database path (see resolve_database: queue.database, then the state directories).
 Result<std::string> database_path(const Config& config, const Env& env);
-Result<queue::Store> open_store(const Config& config, const std::string& path, Clock& clock);
+
+// What a command does with the queue, which decides how it is opened.
+enum class QueueUse {
+    Enqueue,  // submit, offboard, the runners: created (0600, folder 0700) when missing
+    // rerun, cancel: must exist (66 naming the path otherwise); a read-only one (as for Read)
+    // is opened read-only, so the change fails with 74 instead of root writing it anyway
+    Change,
+    // status, tasks, audit: must exist (66); opened read-only (no migration, nothing written)
+    // when the file or its folder is not writable, by permissions or by mode bits (chmod 0444
+    // or 0555 mean read-only even to root); immutable when the folder is read-only and no
+    // -wal file exists, since SQLite could not create the -shm a reader needs.
+    Read,
+};
+queue::Access queue_access(const std::string& path, QueueUse use);
+Result<queue::Store> open_store(const Config& config, const std::string& path, Clock& clock,
+                                QueueUse use = QueueUse::Enqueue);
 // A job by name (or id); a missing one is a usage error (64) that says how to list jobs.
 Result<queue::JobInfo> lookup_job(queue::Store& store, const std::string& name_or_id);
 

@@ -29,7 +29,7 @@ int cmd_rerun(Invocation& inv, const std::vector<std::string>& args) {
         }
     }
     if (a->has("--code")) req.code = a->get("--code");
-    auto store = open_queue(inv);
+    auto store = open_queue(inv, app::QueueUse::Change);
     if (!store) return inv.fail(store.error());
     std::string scope = "every job";
     if (!all) {
@@ -54,7 +54,7 @@ int cmd_cancel(Invocation& inv, const std::vector<std::string>& args) {
     auto a = parse_args(args, {}, {});
     if (!a) return inv.fail(a.error());
     if (a->positional.size() != 1) return inv.fail(kExitUsage, "cancel needs exactly one job");
-    auto store = open_queue(inv);
+    auto store = open_queue(inv, app::QueueUse::Change);
     if (!store) return inv.fail(store.error());
     auto job = app::lookup_job(*store, a->positional[0]);
     if (!job) return inv.fail(job.error());

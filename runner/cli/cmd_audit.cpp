@@ -1,18 +1,28 @@
-// qbi-runner audit verify | audit export --format jsonl|csv [--job J] [--since T] (design §6).
+// qbi-runner audit verify [--anchor ROWS:HASH] | audit export --format jsonl|csv [--job J]
+// [--since T] (design §6).
+#include <optional>
 #include <ostream>
+#include <string_view>
 
 #include "runner/app/store_setup.h"
 #include "runner/cli/commands.h"
 #include "runner/core/time_format.h"
+#include "runner/queue/audit.h"
 
 namespace qbi::cli {
 
 namespace {
 
+// One CSV cell. A text cell that a spreadsheet would take for a formula (it begins with = + -
+// @, a tab or a carriage return: OWASP's CSV injection list) gets a leading single quote, so
+// Excel, LibreOffice and Sheets show it as text; the JSONL export keeps the exact values.
 std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+    std::string v = s;
+    if (!v.empty() && std::string_view("=+-@\t\r").find(v.front()) != std::string_view::npos)
+        v.insert(v.begin(), '\'');
+    if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
     std::string out = "\"";
-    for (char c : s) {
+    for (char c : v) {
         if (c == '"') out += '"';
         out += c;
     }
@@ -58,30 +68,44 @@ void write_csv(std::ostream& out, const queue::AttemptRow& row) {
         << row.prev_hash << "," << row.hash << "\n";
 }
 
-int audit_verify(Invocation& inv, queue::Store& store) {
-    auto v = store.verify_audit_chain();
+int audit_verify(Invocation& inv, queue::Store& store,
+                 const std::optional<queue::AuditHead>& anchor) {
+    auto v = store.verify_audit_chain(anchor);
     if (!v) return inv.fail(v.error());
+    std::string mismatch;
+    if (v->ok) {
+        auto m = store.check_task_states();
+        if (!m) return inv.fail(m.error());
+        mismatch = *m;
+    }
     if (inv.global.json) {
-        inv.print(json_document()
-                      .set("ok", v->ok)
-                      .set("rows", v->rows)
-                      .set("first_bad_id", v->first_bad_id)
-                      .set("reason", v->reason)
-                      .set("head_hash", v->head_hash));
-    } else if (v->ok) {
-        inv.out << "audit chain intact: " << v->rows << " attempt row(s), head " << v->head_hash
-                << "\n";
+        auto doc = json_document()
+                       .set("ok", v->ok && mismatch.empty())
+                       .set("rows", v->rows)
+                       .set("first_bad_id", v->first_bad_id)
+                       .set("reason", v->reason)
+                       .set("head_hash", v->head_hash)
+                       .set("tasks_agree", v->ok && mismatch.empty())
+                       .set("mismatch", mismatch);
+        if (anchor) doc.set("anchor", std::to_string(anchor->rows) + ":" + anchor->hash);
+        inv.print(doc);
+    } else if (v->ok && mismatch.empty()) {
+        inv.out << "audit chain intact: " << v->rows << " attempt row(s), head " << v->head_hash;
+        if (anchor) inv.out << "; extends the anchor " << anchor->rows << ":" << anchor->hash;
+        inv.out << "; task states agree with their attempt rows\n";
     }
     if (!v->ok)
         return inv.fail(kExitDataErr, "audit chain broken at attempt row " +
                                           std::to_string(v->first_bad_id) + ": " + v->reason);
+    if (!mismatch.empty())
+        return inv.fail(kExitDataErr, "audit log and task states disagree: " + mismatch);
     return kExitOk;
 }
 
 }  // namespace
 
 int cmd_audit(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {}, {"--format", "--job", "--since"});
+    auto a = parse_args(args, {}, {"--format", "--job", "--since", "--anchor"});
     if (!a) return inv.fail(a.error());
     if (a->positional.size() != 1 || (a->positional[0] != "verify" && a->positional[0] != "export"))
         return inv.fail(kExitUsage, "audit needs 'verify' or 'export'");
@@ -99,9 +123,19 @@ int cmd_audit(Invocation& inv, const std::vector<std::string>& args) {
                                 a->get("--since") + "'");
         filter.since_ms = *t;
     }
-    auto store = open_queue(inv);
+    std::optional<queue::AuditHead> anchor;
+    if (a->has("--anchor")) {
+        if (!verify) return inv.fail(kExitUsage, "--anchor goes with audit verify");
+        anchor = queue::parse_audit_head(a->get("--anchor"));
+        if (!anchor)
+            return inv.fail(kExitUsage,
+                            "--anchor: expected ROWS:HASH as a runner logged it (\"audit head: "
+                            "ROWS HASH\"), got '" +
+                                a->get("--anchor") + "'");
+    }
+    auto store = open_queue(inv, app::QueueUse::Read);
     if (!store) return inv.fail(store.error());
-    if (verify) return audit_verify(inv, *store);
+    if (verify) return audit_verify(inv, *store, anchor);
     if (a->has("--job")) {
         auto job = app::lookup_job(*store, a->get("--job"));
         if (!job) return inv.fail(job.error());

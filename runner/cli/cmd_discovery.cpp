@@ -174,7 +174,7 @@ int cmd_offboard(Invocation& inv, const std::vector<std::string>& args) {
         for (const auto& t : parsed.job().tasks) inv.out << "# " << jobs::describe_call(t) << "\n";
         return kExitOk;
     }
-    auto store = open_queue(inv);
+    auto store = open_queue(inv, app::QueueUse::Enqueue);
     if (!store) return inv.fail(store.error());
     app::SubmitOutcome o = app::submit_parsed(*store, label, parsed, inv.config);
     const bool good =

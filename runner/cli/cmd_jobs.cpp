@@ -109,7 +109,7 @@ int cmd_submit(Invocation& inv, const std::vector<std::string>& args) {
     if (!a) return inv.fail(a.error());
     if (a->positional.empty()) return inv.fail(kExitUsage, "submit needs at least one job file");
     if (a->has("--dry-run")) return submit_dry_run(inv, a->positional);
-    auto store = open_queue(inv);
+    auto store = open_queue(inv, app::QueueUse::Enqueue);
     if (!store) return inv.fail(store.error());
     int rc = kExitOk;
     json::Value files = json::Value::array();

@@ -94,7 +94,7 @@ int cmd_status(Invocation& inv, const std::vector<std::string>& args) {
     auto a = parse_args(args, {}, {});
     if (!a) return inv.fail(a.error());
     if (a->positional.size() > 1) return inv.fail(kExitUsage, "status takes at most one job");
-    auto store = open_queue(inv);
+    auto store = open_queue(inv, app::QueueUse::Read);
     if (!store) return inv.fail(store.error());
     if (a->positional.size() == 1) {
         auto job = app::lookup_job(*store, a->positional[0]);
@@ -206,7 +206,7 @@ int cmd_tasks(Invocation& inv, const std::vector<std::string>& args) {
             return inv.fail(kExitUsage,
                             "--limit: expected a positive whole number, got '" + text + "'");
     }
-    auto store = open_queue(inv);
+    auto store = open_queue(inv, app::QueueUse::Read);
     if (!store) return inv.fail(store.error());
     auto job = app::lookup_job(*store, a->positional[0]);
     if (!job) return inv.fail(job.error());

@@ -29,8 +29,10 @@ constexpr std::array<Command, 15> kCommands{{
     {"rerun", "rerun JOB|--all [--state failed] [--code C]",
      "requeue failed (or cancelled) tasks; attempt history kept", cmd_rerun},
     {"cancel", "cancel JOB", "cancel the queued tasks of a job", cmd_cancel},
-    {"audit", "audit verify | audit export --format jsonl|csv [--job J] [--since T]",
-     "check the audit hash chain, or stream the audit log", cmd_audit},
+    {"audit",
+     "audit verify [--anchor ROWS:HASH] | audit export --format jsonl|csv [--job J] [--since T]",
+     "check the audit hash chain (and that it extends a logged head), or stream the audit log",
+     cmd_audit},
     {"call", "call ACTION Key=Value... [--dry-run]",
      "one signed API call; prints the response JSON", cmd_call},
     {"demo", "demo [--examples DIR] [--no-faults] [--workers N] [--seed S] [--sim PATH]",
@@ -44,10 +46,10 @@ std::span<const Command> commands() {
     return kCommands;
 }
 
-Result<queue::Store> open_queue(const Invocation& inv) {
+Result<queue::Store> open_queue(const Invocation& inv, app::QueueUse use) {
     auto path = app::database_path(inv.config, inv.env);
     if (!path) return path.error();
-    return app::open_store(inv.config, *path, inv.clock);
+    return app::open_store(inv.config, *path, inv.clock, use);
 }
 
 int cmd_version(Invocation& inv, const std::vector<std::string>& args) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "runner/app/session.h"
+#include "runner/app/store_setup.h"
 #include "runner/cli/invocation.h"
 #include "runner/queue/store.h"
 
@@ -22,8 +23,9 @@ struct Command {
 
 std::span<const Command> commands();
 
-// The queue of this invocation (queue.database, then the state directories).
-Result<queue::Store> open_queue(const Invocation& inv);
+// The queue of this invocation (queue.database, then the state directories), opened for `use`
+// (app/store_setup.h: read commands never create it and read a read-only one read-only).
+Result<queue::Store> open_queue(const Invocation& inv, app::QueueUse use);
 
 // One engine run of `session` with the progress line on stderr (unless -q), then the summary
 // (human or --json); returns the run's exit code.

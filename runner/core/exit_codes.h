@@ -7,6 +7,7 @@ enum ExitCode : int {
     kExitTasksFailed = 1,   // some tasks failed permanently
     kExitUsage = 64,        // EX_USAGE: bad command line
     kExitDataErr = 65,      // EX_DATAERR: bad job file, broken audit chain, refused submit
+    kExitNoInput = 66,      // EX_NOINPUT: the database (or another input) does not exist
     kExitUnavailable = 69,  // EX_UNAVAILABLE: endpoint unreachable
     kExitSoftware = 70,     // EX_SOFTWARE: internal error (a bug)
     kExitIoErr = 74,        // EX_IOERR: I/O error (database, files)

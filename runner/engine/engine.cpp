@@ -118,6 +118,19 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
     start_ns = clock.monotonic_ns();
 
     auto recovered = store.recover_running();
+    // Another process (a large submit) holding the database beyond the busy timeout is waited
+    // out like a busy claim; the ticks go on meanwhile (watchdog, signals), and a stop ends it.
+    while (!recovered && is_busy(recovered.error()) && !stop.load()) {
+        note_busy(recovered.error(), "recovering again shortly");
+        if (on_tick) on_tick();
+        if (stop.load()) break;
+        clock.sleep_ms(kBusyRetryMs);
+        recovered = store.recover_running();
+    }
+    if (!recovered && is_busy(recovered.error()) && stop.load()) {
+        report.reason = StopReason::Stopped;  // nothing claimed yet: nothing to give back
+        return report;
+    }
     if (!recovered) {
         report.reason = StopReason::StoreError;
         report.store_error = recovered.error();

@@ -64,6 +64,35 @@ std::string chain_hash(std::string_view prev_hash, const AttemptRow& row) {
     return sha256_hex(input);
 }
 
+std::optional<AuditHead> parse_audit_head(std::string_view text) {
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon > 18) return std::nullopt;
+    std::int64_t rows = 0;
+    for (char c : text.substr(0, colon)) {
+        if (c < '0' || c > '9') return std::nullopt;
+        rows = rows * 10 + (c - '0');
+    }
+    std::string_view hash = text.substr(colon + 1);
+    if (hash.size() != kGenesisHash.size()) return std::nullopt;
+    for (char c : hash)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+    return AuditHead{rows, std::string(hash)};
+}
+
+std::string format_audit_head(const AuditHead& head) {
+    return std::to_string(head.rows) + " " + head.hash;
+}
+
+ChainVerifier::ChainVerifier(std::optional<AuditHead> anchor) : anchor_(std::move(anchor)) {
+    if (anchor_ && anchor_->rows == 0) {
+        anchor_seen_ = true;  // the empty log: every log extends it, if the hash is genesis
+        if (anchor_->hash != kGenesisHash) {
+            verdict_.ok = false;
+            verdict_.reason = "the anchor names row 0, whose hash can only be the genesis hash";
+        }
+    }
+}
+
 bool ChainVerifier::add(const AttemptRow& row) {
     if (!verdict_.ok) return false;
     ++verdict_.rows;
@@ -80,10 +109,33 @@ bool ChainVerifier::add(const AttemptRow& row) {
     }
     if (chain_hash(row.prev_hash, row) != row.hash)
         return broken("hash does not match the row's content");
+    if (anchor_ && !anchor_seen_ && row.id > anchor_->rows)
+        return broken("the anchor's row " + std::to_string(anchor_->rows) +
+                      " is missing: the log was rewritten since the anchor was noted");
+    if (anchor_ && row.id == anchor_->rows) {
+        anchor_seen_ = true;
+        if (row.hash != anchor_->hash)
+            return broken("row " + std::to_string(row.id) + " has hash " + row.hash +
+                          ", not the anchor's " + anchor_->hash +
+                          ": the log was rewritten up to that row since the anchor was noted");
+    }
     expected_prev_ = row.hash;
     prev_id_ = row.id;
     verdict_.head_hash = row.hash;
+    verdict_.head_rows = row.id;
     return true;
+}
+
+AuditVerdict ChainVerifier::verdict() const {
+    AuditVerdict v = verdict_;
+    if (v.ok && anchor_ && !anchor_seen_) {
+        v.ok = false;
+        v.first_bad_id = prev_id_ + 1;
+        v.reason = "the log ends at row " + std::to_string(prev_id_) +
+                   " but the anchor names row " + std::to_string(anchor_->rows) +
+                   ": rows were cut from the end (or the anchor is not of this database)";
+    }
+    return v;
 }
 
 }  // namespace qbi::queue

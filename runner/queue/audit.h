@@ -20,6 +20,7 @@
 // text. Changing any stored field, deleting or reordering rows breaks the chain from that row.
 //
 // Pure functions; thread-safe.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,17 +34,32 @@ inline constexpr std::string_view kGenesisHash =
 std::string canonical_attempt_text(const AttemptRow& row);
 std::string chain_hash(std::string_view prev_hash, const AttemptRow& row);
 
+// "ROWS:HASH" (ROWS a decimal row id >= 0, HASH 64 lower-case hex digits); nullopt otherwise.
+std::optional<AuditHead> parse_audit_head(std::string_view text);
+std::string format_audit_head(const AuditHead& head);  // "ROWS HASH", as logged
+
 // Walks rows in id order (the caller feeds them) and remembers the first broken link.
+//
+// The chain alone proves only that the rows agree with each other: whoever can write the
+// database can rewrite rows and recompute every hash after them, or cut rows from the end.
+// An anchor, a head noted outside the database earlier, closes both: the row with the
+// anchor's id must still exist and still have the anchor's hash. Since every hash covers all
+// rows before it, a match proves rows 1..ROWS unchanged.
 class ChainVerifier {
 public:
+    explicit ChainVerifier(std::optional<AuditHead> anchor = std::nullopt);
     // Returns false once the chain is broken (later rows are not checked).
     bool add(const AttemptRow& row);
-    AuditVerdict verdict() const { return verdict_; }
+    // The verdict over the rows added; with an anchor, a log that ends before the anchor's row
+    // is broken ("rows were cut from the end").
+    AuditVerdict verdict() const;
 
 private:
+    std::optional<AuditHead> anchor_;
+    bool anchor_seen_ = false;
     std::string expected_prev_{kGenesisHash};
     std::int64_t prev_id_ = 0;
-    AuditVerdict verdict_{true, 0, 0, "", std::string(kGenesisHash)};
+    AuditVerdict verdict_{true, 0, 0, "", std::string(kGenesisHash), 0};
 };
 
 }  // namespace qbi::queue

@@ -77,4 +77,22 @@ Result<int> migrate(SQLite::Database& db, const std::string& label, int up_to) {
     });
 }
 
+Result<int> check_current(SQLite::Database& db, const std::string& label) {
+    return guarded(label, [&]() -> Result<int> {
+        const int latest = latest_schema_version();
+        SQLite::Transaction snapshot(db, SQLite::TransactionBehavior::DEFERRED);
+        const int current = schema_version(db);
+        if (current > latest) return newer_error(label, current, latest);
+        if (auto st = check_ours(db, label, current); !st) return st.error();
+        if (current < latest)
+            return Error{kExitIoErr,
+                         "database " + label + " has schema version " + std::to_string(current) +
+                             " but this qbi-runner needs " + std::to_string(latest) +
+                             ", and it can only be read here (the file or its folder is not "
+                             "writable); run qbi-runner once with write access to it to migrate"};
+        snapshot.commit();
+        return current;
+    });
+}
+
 }  // namespace qbi::queue

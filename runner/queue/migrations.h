@@ -40,4 +40,11 @@ int schema_version(SQLite::Database& db);
 // process: each step re-reads the version inside its transaction.
 Result<int> migrate(SQLite::Database& db, const std::string& label, int up_to = -1);
 
+// For a connection that may not write (a read-only open): checks, without writing, that `db`
+// is a qbi-runner queue at exactly the newest version. Errors: newer (78, as migrate), not
+// ours (78), older (74: "database X has schema version N but this qbi-runner needs M, and it
+// can only be read here (the file or its folder is not writable); run qbi-runner once with
+// write access to it to migrate"). Returns the version.
+Result<int> check_current(SQLite::Database& db, const std::string& label);
+
 }  // namespace qbi::queue

@@ -6,6 +6,7 @@
 
 #include "runner/queue/audit.h"
 #include "runner/queue/migrations.h"
+#include "runner/queue/private_files.h"
 #include "runner/queue/sqlite_error.h"
 #include "runner/queue/store_impl.h"
 
@@ -43,14 +44,58 @@ std::string set_wal(SQLite::Database& db, int busy_timeout_ms) {
     }
 }
 
+// A path as the path part of a file: URI (RFC 3986: '%', '?' and '#' escaped).
+std::string uri_path(const std::string& p) {
+    std::string out;
+    for (char c : p) {
+        if (c == '%' || c == '?' || c == '#') {
+            static const char* hex = "0123456789ABCDEF";
+            out += '%';
+            out += hex[(static_cast<unsigned char>(c) >> 4) & 15];
+            out += hex[static_cast<unsigned char>(c) & 15];
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 Result<Store> Store::open(const std::filesystem::path& path, Clock& clock, StoreOptions options) {
     const std::string label = path.string();
+    const bool read_only =
+        options.access == Access::ReadOnly || options.access == Access::ReadOnlyImmutable;
+    if (options.access == Access::Create) {
+        auto located = [&](const Error& e) {
+            return Error{e.code, "database " + label + ": " + e.message};
+        };
+        if (path.has_parent_path()) {
+            if (auto st = make_private_dirs(path.parent_path()); !st) return located(st.error());
+        }
+        if (auto created = create_private_file(path); !created) return located(created.error());
+    } else {
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec))
+            return Error{kExitNoInput, "database " + label +
+                                           " does not exist; check --db or queue.database "
+                                           "(submit creates it)"};
+    }
     return guarded(label, [&]() -> Result<Store> {
-        if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-        SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-                            options.busy_timeout_ms);
+        if (read_only) {
+            std::string name = path.string();
+            int flags = SQLite::OPEN_READONLY;
+            if (options.access == Access::ReadOnlyImmutable) {
+                name =
+                    "file:" + uri_path(std::filesystem::absolute(path).string()) + "?immutable=1";
+                flags |= SQLite::OPEN_URI;
+            }
+            SQLite::Database db(name, flags, options.busy_timeout_ms);
+            auto version = check_current(db, label);
+            if (!version) return version.error();
+            return Store(std::make_unique<Impl>(path, clock, std::move(db), *version));
+        }
+        SQLite::Database db(path, SQLite::OPEN_READWRITE, options.busy_timeout_ms);
         std::string mode = set_wal(db, options.busy_timeout_ms);
         if (mode != "wal")
             return Error{kExitIoErr,

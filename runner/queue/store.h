@@ -3,8 +3,12 @@
 // append-only audit log of attempts.
 //
 // Contract:
-// - open() creates the file (and its folder) if missing, sets WAL, synchronous, a busy timeout
-//   and foreign keys, and migrates the schema (runner/queue/migrations.h).
+// - open() creates the file (0600) and its folder (0700) if missing, whatever the umask (SQLite
+//   gives the -wal and -shm files the database's mode), sets WAL, synchronous, a busy timeout
+//   and foreign keys, and migrates the schema (runner/queue/migrations.h). With
+//   StoreOptions::access it can instead refuse a missing file (66: "database X does not
+//   exist; ...") or open read-only: no migration (a database that needs one is refused, 74),
+//   and every write fails with 74.
 // - Every write is one short IMMEDIATE transaction: a submit, a claim, a batch of results
 //   (group commit), a recovery, a rerun, a cancel. Either all of it is written or none.
 // - Task states move only as design §4 says, through this API: queued -> running (claim) ->
@@ -41,6 +45,17 @@ namespace qbi::queue {
 
 enum class Synchronous { Full, Normal };
 
+// How open() treats the file.
+enum class Access {
+    Create,    // read-write; a missing file (and folder) is created, 0600 (0700)
+    Existing,  // read-write; a missing file is an error (66), nothing is created
+    ReadOnly,  // SQLITE_OPEN_READONLY: no migration, nothing written (66 if missing)
+    // Read-only and immutable (no locks, no -shm): for a database in a folder this process
+    // cannot write, where SQLite could not create the -shm a WAL reader needs. Only safe while
+    // nobody writes the file, which a read-only folder without a -wal file suggests.
+    ReadOnlyImmutable,
+};
+
 struct StoreOptions {
     // FULL: an attempt shown as finished survives power loss. NORMAL: faster commits; the last
     // transactions may be lost on power loss (never on a process crash).
@@ -49,6 +64,7 @@ struct StoreOptions {
     // Testing and tools only: stop migrating at this version (-1: the newest). A Store opened
     // below the newest version supports raw_connection() and nothing else reliably.
     int migrate_up_to = -1;
+    Access access = Access::Create;
 };
 
 class Store {
@@ -161,8 +177,22 @@ public:
     // transaction (a consistent snapshot); fn returns false to stop. Returns rows visited.
     Result<std::int64_t> for_each_attempt(const AttemptFilter& filter,
                                           const std::function<bool(const AttemptRow&)>& fn);
-    // Recomputes the hash chain over every row (see audit.h).
-    Result<AuditVerdict> verify_audit_chain();
+    // Recomputes the hash chain over every row (see audit.h); with an anchor, also checks that
+    // the log still extends it (its row exists and has its hash).
+    Result<AuditVerdict> verify_audit_chain(std::optional<AuditHead> anchor = std::nullopt);
+    // The last row's id and hash (0 and the genesis hash when empty), read without checking.
+    Result<AuditHead> audit_head();
+    // Checks every task's state against its attempt rows, in one snapshot; returns the first
+    // inconsistency by task id (then by row id), or "" when they agree. The rules, which
+    // reruns (attempts reset, rows kept) and uncounted rows (halts, interruptions) respect:
+    // - every row belongs to an existing task of the same job, action and params;
+    // - a succeeded task's last row is a success with the task's outcome, and only a
+    //   succeeded task's last row is a success;
+    // - a failed task has a last row: permanent, retryable with the attempts used up, or
+    //   interrupted with code Runner.Interrupted (too many interruptions);
+    // - a task's counted attempts never exceed its counted rows (done, already_absent,
+    //   retryable, permanent).
+    Result<std::string> check_task_states();
 
     // The underlying connection, for tests and diagnostics. Writing through it bypasses every
     // guarantee above.

@@ -190,20 +190,4 @@ Result<std::int64_t> Store::for_each_attempt(const AttemptFilter& filter,
     });
 }
 
-Result<AuditVerdict> Store::verify_audit_chain() {
-    Impl& m = *impl_;
-    return guarded(m.label, [&]() -> Result<AuditVerdict> {
-        ChainVerifier verifier;
-        SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::DEFERRED);
-        {
-            SQLite::Statement s(
-                m.db, std::string("SELECT ") + kAttemptColumns + " FROM attempts ORDER BY id");
-            while (s.executeStep())
-                if (!verifier.add(read_attempt(s))) break;
-        }
-        tx.commit();
-        return verifier.verdict();
-    });
-}
-
 }  // namespace qbi::queue

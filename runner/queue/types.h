@@ -254,6 +254,15 @@ struct AuditVerdict {
     std::int64_t first_bad_id = 0;  // when !ok
     std::string reason;             // when !ok, e.g. "hash does not match the row's content"
     std::string head_hash;          // hash of the last row (genesis when empty), for anchoring
+    std::int64_t head_rows = 0;     // id of the last row checked good (0 when empty)
+};
+
+// A head of the audit chain: the row with id `rows` has hash `hash` (rows 0: the empty log,
+// with the genesis hash). The runners log it as "audit head: ROWS HASH"; `audit verify
+// --anchor ROWS:HASH` checks that the log still extends it.
+struct AuditHead {
+    std::int64_t rows = 0;
+    std::string hash;
 };
 
 }  // namespace qbi::queue
