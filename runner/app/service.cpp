@@ -1,5 +1,6 @@
 #include "runner/app/service.h"
 
+#include "runner/app/inbox_watch.h"
 #include "runner/app/sd_notify.h"
 #include "runner/app/session.h"
 #include "runner/core/log.h"
@@ -8,7 +9,6 @@ namespace qbi::app {
 
 namespace {
 
-constexpr std::int64_t kInboxScanMs = 2000;
 constexpr std::int64_t kStatusMs = 5000;
 
 std::string status_line(queue::Store& store, const engine::Engine& engine) {
@@ -32,10 +32,11 @@ Status serve(Config config, const ServiceContext& cx) {
     if (auto st = session.open(config, cx.env, cx.credentials); !st) return st;
     auto dir = inbox_dir(config, cx.env);
     if (!dir) return dir.error();
-    Inbox inbox(*dir);
-    if (auto st = inbox.prepare(); !st) return st;
-    log::info("serving: database " + session.db_path() + ", inbox " + inbox.dir() + ", endpoint " +
-              session.api().endpoint.url());
+    Inbox first(*dir);
+    if (auto st = first.prepare(); !st) return st;
+    InboxWatch inbox(std::move(first));  // inotify; the first poll scans the whole inbox
+    log::info("serving: database " + session.db_path() + ", inbox " + inbox.inbox().dir() +
+              ", endpoint " + session.api().endpoint.url());
     notify.send("READY=1");
 
     for (;;) {
@@ -44,7 +45,7 @@ Status serve(Config config, const ServiceContext& cx) {
         opt.continuous = true;
         engine::Engine engine(session.store(), session.caller_factory(), opt, cx.clock,
                               session.random());
-        std::int64_t last_scan = 0, last_status = 0, last_watchdog = 0;
+        std::int64_t last_status = 0, last_watchdog = 0;
         bool reload = false, stopping_sent = false;
         auto tick = [&] {
             std::int64_t now = cx.clock.wall_ms();
@@ -60,10 +61,7 @@ Status serve(Config config, const ServiceContext& cx) {
                 notify.send("WATCHDOG=1");
                 last_watchdog = now;
             }
-            if (!stop && now - last_scan >= kInboxScanMs) {
-                inbox.scan(session.store(), config, now);
-                last_scan = now;
-            }
+            if (!stop) inbox.poll(session.store(), config, now);
             if (now - last_status >= kStatusMs) {
                 notify.send("STATUS=" + status_line(session.store(), engine));
                 last_status = now;
@@ -86,9 +84,12 @@ Status serve(Config config, const ServiceContext& cx) {
         } else {
             config = *cfg;
             session.set_api(*api);
-            if (auto d = inbox_dir(config, cx.env); d && *d != inbox.dir()) {
-                inbox = Inbox(*d);
-                if (auto ok = inbox.prepare(); !ok) log::error(ok.error().message);
+            if (auto d = inbox_dir(config, cx.env); d && *d != inbox.inbox().dir()) {
+                Inbox next(*d);
+                if (auto ok = next.prepare(); !ok)
+                    log::error(ok.error().message + "; the inbox stays " + inbox.inbox().dir());
+                else
+                    inbox = InboxWatch(std::move(next));
             }
             log::info("configuration reloaded; credentials: " +
                       describe_credentials(session.api().credentials));

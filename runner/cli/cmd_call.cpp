@@ -9,6 +9,7 @@
 #include "runner/api/response.h"
 #include "runner/app/api_setup.h"
 #include "runner/cli/commands.h"
+#include "runner/core/strings.h"
 
 namespace qbi::cli {
 
@@ -108,9 +109,10 @@ int cmd_call(Invocation& inv, const std::vector<std::string>& args) {
         inv.out << render_body(r, inv.out_is_tty) << "\n";
         if (!is_success(r.outcome) || r.outcome == Outcome::AlreadyAbsent) {
             std::string what = std::string(outcome_name(r.outcome));
-            inv.err << "qbi-runner: " << action << ": " << what
-                    << (r.code.empty() ? "" : " (" + r.code + ")")
-                    << (r.request_id.empty() ? "" : ", RequestId " + r.request_id) << "\n";
+            inv.err << "qbi-runner: " << printable(action) << ": " << what
+                    << (r.code.empty() ? "" : " (" + printable(r.code) + ")")
+                    << (r.request_id.empty() ? "" : ", RequestId " + printable(r.request_id))
+                    << "\n";
         }
     }
     return exit_code_for(r.outcome);

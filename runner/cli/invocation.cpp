@@ -2,21 +2,28 @@
 
 #include <ostream>
 
+#include "runner/core/log.h"
 #include "runner/core/strings.h"
 
 namespace qbi::cli {
 
+// Messages may quote file names, job text or a server's answer: printable() keeps each one
+// line without terminal escapes; under the journal the line starts with its priority.
 int Invocation::fail(int code, const std::string& message) const {
-    err << "qbi-runner: error: " << message << "\n";
+    err << log::priority_prefix(log::Level::Error) << "qbi-runner: error: " << printable(message)
+        << "\n";
     return code;
 }
 
 void Invocation::warn(const std::string& message) const {
-    err << "qbi-runner: warning: " << message << "\n";
+    err << log::priority_prefix(log::Level::Warn) << "qbi-runner: warning: " << printable(message)
+        << "\n";
 }
 
 void Invocation::note(const std::string& message) const {
-    if (!global.quiet) err << "qbi-runner: " << message << "\n";
+    if (!global.quiet)
+        err << log::priority_prefix(log::Level::Info) << "qbi-runner: " << printable(message)
+            << "\n";
 }
 
 CredentialOptions Invocation::credentials() const {
