@@ -58,9 +58,7 @@ protected:
     static std::string header() {
         return "rejected at " + format_rfc3339_ms(kNow) + "; nothing was enqueued\n";
     }
-    static bool is_symlink(const std::string& p) {
-        return fs::is_symlink(fs::symlink_status(p));
-    }
+    static bool is_symlink(const std::string& p) { return fs::is_symlink(fs::symlink_status(p)); }
     InboxScan scan() { return inbox.scan(*store, cfg, kNow); }
 
     test::TempDir dir;
@@ -81,8 +79,9 @@ TEST_F(InboxTest, SymlinkToTheKeyFileIsRejectedUnread) {
     EXPECT_TRUE(is_symlink(in("rejected/link.yaml")));
     EXPECT_EQ(error_of("link.yaml"),
               header() + in("link.yaml") + ": cannot read: a symbolic link, not a regular file\n");
-    EXPECT_EQ(logs.lines(), std::vector<std::string>{"inbox: link.yaml rejected (1 error(s)); see " +
-                                                     in("rejected/link.yaml.error")});
+    EXPECT_EQ(logs.lines(),
+              std::vector<std::string>{"inbox: link.yaml rejected (1 error(s)); see " +
+                                       in("rejected/link.yaml.error")});
     EXPECT_EQ(test::read_file(secret), kSecret);
 }
 
@@ -140,10 +139,9 @@ TEST_F(InboxTest, PlantedSymlinkAtTheErrorFileIsNotFollowed) {
     EXPECT_EQ(error_of("bad.yaml.1"),
               header() + in("bad.yaml") +
                   ":3:8: tasks: the list is empty; a job needs at least one task\n");
-    EXPECT_EQ(logs.lines(), std::vector<std::string>{
-                                "inbox: bad.yaml rejected (1 error(s)); see " +
-                                in("rejected/bad.yaml.1.error") +
-                                " (rejected/bad.yaml or its .error exists)"});
+    EXPECT_EQ(logs.lines(), std::vector<std::string>{"inbox: bad.yaml rejected (1 error(s)); see " +
+                                                     in("rejected/bad.yaml.1.error") +
+                                                     " (rejected/bad.yaml or its .error exists)"});
 }
 
 // A name already taken in accepted/ is not overwritten.
@@ -171,11 +169,10 @@ TEST_F(InboxTest, OddNamesAreEscapedInLogsAndErrors) {
     EXPECT_EQ(s.accepted, 1);
     EXPECT_EQ(s.rejected, 1);
     EXPECT_EQ(logs.lines(),
-              (std::vector<std::string>{
-                  "inbox: \\x1b[31mred.yaml rejected (1 error(s)); see " +
-                      in("rejected/\\x1b[31mred.yaml.error"),
-                  "inbox: " + in("x\\nqbi-runner: error: forged.yaml") +
-                      ": submitted as job 1 (inbox-job, 2 tasks)"}));
+              (std::vector<std::string>{"inbox: \\x1b[31mred.yaml rejected (1 error(s)); see " +
+                                            in("rejected/\\x1b[31mred.yaml.error"),
+                                        "inbox: " + in("x\\nqbi-runner: error: forged.yaml") +
+                                            ": submitted as job 1 (inbox-job, 2 tasks)"}));
     EXPECT_EQ(error_of(red), header() + in("\\x1b[31mred.yaml") +
                                  ":3:8: tasks: the list is empty; a job needs at least one task\n");
     EXPECT_TRUE(fs::exists(in("accepted/" + forged)));
@@ -244,8 +241,9 @@ TEST_F(InboxTest, WatcherWaitsForTheWriterToClose) {
     EXPECT_EQ(s.accepted, 1);
     EXPECT_EQ(s.rejected, 0);
     EXPECT_TRUE(fs::exists(in("accepted/slow.yaml")));
-    dir.write("inbox/.next.yaml", "version: 1\njob: next\ntasks:\n  - cancel-collection: {user: "
-                                  "u2, works: w9}\n");
+    dir.write("inbox/.next.yaml",
+              "version: 1\njob: next\ntasks:\n  - cancel-collection: {user: "
+              "u2, works: w9}\n");
     fs::rename(in(".next.yaml"), in("next.yaml"));
     EXPECT_EQ(watch.poll(*store, cfg, kNow + 6001).accepted, 1);
     EXPECT_EQ(watch.poll(*store, cfg, kNow + 9000).accepted, 0);  // nothing new

@@ -48,7 +48,8 @@ Status private_dir(int parent_fd, const std::string& name, bool nofollow, Unique
         return Error{kExitIoErr, "cannot create " + shown + ": " + std::strerror(errno)};
     int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0);
     out.reset(::openat(parent_fd, name.c_str(), flags));
-    if (!out.valid()) return Error{kExitIoErr, "cannot open " + shown + ": " + std::strerror(errno)};
+    if (!out.valid())
+        return Error{kExitIoErr, "cannot open " + shown + ": " + std::strerror(errno)};
     if (created && ::fchmod(out.get(), 0700) != 0)
         return Error{kExitIoErr, "cannot set the mode of " + shown + ": " + std::strerror(errno)};
     return {};
@@ -170,8 +171,8 @@ int Inbox::submit_one(const std::string& name, queue::Store& store, const Config
                 }
                 if (errno != EEXIST) break;
             }
-            log::error("inbox: cannot move " + path + " into " + dir_ + "/accepted: " +
-                       std::strerror(errno) + "; remove it from the inbox by hand");
+            log::error("inbox: cannot move " + path + " into " + dir_ +
+                       "/accepted: " + std::strerror(errno) + "; remove it from the inbox by hand");
             return 1;
         }
         case SubmitStatus::Invalid:

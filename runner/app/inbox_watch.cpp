@@ -71,8 +71,7 @@ InboxScan InboxWatch::poll(queue::Store& store, const Config& cfg, std::int64_t 
             last_retry_ms_ = now_ms;
         }
         if (names.empty()) return s;
-        s = inbox_.submit(std::vector<std::string>(names.begin(), names.end()), store, cfg,
-                          now_ms);
+        s = inbox_.submit(std::vector<std::string>(names.begin(), names.end()), store, cfg, now_ms);
     }
     retry_.insert(s.retry.begin(), s.retry.end());
     return s;

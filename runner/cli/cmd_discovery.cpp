@@ -191,7 +191,8 @@ int cmd_offboard(Invocation& inv, const std::vector<std::string>& args) {
                       .set("not_before", json::Value::string_or_null(
                                              at.has_value(), at ? format_rfc3339_ms(*at) : "")));
     } else if (good) {
-        inv.out << printable(app::describe(o)) << (at ? "; due " + format_rfc3339_ms(*at) : "") << "\n";
+        inv.out << printable(app::describe(o)) << (at ? "; due " + format_rfc3339_ms(*at) : "")
+                << "\n";
     }
     if (!good)
         return inv.fail(o.error_code, o.errors.empty() ? app::describe(o) : o.errors.front());

@@ -53,8 +53,8 @@ int cmd_validate(Invocation& inv, const std::vector<std::string>& args) {
             if (r) f.set("job", r.job().name).set("tasks", r.job().tasks.size());
             files.push(f.set("errors", string_array(errors)));
         } else if (r) {
-            inv.out << printable(path) << ": ok, job " << r.job().name << ", " << r.job().tasks.size()
-                    << " tasks\n";
+            inv.out << printable(path) << ": ok, job " << r.job().name << ", "
+                    << r.job().tasks.size() << " tasks\n";
         } else {
             for (const auto& e : errors) inv.err << printable(e) << "\n";
             inv.err << printable(path) << ": invalid\n";
@@ -91,7 +91,8 @@ int submit_dry_run(Invocation& inv, const std::vector<std::string>& files) {
                           .set("discovery", discovery));
             continue;
         }
-        inv.out << "# " << printable(path) << ": job " << job.name << ", " << job.tasks.size() << " calls";
+        inv.out << "# " << printable(path) << ": job " << job.name << ", " << job.tasks.size()
+                << " calls";
         if (job.not_before_ms) inv.out << ", not before " << format_rfc3339_ms(*job.not_before_ms);
         inv.out << "\n";
         if (discovery)

@@ -60,7 +60,8 @@ const char* kJobHeader =
 
 void print_job(std::ostream& out, const queue::JobInfo& j,
                const std::vector<queue::ActionCounts>& actions) {
-    out << "job " << j.id << ": " << printable(j.name) << " (" << queue::job_state_name(j.state()) << ")\n";
+    out << "job " << j.id << ": " << printable(j.name) << " (" << queue::job_state_name(j.state())
+        << ")\n";
     if (!j.description.empty()) out << "  description:  " << printable(j.description) << "\n";
     if (!j.source_file.empty()) out << "  source:       " << printable(j.source_file) << "\n";
     out << "  submitted:    " << format_rfc3339_ms(j.submitted_at) << "\n";

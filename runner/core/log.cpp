@@ -68,8 +68,7 @@ bool stream_is_journal(std::string_view value, int fd) {
         auto r = std::from_chars(t.data(), t.data() + t.size(), v);
         return !t.empty() && r.ec == std::errc() && r.ptr == t.data() + t.size();
     };
-    if (!number(value.substr(0, colon), dev) || !number(value.substr(colon + 1), ino))
-        return false;
+    if (!number(value.substr(0, colon), dev) || !number(value.substr(colon + 1), ino)) return false;
     struct stat st {};
     if (::fstat(fd, &st) != 0) return false;
     return static_cast<unsigned long long>(st.st_dev) == dev &&

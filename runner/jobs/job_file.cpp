@@ -47,7 +47,8 @@ JobFileResult parse_job_file(const std::string& path, const JobLimits& limits) {
 JobFileResult parse_job_fd(int fd, const std::string& display_name, const JobLimits& limits) {
     const std::size_t limit = effective_limit(limits);
     struct stat st {};
-    if (::fstat(fd, &st) != 0) return one_error(display_name, std::string("cannot read: ") + std::strerror(errno));
+    if (::fstat(fd, &st) != 0)
+        return one_error(display_name, std::string("cannot read: ") + std::strerror(errno));
     // Measured before it is read (it may still grow: read_to_end stops past the limit).
     if (static_cast<std::uint64_t>(st.st_size) > limit)
         return one_error(display_name, too_large(static_cast<std::size_t>(st.st_size), limit));
