@@ -22,7 +22,8 @@ class InboxWatch {
 public:
     // Starts watching `inbox` (prepared: Inbox::prepare succeeded).
     explicit InboxWatch(Inbox inbox);
-    // Submits whatever became ready since the last poll. Never blocks; cheap when idle.
+    // Submits whatever became ready since the last poll. Does not wait for events; one read
+    // of the inotify descriptor when idle.
     InboxScan poll(queue::Store& store, const Config& cfg, std::int64_t now_ms);
     const Inbox& inbox() const { return inbox_; }
     bool watching() const { return watch_ >= 0; }
