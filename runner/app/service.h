@@ -1,8 +1,8 @@
 #pragma once
 // The daemon and the timer's job (design §7, §9), without the command line around them.
 //
-// serve(): watches the inbox (inotify, inbox_watch.h), works the queue continuously (honouring not_before), talks to
-// systemd over NOTIFY_SOCKET:
+// serve(): watches the inbox (inotify, inbox_watch.h), works the queue continuously (honouring
+// not_before), talks to systemd over NOTIFY_SOCKET:
 //   READY=1 once the database, configuration and credentials are good;
 //   STATUS=<queue counts; engine state> every few seconds;
 //   WATCHDOG=1 from the writer loop (the loop that makes progress) at half of WATCHDOG_USEC;
