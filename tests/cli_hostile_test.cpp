@@ -39,7 +39,7 @@ protected:
     std::string out, err;
 };
 
-// A FIFO given to validate or submit no longer hangs them: refused, exit 65.
+// A FIFO given to validate, submit or plan no longer hangs them: refused, exit 65.
 TEST_F(HostileCli, FifoJobFileIsRefused) {
     std::string fifo = (dir / "job.yaml").string();
     ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
@@ -48,6 +48,8 @@ TEST_F(HostileCli, FifoJobFileIsRefused) {
     EXPECT_EQ(cli({"submit", fifo}), 65);
     EXPECT_EQ(err, fifo + ": cannot read: a FIFO, not a regular file\n" + fifo +
                        ": rejected, nothing enqueued\n");
+    EXPECT_EQ(cli({"plan", fifo}), 65);
+    EXPECT_EQ(err, "qbi-runner: error: " + fifo + ": cannot read: a FIFO, not a regular file\n");
 }
 
 // Escapes from the job file (description) and from the server (code, RequestId) are printed
