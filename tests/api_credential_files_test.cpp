@@ -1,6 +1,7 @@
 // Credentials files (design §7): private-file permissions (ACL aware), malformed files, and
 // that no error ever contains a secret.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -161,6 +162,13 @@ TEST_F(CredentialChain, NotARegularFileOrTooLarge) {
     auto c = load(p("dir"));
     ASSERT_FALSE(c.ok());
     EXPECT_EQ(c.error().message, "credentials file " + p("dir") + " is not a regular file");
+
+    // A FIFO without a writer: refused at once instead of hanging the start.
+    ASSERT_EQ(::mkfifo(p("fifo").c_str(), 0600), 0);
+    c = load(p("fifo"));
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.error().message,
+              "credentials file " + p("fifo") + " is a FIFO, not a regular file");
 
     auto big = home.write("big", key_file("IdBig") + "# " + std::string(70000, 'x') + "\n");
     c = load(big.string());

@@ -43,10 +43,11 @@ protected:
         o.faults.latency_ms = latency_ms;
         return o;
     }
-    // Drops a job file into the inbox, dated in the past so the scan takes it at once.
+    // Delivers a job file as the README asks: written under a hidden name, renamed into place
+    // (serve takes it at its start scan, or at once from inotify's IN_MOVED_TO).
     void drop(const std::string& name, const std::string& text) {
-        auto p = dir.write("state/inbox/" + name, text);
-        fs::last_write_time(p, fs::file_time_type::clock::now() - std::chrono::seconds(10));
+        auto p = dir.write("state/inbox/." + name, text);
+        fs::rename(p, dir / "state/inbox" / name);
     }
     std::unique_ptr<test::Process> serve(const test::SimFixture& sim, const std::string& grace) {
         auto cfg = dir.write("runner.ini", "[serve]\ngrace = " + grace + "\n[run]\nworkers = 4\n");

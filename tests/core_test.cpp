@@ -1,17 +1,23 @@
 // Core utilities: percent-encoding, time formats, digests, clocks, nonces, strings.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <set>
 
 #include "runner/core/clock.h"
 #include "runner/core/env.h"
+#include "runner/core/files.h"
 #include "runner/core/hash.h"
 #include "runner/core/ini.h"
 #include "runner/core/json.h"
+#include "runner/core/log.h"
 #include "runner/core/percent.h"
 #include "runner/core/random.h"
 #include "runner/core/strings.h"
 #include "runner/core/time_format.h"
+#include "tests/support/temp_dir.h"
 
 namespace qbi {
 namespace {
@@ -206,6 +212,94 @@ TEST(Env, FromMapTreatsEmptyAsUnset) {
     EXPECT_EQ(env("A"), "1");
     EXPECT_EQ(env("B"), std::nullopt);
     EXPECT_EQ(env("C"), std::nullopt);
+}
+
+// Control characters, C1 controls, bidirectional overrides and bytes that are not UTF-8 become
+// visible escapes; other text (backslashes, accents, CJK) is kept; escaping twice changes nothing.
+TEST(Strings, Printable) {
+    EXPECT_EQ(printable("plain café 任务 C:\\dir"), "plain café 任务 C:\\dir");
+    EXPECT_EQ(printable("a\nb\rc\td"), "a\\nb\\rc\\td");
+    EXPECT_EQ(printable("\x1b[31mred\x1b[0m"), "\\x1b[31mred\\x1b[0m");
+    EXPECT_EQ(printable(std::string("nul\0del\x7f", 8)), "nul\\x00del\\x7f");
+    EXPECT_EQ(printable("csi \xC2\x9B"
+                        "2J"),
+              "csi \\u009b2J");
+    EXPECT_EQ(printable("rtl \xE2\x80\xAEtxt.exe"), "rtl \\u202etxt.exe");
+    EXPECT_EQ(printable("latin1 cr\xE8me \xFF"), "latin1 cr\\xe8me \\xff");
+    EXPECT_EQ(printable(printable("x\ny\x1b")), "x\\ny\\x1b");
+}
+
+// JOURNAL_STREAM names the device and inode of the stream systemd connected to the journal.
+TEST(Log, JournalStreamMatchesTheDescriptor) {
+    test::TempDir dir;
+    int fd = ::open((dir / "err").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    ASSERT_GE(fd, 0);
+    struct stat st {};
+    ASSERT_EQ(::fstat(fd, &st), 0);
+    const std::string id = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+    EXPECT_TRUE(log::stream_is_journal(id, fd));
+    EXPECT_FALSE(log::stream_is_journal(
+        std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino + 1), fd));
+    EXPECT_FALSE(log::stream_is_journal("", fd));
+    EXPECT_FALSE(log::stream_is_journal(id + "x", fd));
+    EXPECT_FALSE(log::stream_is_journal("12", fd));
+    ::close(fd);
+}
+
+// With priorities on, every stderr line starts with <N>; messages are escaped either way.
+TEST(Log, PriorityPrefixesAndEscaping) {
+    test::TempDir dir;
+    int fd = ::open((dir / "err").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    ASSERT_GE(fd, 0);
+    std::fflush(stderr);
+    int saved = ::dup(STDERR_FILENO);
+    ASSERT_EQ(::dup2(fd, STDERR_FILENO), STDERR_FILENO);
+    log::Level before = log::level();
+    log::set_level(log::Level::Debug);
+    log::set_journal_priorities(true);
+    log::error("disk full");
+    log::warn("slow");
+    log::info("name a\nb");
+    log::debug("detail");
+    log::set_journal_priorities(false);
+    log::info("plain");
+    log::set_level(before);
+    std::fflush(stderr);
+    ::dup2(saved, STDERR_FILENO);
+    ::close(saved);
+    ::close(fd);
+    EXPECT_EQ(test::read_file(dir / "err"),
+              "<3>qbi-runner: error: disk full\n"
+              "<4>qbi-runner: warning: slow\n"
+              "<6>qbi-runner: info: name a\\nb\n"
+              "<7>qbi-runner: debug: detail\n"
+              "qbi-runner: info: plain\n");
+    EXPECT_EQ(log::priority_prefix(log::Level::Error), "");
+}
+
+// A FIFO is refused at once (O_NONBLOCK), a symlink with Follow::No, each named.
+TEST(Files, OpenRegularFileRefusesOtherKinds) {
+    test::TempDir dir;
+    auto file = dir.write("f", "text");
+    ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0600), 0);
+    std::filesystem::create_symlink(file, dir / "link");
+    auto r = open_regular_file(AT_FDCWD, (dir / "fifo").string(), Follow::Yes);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message, "a FIFO, not a regular file");
+    r = open_regular_file(AT_FDCWD, (dir / "link").string(), Follow::No);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message, "a symbolic link, not a regular file");
+    r = open_regular_file(AT_FDCWD, (dir / "link").string(), Follow::Yes);
+    ASSERT_TRUE(r);
+    bool over = true;
+    auto text = read_to_end(r->fd.get(), 100, over);
+    ASSERT_TRUE(text);
+    EXPECT_EQ(*text, "text");
+    EXPECT_FALSE(over);
+    r = open_regular_file(AT_FDCWD, (dir / "none").string(), Follow::No);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message, "No such file or directory");
+    EXPECT_EQ(r.error().code, kExitIoErr);
 }
 
 }  // namespace

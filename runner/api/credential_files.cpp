@@ -18,6 +18,7 @@
 #include <optional>
 #include <vector>
 
+#include "runner/core/files.h"
 #include "runner/core/ini.h"
 #include "runner/core/strings.h"
 
@@ -34,14 +35,6 @@ std::string octal_mode(unsigned mode) {
     std::snprintf(buf, sizeof buf, "0%03o", mode & 0777u);
     return buf;
 }
-
-// RAII file descriptor.
-struct Fd {
-    int fd = -1;
-    ~Fd() {
-        if (fd >= 0) ::close(fd);
-    }
-};
 
 std::optional<std::string> read_acl_xattr(int fd) {
     ssize_t n = ::fgetxattr(fd, "system.posix_acl_access", nullptr, 0);
@@ -147,13 +140,16 @@ std::string permission_problem(unsigned mode, std::string_view acl, unsigned rea
 
 Result<std::string> read_private_file(const std::string& path) {
     const std::string what = "credentials file " + path;
-    Fd f;
-    f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (f.fd < 0) return config_error(what + ": cannot open: " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(f.fd, &st) != 0) return config_error(what + ": " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) return config_error(what + " is not a regular file");
-    auto acl = read_acl_xattr(f.fd);
+    // Non-blocking open and fstat on the descriptor: a FIFO cannot hang the start.
+    auto f = open_regular_file(AT_FDCWD, path, Follow::Yes);
+    if (!f) {
+        const std::string& why = f.error().message;
+        if (f.error().code == kExitIoErr) return config_error(what + ": cannot open: " + why);
+        if (why == std::strerror(EISDIR)) return config_error(what + " is not a regular file");
+        return config_error(what + " is " + why);
+    }
+    const struct stat& st = f->st;
+    auto acl = read_acl_xattr(f->fd.get());
     if (!acl) return config_error(what + ": cannot read its ACL: " + std::strerror(errno));
     std::string problem = permission_problem(st.st_mode, *acl, ::geteuid());
     if (!problem.empty())
@@ -161,20 +157,11 @@ Result<std::string> read_private_file(const std::string& path) {
                             "); run: chmod 600 " + path);
     if (static_cast<std::uint64_t>(st.st_size) > kMaxCredentialsFileBytes)
         return config_error(what + " is larger than 64 KiB");
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(f.fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return config_error(what + ": cannot read: " + std::strerror(errno));
-        }
-        if (n == 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
-        if (out.size() > kMaxCredentialsFileBytes)
-            return config_error(what + " is larger than 64 KiB");
-    }
-    return out;
+    bool over = false;
+    auto text = read_to_end(f->fd.get(), kMaxCredentialsFileBytes, over);
+    if (!text) return config_error(what + ": cannot read: " + text.error().message);
+    if (over) return config_error(what + " is larger than 64 KiB");
+    return *text;
 }
 
 Result<Credentials> credentials_from_ini_profile(const std::map<std::string, std::string>& keys,

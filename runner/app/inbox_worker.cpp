@@ -9,7 +9,7 @@ namespace qbi::app {
 
 InboxWorker::InboxWorker(Inbox inbox, Config config, std::string db_path, Clock& clock,
                          std::int64_t interval_ms)
-    : inbox_(std::move(inbox)),
+    : watch_(std::move(inbox)),
       config_(std::move(config)),
       db_path_(std::move(db_path)),
       clock_(clock),
@@ -69,7 +69,7 @@ void InboxWorker::loop() {
             SubmitControl control;
             control.chunk = kServiceSubmitChunk;
             control.cancelled = [this] { return cancel_.load(std::memory_order_relaxed); };
-            InboxScan scan = inbox_.scan(*store, config_, clock_.wall_ms(), control);
+            InboxScan scan = watch_.poll(*store, config_, clock_.wall_ms(), control);
             std::lock_guard<std::mutex> lock(mu_);
             totals_.accepted += scan.accepted;
             totals_.rejected += scan.rejected;

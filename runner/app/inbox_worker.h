@@ -1,11 +1,12 @@
 #pragma once
 // The service's inbox, off the engine's writer thread: a thread of its own with its own
-// connection to the queue scans the inbox every `interval_ms` and submits what it finds
-// (streamed, in bounded transactions: app/submit.h). A huge job file therefore never stalls
-// the engine's commits, its progress or the systemd watchdog (sent from the writer loop) for
-// longer than one submit chunk takes.
+// connection to the queue follows the inbox (InboxWatch: inotify, a scan at start) every
+// `interval_ms` and submits what it finds (streamed, in bounded transactions: app/submit.h). A huge
+// job file therefore never stalls the engine's commits, its progress or the systemd watchdog (sent
+// from the writer loop) for longer than one submit chunk takes.
 //
-// Contract: start() scans at once, then every interval until stop(); stop() (also the
+// Contract: start() polls at once (the first poll scans the whole inbox), then every interval
+// until stop(); stop() (also the
 // destructor) wakes the thread and joins it, letting a submit in progress finish its current
 // file (the file is moved only once it is enqueued; interrupted between chunks, the next scan
 // completes it). A connection that cannot be opened is logged and retried at the next scan.
@@ -20,6 +21,7 @@
 
 #include "runner/app/config.h"
 #include "runner/app/inbox.h"
+#include "runner/app/inbox_watch.h"
 #include "runner/core/clock.h"
 
 namespace qbi::app {
@@ -30,8 +32,10 @@ inline constexpr std::int64_t kServiceSubmitChunk = 5000;
 
 class InboxWorker {
 public:
+    // `inbox` is prepared (Inbox::prepare succeeded).
     InboxWorker(Inbox inbox, Config config, std::string db_path, Clock& clock,
                 std::int64_t interval_ms);
+    const std::string& dir() const { return watch_.inbox().dir(); }
     ~InboxWorker();
     InboxWorker(const InboxWorker&) = delete;
     InboxWorker& operator=(const InboxWorker&) = delete;
@@ -48,7 +52,7 @@ public:
 private:
     void loop();
 
-    Inbox inbox_;
+    InboxWatch watch_;  // used by the worker's thread only, once started
     Config config_;
     std::string db_path_;
     Clock& clock_;

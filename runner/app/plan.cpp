@@ -44,11 +44,10 @@ private:
     fs::path path_;
 };
 
-// A comment never holds a line break or a control character.
+// A comment never holds a line break, a control character or a terminal escape (names and
+// messages from the server are escaped, core/strings.h).
 std::string comment_text(std::string_view s) {
-    std::string out;
-    for (char c : s) out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
-    return out;
+    return printable(s);
 }
 
 std::string yaml_quoted(std::string_view s) {

@@ -11,7 +11,9 @@ namespace qbi::app {
 
 namespace {
 
-constexpr std::int64_t kInboxScanMs = 2000;  // until inotify tells sooner
+// The inbox worker polls inotify this often (a file is taken within this time of its
+// close or rename); the watch itself rescans and retries every 2 s.
+constexpr std::int64_t kInboxPollMs = 200;
 constexpr std::int64_t kStatusMs = 5000;
 
 std::string status_line(queue::Store& store, const engine::Engine& engine) {
@@ -59,13 +61,19 @@ Status serve(Config config, const ServiceContext& cx) {
     if (auto st = session.open(config, cx.env, cx.credentials); !st) return st;
     auto dir = inbox_dir(config, cx.env);
     if (!dir) return dir.error();
-    Inbox inbox(*dir);
-    if (auto st = inbox.prepare(); !st) return st;
-    // The inbox is scanned and submitted on a thread of its own (inbox_worker.h), never on the
-    // engine's writer thread, which sends the watchdog.
-    auto inbox_worker =
-        std::make_unique<InboxWorker>(inbox, config, session.db_path(), cx.clock, kInboxScanMs);
-    log::info("serving: database " + session.db_path() + ", inbox " + inbox.dir() + ", endpoint " +
+    // The inbox is followed (inotify, a scan at start) and submitted on a thread of its own
+    // (inbox_worker.h), never on the engine's writer thread, which sends the watchdog.
+    std::string inbox_path = *dir;
+    auto make_worker = [&](const std::string& path) -> Result<std::unique_ptr<InboxWorker>> {
+        Inbox inbox(path);
+        if (auto st = inbox.prepare(); !st) return st.error();
+        return std::make_unique<InboxWorker>(std::move(inbox), config, session.db_path(), cx.clock,
+                                             kInboxPollMs);
+    };
+    auto first = make_worker(inbox_path);
+    if (!first) return first.error();
+    std::unique_ptr<InboxWorker> inbox_worker = std::move(*first);
+    log::info("serving: database " + session.db_path() + ", inbox " + inbox_path + ", endpoint " +
               session.api().endpoint.url());
     session.calls().log_halts(config.halt_probe_ms, halt_remedy(config));
     notify.send("READY=1");
@@ -89,7 +97,7 @@ Status serve(Config config, const ServiceContext& cx) {
             }
             if (cx.signals.take_reload()) reload = true;
             stop = cx.signals.stop_requested() || reload;
-            if (stop) inbox_worker->request_stop();
+            if (stop && inbox_worker) inbox_worker->request_stop();
             if (watchdog_every_ms && now - last_watchdog >= watchdog_every_ms) {
                 notify.send("WATCHDOG=1");
                 last_watchdog = now;
@@ -108,7 +116,7 @@ Status serve(Config config, const ServiceContext& cx) {
                       " call(s) did not answer within the grace period; recorded as interrupted "
                       "and queued again");
         if (!reload) break;
-        inbox_worker->stop();  // restarted below with the configuration in force
+        if (inbox_worker) inbox_worker->stop();  // made again below with the new configuration
         // SIGHUP: configuration and credentials are read again; the queue and lock stay.
         notify.send("RELOADING=1");
         auto cfg = load_configuration(cx.overrides, cx.env);
@@ -121,21 +129,29 @@ Status serve(Config config, const ServiceContext& cx) {
             config = *cfg;
             session.set_api(*api);
             session.calls().log_halts(config.halt_probe_ms, halt_remedy(config));
-            if (auto d = inbox_dir(config, cx.env); d && *d != inbox.dir()) {
-                inbox = Inbox(*d);
-                if (auto ok = inbox.prepare(); !ok) log::error(ok.error().message);
+            if (auto d = inbox_dir(config, cx.env); d && *d != inbox_path) {
+                if (auto w = make_worker(*d); !w) {
+                    log::error(w.error().message + "; the inbox stays " + inbox_path);
+                } else {
+                    w->reset();  // prepared; made again below with the configuration in force
+                    inbox_path = *d;
+                }
             }
             log::info("configuration reloaded; credentials: " +
                       describe_credentials(session.api().credentials));
             // Everything else applies from here: the engine is made again from `config`.
             if (auto level = log::parse_level(config.log_level)) log::set_level(*level);
         }
-        inbox_worker =
-            std::make_unique<InboxWorker>(inbox, config, session.db_path(), cx.clock, kInboxScanMs);
-        inbox_worker->start();
+        if (auto w = make_worker(inbox_path); w) {
+            inbox_worker = std::move(*w);
+        } else {
+            log::error(w.error().message + "; the inbox is not followed until the next reload");
+            inbox_worker = nullptr;
+        }
+        if (inbox_worker) inbox_worker->start();
         notify.send("READY=1");
     }
-    inbox_worker->stop();
+    if (inbox_worker) inbox_worker->stop();
     log::info("stopped");
     return {};
 }

@@ -1,8 +1,8 @@
 #pragma once
 // The daemon and the timer's job (design §7, §9), without the command line around them.
 //
-// serve(): watches the inbox, works the queue continuously (honouring not_before), talks to
-// systemd over NOTIFY_SOCKET:
+// serve(): watches the inbox (inotify, inbox_watch.h), works the queue continuously (honouring
+// not_before), talks to systemd over NOTIFY_SOCKET:
 //   READY=1 once the database, configuration and credentials are good;
 //   STATUS=<queue counts; engine state> every few seconds;
 //   WATCHDOG=1 from the writer loop (the loop that makes progress) at half of WATCHDOG_USEC;
@@ -12,7 +12,7 @@
 // A halt (credentials or permission refused) pauses dispatch; the engine probes again every
 // serve.halt_probe and resumes by itself once a probe succeeds.
 //
-// submit_inbox(): the first half of `batch`: every settled job file of the inbox submitted (and
+// submit_inbox(): the first half of `batch`: every job file present in the inbox submitted (and
 // moved to accepted/ or rejected/) while holding the runner lock.
 //
 // Thread-safety: call from the main thread, after block_signals() (signals.h).

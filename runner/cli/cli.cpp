@@ -71,6 +71,9 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
         Clock& clock, NonceSource& nonces, Terminal terminal) {
     Invocation inv{GlobalOptions{},     app::Config{},      out, err, env, clock, nonces,
                    terminal.out_is_tty, terminal.err_is_tty};
+    // Under systemd, stderr lines carry their priority for the journal (core/log.h).
+    auto journal = env("JOURNAL_STREAM");
+    log::set_journal_priorities(journal && log::stream_is_journal(*journal, STDERR_FILENO));
     std::string command;
     std::vector<std::string> rest;
     for (std::size_t i = 1; i < argv.size(); ++i) {
@@ -149,7 +152,8 @@ int main_entry(int argc, char** argv) {
         return run(args, std::cout, std::cerr, process_env(), clock, nonces,
                    Terminal{::isatty(1) == 1, ::isatty(2) == 1});
     } catch (const std::exception& e) {
-        std::cerr << "qbi-runner: error: internal error: " << e.what() << "\n";
+        std::cerr << log::priority_prefix(log::Level::Error)
+                  << "qbi-runner: error: internal error: " << printable(e.what()) << "\n";
         return kExitSoftware;
     }
 }

@@ -10,6 +10,7 @@
 #include "runner/app/api_setup.h"
 #include "runner/app/call_watch.h"
 #include "runner/cli/commands.h"
+#include "runner/core/strings.h"
 
 namespace qbi::cli {
 
@@ -112,9 +113,10 @@ int cmd_call(Invocation& inv, const std::vector<std::string>& args) {
         inv.out << render_body(r, inv.out_is_tty) << "\n";
         if (!is_success(r.outcome) || r.outcome == Outcome::AlreadyAbsent) {
             std::string what = std::string(outcome_name(r.outcome));
-            inv.err << "qbi-runner: " << action << ": " << what
-                    << (r.code.empty() ? "" : " (" + r.code + ")")
-                    << (r.request_id.empty() ? "" : ", RequestId " + r.request_id) << "\n";
+            inv.err << "qbi-runner: " << printable(action) << ": " << what
+                    << (r.code.empty() ? "" : " (" + printable(r.code) + ")")
+                    << (r.request_id.empty() ? "" : ", RequestId " + printable(r.request_id))
+                    << "\n";
             // Nothing reached Quick BI: say it is the certificate, not the credentials.
             if (r.code == kCodeTls)
                 inv.fail(kExitConfig, app::halt_reason(r.outcome, r.code, r.message, ""));

@@ -154,7 +154,7 @@ int cmd_offboard(Invocation& inv, const std::vector<std::string>& args) {
     const std::string label = "offboard " + accounts[0] + (accounts.size() > 1 ? " ..." : "");
     auto parsed = jobs::parse_job_text(yaml, label, app::job_limits(inv.config));
     if (!parsed) {
-        for (const auto& e : parsed.errors()) inv.err << e.to_string() << "\n";
+        for (const auto& e : parsed.errors()) inv.err << printable(e.to_string()) << "\n";
         return inv.fail(kExitDataErr, "the offboarding job is invalid; nothing was submitted");
     }
     if (a->has("--dry-run")) {
@@ -171,7 +171,8 @@ int cmd_offboard(Invocation& inv, const std::vector<std::string>& args) {
         inv.out << yaml
                 << "# the discovery calls that run first (their answers decide the "
                    "cancel calls):\n";
-        for (const auto& t : parsed.job().tasks) inv.out << "# " << jobs::describe_call(t) << "\n";
+        for (const auto& t : parsed.job().tasks)
+            inv.out << "# " << printable(jobs::describe_call(t)) << "\n";
         return kExitOk;
     }
     auto store = open_queue(inv, app::QueueUse::Enqueue);
@@ -190,7 +191,8 @@ int cmd_offboard(Invocation& inv, const std::vector<std::string>& args) {
                       .set("not_before", json::Value::string_or_null(
                                              at.has_value(), at ? format_rfc3339_ms(*at) : "")));
     } else if (good) {
-        inv.out << app::describe(o) << (at ? "; due " + format_rfc3339_ms(*at) : "") << "\n";
+        inv.out << printable(app::describe(o)) << (at ? "; due " + format_rfc3339_ms(*at) : "")
+                << "\n";
     }
     if (!good)
         return inv.fail(o.error_code, o.errors.empty() ? app::describe(o) : o.errors.front());

@@ -4,6 +4,7 @@
 
 #include "runner/app/submit.h"
 #include "runner/cli/commands.h"
+#include "runner/core/strings.h"
 #include "runner/core/time_format.h"
 
 namespace qbi::cli {
@@ -52,11 +53,11 @@ int cmd_validate(Invocation& inv, const std::vector<std::string>& args) {
             if (r) f.set("job", r.job().name).set("tasks", r.job().tasks.size());
             files.push(f.set("errors", string_array(errors)));
         } else if (r) {
-            inv.out << path << ": ok, job " << r.job().name << ", " << r.job().tasks.size()
-                    << " tasks\n";
+            inv.out << printable(path) << ": ok, job " << r.job().name << ", "
+                    << r.job().tasks.size() << " tasks\n";
         } else {
-            for (const auto& e : errors) inv.err << e << "\n";
-            inv.err << path << ": invalid\n";
+            for (const auto& e : errors) inv.err << printable(e) << "\n";
+            inv.err << printable(path) << ": invalid\n";
         }
     }
     if (inv.global.json) inv.print(json_document().set("files", files));
@@ -72,8 +73,8 @@ int submit_dry_run(Invocation& inv, const std::vector<std::string>& files) {
         auto r = jobs::parse_job_file(path, app::job_limits(inv.config));
         if (!r) {
             rc = kExitDataErr;
-            for (const auto& e : r.errors()) inv.err << e.to_string() << "\n";
-            inv.err << path << ": rejected, nothing would be enqueued\n";
+            for (const auto& e : r.errors()) inv.err << printable(e.to_string()) << "\n";
+            inv.err << printable(path) << ": rejected, nothing would be enqueued\n";
             continue;
         }
         const auto& job = r.job();
@@ -90,13 +91,14 @@ int submit_dry_run(Invocation& inv, const std::vector<std::string>& files) {
                           .set("discovery", discovery));
             continue;
         }
-        inv.out << "# " << path << ": job " << job.name << ", " << job.tasks.size() << " calls";
+        inv.out << "# " << printable(path) << ": job " << job.name << ", " << job.tasks.size()
+                << " calls";
         if (job.not_before_ms) inv.out << ", not before " << format_rfc3339_ms(*job.not_before_ms);
         inv.out << "\n";
         if (discovery)
             inv.out << "# the discovery calls below run first, when the job is due; their answers "
                        "decide the cancel calls (qbi-runner plan shows them now)\n";
-        for (const auto& t : job.tasks) inv.out << jobs::describe_call(t) << "\n";
+        for (const auto& t : job.tasks) inv.out << printable(jobs::describe_call(t)) << "\n";
     }
     if (inv.global.json) inv.print(json_document().set("dry_run", true).set("jobs", list));
     return rc;
@@ -129,10 +131,10 @@ int cmd_submit(Invocation& inv, const std::vector<std::string>& args) {
             continue;
         }
         if (o.status == app::SubmitStatus::Invalid)
-            for (const auto& e : o.errors) inv.err << e << "\n";
+            for (const auto& e : o.errors) inv.err << printable(e) << "\n";
         bool good = o.status == app::SubmitStatus::Submitted ||
                     o.status == app::SubmitStatus::AlreadySubmitted;
-        (good ? inv.out : inv.err) << app::describe(o) << "\n";
+        (good ? inv.out : inv.err) << printable(app::describe(o)) << "\n";
     }
     if (inv.global.json) inv.print(json_document().set("files", files));
     return rc;

@@ -5,6 +5,7 @@
 #include "runner/app/service.h"
 #include "runner/app/signals.h"
 #include "runner/cli/commands.h"
+#include "runner/core/time_format.h"
 
 namespace qbi::cli {
 
@@ -34,7 +35,14 @@ int cmd_batch(Invocation& inv, const std::vector<std::string>& args) {
     if (!a) return inv.fail(a.error());
     if (!a->positional.empty()) return inv.fail(kExitUsage, "batch takes no arguments");
     std::vector<std::string> run_args;
-    if (a->has("--max-time")) run_args = {"--max-time", a->get("--max-time")};
+    if (a->has("--max-time")) {
+        // Checked before the inbox is touched (cmd_run would only refuse it afterwards).
+        if (!parse_duration_ms(a->get("--max-time")))
+            return inv.fail(kExitUsage,
+                            "--max-time: expected a duration such as 90s, 15m or 2h, got '" +
+                                a->get("--max-time") + "'");
+        run_args = {"--max-time", a->get("--max-time")};
+    }
     {
         app::block_signals();
         app::SignalWatcher signals;

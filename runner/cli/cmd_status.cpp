@@ -1,9 +1,12 @@
 // qbi-runner status [JOB] and tasks JOB [--state S] [--code C] [--limit N] (design §7).
+// Text that came from a job file or a server (names, descriptions, codes) is printed through
+// printable(): no terminal escape reaches the terminal. JSON output escapes it itself.
 #include <cstdio>
 #include <ostream>
 
 #include "runner/app/store_setup.h"
 #include "runner/cli/commands.h"
+#include "runner/core/strings.h"
 #include "runner/core/time_format.h"
 
 namespace qbi::cli {
@@ -39,7 +42,7 @@ json::Value job_json(const queue::JobInfo& j) {
 void print_job_row(std::ostream& out, const queue::JobInfo& j) {
     char buf[512];
     std::snprintf(buf, sizeof buf, "%5lld  %-32s %-9s %7lld %7lld %7lld %7lld %7lld %7lld %9lld",
-                  static_cast<long long>(j.id), j.name.c_str(),
+                  static_cast<long long>(j.id), printable(j.name).c_str(),
                   std::string(queue::job_state_name(j.state())).c_str(),
                   static_cast<long long>(j.counts.total()), static_cast<long long>(j.counts.queued),
                   static_cast<long long>(j.counts.running), static_cast<long long>(j.counts.done),
@@ -57,9 +60,10 @@ const char* kJobHeader =
 
 void print_job(std::ostream& out, const queue::JobInfo& j,
                const std::vector<queue::ActionCounts>& actions) {
-    out << "job " << j.id << ": " << j.name << " (" << queue::job_state_name(j.state()) << ")\n";
-    if (!j.description.empty()) out << "  description:  " << j.description << "\n";
-    if (!j.source_file.empty()) out << "  source:       " << j.source_file << "\n";
+    out << "job " << j.id << ": " << printable(j.name) << " (" << queue::job_state_name(j.state())
+        << ")\n";
+    if (!j.description.empty()) out << "  description:  " << printable(j.description) << "\n";
+    if (!j.source_file.empty()) out << "  source:       " << printable(j.source_file) << "\n";
     out << "  submitted:    " << format_rfc3339_ms(j.submitted_at) << "\n";
     if (j.not_before_ms) out << "  not before:   " << format_rfc3339_ms(*j.not_before_ms) << "\n";
     out << "  max attempts: " << j.max_attempts << "\n"
@@ -74,7 +78,7 @@ void print_job(std::ostream& out, const queue::JobInfo& j,
         const queue::TaskCounts& c = a.counts;
         char buf[256];
         std::snprintf(buf, sizeof buf, "    %-34s %7lld %7lld %7lld %7lld %7lld %7lld %9lld\n",
-                      a.action.c_str(), static_cast<long long>(c.total()),
+                      printable(a.action).c_str(), static_cast<long long>(c.total()),
                       static_cast<long long>(c.queued), static_cast<long long>(c.running),
                       static_cast<long long>(c.done), static_cast<long long>(c.already_absent),
                       static_cast<long long>(c.failed), static_cast<long long>(c.cancelled));
@@ -155,9 +159,9 @@ void print_task_row(std::ostream& out, const queue::TaskInfo& t) {
     std::snprintf(buf, sizeof buf, "%7lld  %-10s %-15s %2d/%-2d  ", static_cast<long long>(t.id),
                   std::string(queue::task_state_name(t.state)).c_str(), outcome.c_str(), t.attempts,
                   t.max_attempts);
-    out << buf << t.action << " " << t.params_json;
-    if (!t.last_code.empty()) out << "  /  " << t.last_code;
-    if (!t.last_request_id.empty()) out << "  " << t.last_request_id;
+    out << buf << printable(t.action) << " " << printable(t.params_json);
+    if (!t.last_code.empty()) out << "  /  " << printable(t.last_code);
+    if (!t.last_request_id.empty()) out << "  " << printable(t.last_request_id);
     if (t.parent_id) out << "  (from read " << *t.parent_id << ")";
     out << "\n";
 }

@@ -2,21 +2,43 @@
 
 #include <ostream>
 
+#include "runner/core/log.h"
 #include "runner/core/strings.h"
 
 namespace qbi::cli {
 
-int Invocation::fail(int code, const std::string& message) const {
-    err << "qbi-runner: error: " << message << "\n";
+namespace {
+
+// Messages may quote file names, job text or a server's answer: printable() keeps them free of
+// terminal escapes. Line breaks are kept (some messages list several places, one a line); under
+// the journal every line starts with the priority.
+void message(std::ostream& err, log::Level level, const std::string& head,
+             const std::string& text) {
+    const std::string_view prefix = log::priority_prefix(level);
+    err << prefix << head;
+    std::size_t start = 0;
+    for (;;) {
+        std::size_t nl = text.find('\n', start);
+        err << printable(std::string_view(text).substr(start, nl - start)) << "\n";
+        if (nl == std::string::npos) break;
+        err << prefix;
+        start = nl + 1;
+    }
+}
+
+}  // namespace
+
+int Invocation::fail(int code, const std::string& m) const {
+    message(err, log::Level::Error, "qbi-runner: error: ", m);
     return code;
 }
 
-void Invocation::warn(const std::string& message) const {
-    err << "qbi-runner: warning: " << message << "\n";
+void Invocation::warn(const std::string& m) const {
+    message(err, log::Level::Warn, "qbi-runner: warning: ", m);
 }
 
-void Invocation::note(const std::string& message) const {
-    if (!global.quiet) err << "qbi-runner: " << message << "\n";
+void Invocation::note(const std::string& m) const {
+    if (!global.quiet) message(err, log::Level::Info, "qbi-runner: ", m);
 }
 
 CredentialOptions Invocation::credentials() const {

@@ -39,7 +39,8 @@ struct Invocation {
     bool out_is_tty = false;
     bool err_is_tty = false;
 
-    // Prints "qbi-runner: error: <message>" to err. Returns `code` for `return inv.fail(...)`.
+    // Prints "qbi-runner: error: <message>" to err (terminal escapes made visible, line breaks
+    // kept; under the journal each line has its priority). Returns `code`.
     int fail(int code, const std::string& message) const;
     int fail(const Error& e) const { return fail(e.code, e.message); }
     void warn(const std::string& message) const;

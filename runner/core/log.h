@@ -1,5 +1,10 @@
 #pragma once
 // A small leveled logger writing single lines to a sink (stderr by default).
+// Every message is passed through printable() (core/strings.h) first: a newline or a terminal
+// escape in a file name or a server's message cannot forge or split a line.
+// Under systemd, when JOURNAL_STREAM names stderr (see stream_is_journal), each stderr line
+// starts with its syslog priority, "<3>" error, "<4>" warning, "<6>" info, "<7>" debug (the
+// sd-daemon convention the journal reads, so `journalctl -p err` works).
 //
 // Contract: callers never pass secrets. Credentials are carried in qbi::Secret (api/), which
 // has no stream operator, so a secret cannot be formatted into a log line by accident.
@@ -31,6 +36,15 @@ inline void warn(std::string_view m) {
 inline void error(std::string_view m) {
     write(Level::Error, m);
 }
+
+// True when `journal_stream` (the value of $JOURNAL_STREAM, "DEVICE:INODE" in decimal) names
+// the file open on `fd`: systemd connected that stream to the journal.
+bool stream_is_journal(std::string_view journal_stream, int fd);
+// Turns the "<N>" priority prefix of stderr lines on or off (off at start).
+void set_journal_priorities(bool on);
+// "<3>", "<4>", "<6>" or "<7>" when priorities are on, else "": for the few lines written to
+// stderr without the logger (the command line's error and warning lines).
+std::string_view priority_prefix(Level level);
 
 // Parses "debug", "info", "warn" (or "warning"), "error", "off"; nullopt for anything else.
 std::optional<Level> parse_level(std::string_view text);

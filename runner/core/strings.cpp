@@ -139,4 +139,73 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
+namespace {
+
+// The length of the valid UTF-8 sequence at s[i] (1..4), or 0 if the byte there starts none.
+std::size_t utf8_sequence(std::string_view s, std::size_t i, unsigned& cp) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t n;
+    if (c < 0x80) {
+        cp = c;
+        return 1;
+    }
+    if ((c & 0xE0) == 0xC0) {
+        n = 1;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 2;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        n = 3;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (i + n >= s.size()) return 0;
+    for (std::size_t k = 1; k <= n; ++k) {
+        unsigned char cc = static_cast<unsigned char>(s[i + k]);
+        if ((cc & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)) return 0;
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return n + 1;
+}
+
+}  // namespace
+
+std::string printable(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    char buf[16];
+    for (std::size_t i = 0; i < s.size();) {
+        unsigned cp = 0;
+        std::size_t n = utf8_sequence(s, i, cp);
+        if (n == 0) {  // not UTF-8: the byte, escaped
+            std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(s[i]));
+            out += buf;
+            ++i;
+            continue;
+        }
+        if (cp == '\n') {
+            out += "\\n";
+        } else if (cp == '\r') {
+            out += "\\r";
+        } else if (cp == '\t') {
+            out += "\\t";
+        } else if (cp < 0x20 || cp == 0x7F) {
+            std::snprintf(buf, sizeof buf, "\\x%02x", cp);
+            out += buf;
+        } else if ((cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+                   (cp >= 0x2066 && cp <= 0x2069)) {
+            std::snprintf(buf, sizeof buf, "\\u%04x", cp);
+            out += buf;
+        } else {
+            out.append(s.substr(i, n));
+        }
+        i += n;
+    }
+    return out;
+}
+
 }  // namespace qbi

@@ -19,5 +19,11 @@ std::string nearest(std::string_view word, const std::vector<std::string>& candi
 std::string json_escape(std::string_view s);
 // True if `s` is valid UTF-8 (no overlongs, no surrogates).
 bool valid_utf8(std::string_view s);
+// `s` made safe to print on a terminal or in a log line: C0 control characters, DEL, C1
+// controls (U+0080..U+009F), the bidirectional overrides (U+202A..U+202E, U+2066..U+2069) and
+// bytes that are not UTF-8 become visible escapes: \n \r \t, \x1b, \u009b, \u202e. Other
+// text, backslashes included, is kept as it is. For names and text that came from a file, a
+// server or a command line, before they are logged or printed (JSON output has its own escaping).
+std::string printable(std::string_view s);
 
 }  // namespace qbi

@@ -2,12 +2,12 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
 #include <cstring>
 
+#include "runner/core/files.h"
 #include "runner/jobs/diagnostics.h"
 #include "runner/jobs/job_schema.h"
 #include "runner/jobs/text_checks.h"
@@ -36,51 +36,37 @@ JobFileResult one_error(const std::string& file, std::string message) {
     return std::vector<ValidationError>{{file, 0, 0, std::move(message)}};
 }
 
-std::string cannot_read(int err) {
-    return std::string("cannot read: ") + std::strerror(err);
-}
-
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
 }  // namespace
 
 std::variant<std::string, ValidationError> read_job_text(const std::string& path,
                                                          const JobLimits& limits) {
+    auto f = open_regular_file(AT_FDCWD, path, Follow::Yes);
+    if (!f) return ValidationError{path, 0, 0, "cannot read: " + f.error().message};
+    return read_job_fd(f->fd.get(), path, limits);
+}
+
+std::variant<std::string, ValidationError> read_job_fd(int fd, const std::string& display_name,
+                                                       const JobLimits& limits) {
     const std::size_t limit = effective_limit(limits);
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-    if (fd.get() < 0) return ValidationError{path, 0, 0, cannot_read(errno)};
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return ValidationError{path, 0, 0, cannot_read(errno)};
-    if (S_ISDIR(st.st_mode)) return ValidationError{path, 0, 0, cannot_read(EISDIR)};
-    // A regular file is measured before it is read; other files (pipes) are read up to the limit.
-    if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > limit)
-        return ValidationError{path, 0, 0, too_large(static_cast<std::size_t>(st.st_size), limit)};
-    std::string text;
-    text.reserve(S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) : 4096);
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return ValidationError{path, 0, 0, cannot_read(errno)};
-        }
-        if (n == 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
-        if (text.size() > limit) return ValidationError{path, 0, 0, too_large_unknown(limit)};
-    }
-    return text;
+    if (::fstat(fd, &st) != 0)
+        return ValidationError{display_name, 0, 0,
+                               std::string("cannot read: ") + std::strerror(errno)};
+    // Measured before it is read (it may still grow: read_to_end stops past the limit).
+    if (static_cast<std::uint64_t>(st.st_size) > limit)
+        return ValidationError{display_name, 0, 0,
+                               too_large(static_cast<std::size_t>(st.st_size), limit)};
+    bool over = false;
+    auto text = read_to_end(fd, limit, over);
+    if (!text) return ValidationError{display_name, 0, 0, "cannot read: " + text.error().message};
+    if (over) return ValidationError{display_name, 0, 0, too_large_unknown(limit)};
+    return std::move(*text);
+}
+
+JobFileResult parse_job_fd(int fd, const std::string& display_name, const JobLimits& limits) {
+    auto text = read_job_fd(fd, display_name, limits);
+    if (auto* e = std::get_if<ValidationError>(&text)) return std::vector<ValidationError>{*e};
+    return parse_job_text(std::get<std::string>(text), display_name, limits);
 }
 
 JobFileResult parse_job_file(const std::string& path, const JobLimits& limits) {

@@ -33,8 +33,10 @@ private:
 // Reads and validates the file at `path`; errors and JobSpec::source_file name it as given.
 // File-level failures are one error with line 0:
 //   "cannot read: <strerror>"            (missing, a directory, unreadable, read error)
+//   "cannot read: a FIFO, not a regular file" (any file that is not a regular file: the open
+//     does not block and the kind is checked on the opened descriptor, core/files.h)
 //   "file is N bytes, over the limit of M bytes (raise jobs.max_file_bytes to accept it)"
-//     (checked with fstat before reading; a pipe, which has no size, is read up to the limit:
+//     (checked with fstat before reading; a file that grows past the limit while it is read:
 //     "file is over the limit of M bytes (raise jobs.max_file_bytes to accept it)")
 // Then, in this order, each stage stopping the file when it reports anything:
 //   bytes   - invalid UTF-8 (first bad byte only), tabs in indentation, control characters
@@ -43,9 +45,16 @@ private:
 // A UTF-8 byte order mark is skipped; columns count characters, not bytes.
 JobFileResult parse_job_file(const std::string& path, const JobLimits& limits = {});
 
-// The file-level part of parse_job_file: the bytes of the file, or its one line-0 error.
+// The same for a regular file already open on `fd` (the inbox opens its entries itself, see
+// runner/app/inbox.h); `display_name` stands for the file in errors and in the JobSpec.
+JobFileResult parse_job_fd(int fd, const std::string& display_name, const JobLimits& limits = {});
+
+// The file-level part of parse_job_file / parse_job_fd: the bytes of the file, or its one
+// line-0 error (for the streamed submit, which parses with parse_job_text_streamed).
 std::variant<std::string, ValidationError> read_job_text(const std::string& path,
                                                          const JobLimits& limits = {});
+std::variant<std::string, ValidationError> read_job_fd(int fd, const std::string& display_name,
+                                                       const JobLimits& limits = {});
 
 // Validates job text already in memory; `display_name` stands for the file in errors.
 JobFileResult parse_job_text(std::string_view text, const std::string& display_name,

@@ -41,8 +41,12 @@ public:
         }
         int root = t_.root();
         if (r_.type(root) != ValueType::Map) {
-            d_.at(r_.pos(root),
-                  "expected a job (a map with version, job and tasks), got " + r_.describe(root));
+            // A file that is not a job at all (e.g. a key file) is never quoted back: its text
+            // may be a secret, and the message may end up in an inbox's .error file.
+            ValueType ty = r_.type(root);
+            d_.at(r_.pos(root), std::string("expected a job (a map with version, job and tasks), "
+                                            "got ") +
+                                    (ty == ValueType::Sequence ? "a list" : "a single value"));
             return std::nullopt;
         }
         std::vector<MapEntry> entries = r_.entries(root);

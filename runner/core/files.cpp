@@ -1,0 +1,74 @@
+#include "runner/core/files.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace qbi {
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
+    if (this != &o) reset(o.release());
+    return *this;
+}
+
+void UniqueFd::reset(int fd) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+}
+
+std::string file_kind(mode_t mode) {
+    if (S_ISREG(mode)) return "a regular file";
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISLNK(mode)) return "a symbolic link";
+    return "a special file";
+}
+
+Result<OpenedFile> open_regular_file(int dir_fd, const std::string& path, Follow follow) {
+    int flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+    if (follow == Follow::No) flags |= O_NOFOLLOW;
+    OpenedFile f;
+    f.fd.reset(::openat(dir_fd, path.c_str(), flags));
+    if (!f.fd.valid()) {
+        int err = errno;
+        // O_NOFOLLOW on a symbolic link fails with ELOOP: say what it is.
+        struct stat lst {};
+        if (follow == Follow::No && err == ELOOP &&
+            ::fstatat(dir_fd, path.c_str(), &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode))
+            return Error{kExitDataErr, "a symbolic link, not a regular file"};
+        return Error{kExitIoErr, std::strerror(err)};
+    }
+    if (::fstat(f.fd.get(), &f.st) != 0) return Error{kExitIoErr, std::strerror(errno)};
+    if (S_ISDIR(f.st.st_mode)) return Error{kExitDataErr, std::strerror(EISDIR)};
+    if (!S_ISREG(f.st.st_mode))
+        return Error{kExitDataErr, file_kind(f.st.st_mode) + ", not a regular file"};
+    int fl = ::fcntl(f.fd.get(), F_GETFL);
+    if (fl >= 0) ::fcntl(f.fd.get(), F_SETFL, fl & ~O_NONBLOCK);
+    return f;
+}
+
+Result<std::string> read_to_end(int fd, std::size_t limit, bool& over) {
+    over = false;
+    std::string text;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return Error{kExitIoErr, std::strerror(errno)};
+        }
+        if (n == 0) return text;
+        text.append(buf, static_cast<std::size_t>(n));
+        if (text.size() > limit) {
+            over = true;
+            return text;
+        }
+    }
+}
+
+}  // namespace qbi
