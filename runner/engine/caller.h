@@ -18,6 +18,10 @@ class Caller {
 public:
     virtual ~Caller() = default;
     virtual ApiResult call(const std::string& action, const Params& params) = 0;
+    // From another thread (the engine's writer, at the end of the grace period): the call in
+    // progress ends at once with code kCodeAborted unless its answer was already in, and every
+    // later call does too (Transport::abort).
+    virtual void abort() {}
 };
 
 using CallerFactory = std::function<std::unique_ptr<Caller>()>;
@@ -29,6 +33,7 @@ public:
                 Poco::Net::Context::Ptr context, const TlsOptions& tls, Clock& clock,
                 NonceSource& nonces);
     ApiResult call(const std::string& action, const Params& params) override;
+    void abort() override { transport_.abort(); }
 
 private:
     HttpsTransport transport_;

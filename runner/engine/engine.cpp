@@ -4,6 +4,7 @@
 #include "runner/engine/engine.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "runner/core/log.h"
 #include "runner/engine/engine_impl.h"
@@ -14,6 +15,17 @@ namespace {
 
 constexpr std::int64_t kGroupCommitWaitMs = 5;  // how long the writer gathers completions
 constexpr std::int64_t kTickMs = 100;           // on_tick's period
+
+std::string recovered_text(const queue::Recovery& r) {
+    std::string text =
+        std::to_string(r.interrupted + r.requeued) +
+        " task(s) were running when a previous runner died: " + std::to_string(r.interrupted) +
+        " may have been sent (recorded as interrupted, outcome unknown";
+    if (r.failed > 0)
+        text += "; " + std::to_string(r.failed) + " of them failed, interrupted " +
+                std::to_string(queue::kMaxInterruptedInARow) + " times in a row";
+    return text + "), " + std::to_string(r.requeued) + " were never sent; queued again";
+}
 
 }  // namespace
 
@@ -117,17 +129,24 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
     RunReport report;
     start_ns = clock.monotonic_ns();
 
-    auto recovered = store.recover_running();
+    // A dead runner's journal says which of its running tasks may have been sent.
+    const std::filesystem::path journal_path = InFlightJournal::path_for(store.path());
+    std::vector<queue::SentCalls> journals;
+    if (auto sent = InFlightJournal::read(journal_path)) journals.push_back(std::move(*sent));
+    auto recovered = store.recover_running(journals);
     if (!recovered) {
         report.reason = StopReason::StoreError;
         report.store_error = recovered.error();
         return report;
     }
-    report.recovered = *recovered;
-    if (*recovered > 0)
-        log::warn(std::to_string(*recovered) +
-                  " task(s) were running when a previous runner died; recorded as interrupted "
-                  "and queued again");
+    report.recovered = recovered->interrupted + recovered->requeued;
+    if (report.recovered > 0) log::warn(recovered_text(*recovered));
+    if (auto st = journal.open(journal_path, opt.owner, opt.workers); !st)
+        log::warn(st.error().message +
+                  "; after a crash every running task will count as "
+                  "possibly sent");
+    free_slots.clear();
+    for (int i = opt.workers - 1; i >= 0; --i) free_slots.push_back(i);
     if (opt.job_id) {
         if (auto job = store.job(*opt.job_id); job && *job) progress.total = (*job)->counts.queued;
     } else if (auto totals = store.totals()) {
