@@ -149,7 +149,7 @@ TEST_F(EngineFakeTest, ThrottlingHalvesTheRateWhichRecoversAndEveryTaskFinishes)
 }
 
 // Transient errors: calls 0 and 1 answer Internal.System.Error. Their tasks are retried after
-// a backoff of clock time (base 100 ms, full jitter: within 100 ms for a first retry; 21 and
+// a backoff of clock time (base 100 ms, full jitter: within 100 ms for a first retry; 20 and
 // 48 ms with this seed), with attempt numbers 1 and 2 in the audit; everything ends done.
 TEST_F(EngineFakeTest, TransientErrorsAreRetriedAfterTheBackoff) {
     const std::int64_t job = submit("retries", 10);
@@ -169,7 +169,7 @@ TEST_F(EngineFakeTest, TransientErrorsAreRetriedAfterTheBackoff) {
             if (c.index != failed && c.params == calls[failed].params) retry = &c;
         ASSERT_NE(retry, nullptr) << "call " << failed;
         EXPECT_EQ(retry->result.outcome, Outcome::Done);
-        EXPECT_EQ(retry->started_ns - calls[failed].answered_ns, (failed == 0 ? 21 : 48) * kMs);
+        EXPECT_EQ(retry->started_ns - calls[failed].answered_ns, (failed == 0 ? 20 : 48) * kMs);
     }
     queue::TaskCounts c = counts(job);
     EXPECT_EQ(c.done, 10);

@@ -20,11 +20,13 @@ std::string recovered_text(const queue::Recovery& r) {
     std::string text =
         std::to_string(r.interrupted + r.requeued) +
         " task(s) were running when a previous runner died: " + std::to_string(r.interrupted) +
-        " may have been sent (recorded as interrupted, outcome unknown";
+        " may have been sent (recorded as interrupted, outcome unknown), " +
+        std::to_string(r.requeued) + " were never sent; queued again";
     if (r.failed > 0)
-        text += "; " + std::to_string(r.failed) + " of them failed, interrupted " +
+        text += ", except " + std::to_string(r.failed) +
+                " that failed (Runner.Interrupted): " + "interrupted " +
                 std::to_string(queue::kMaxInterruptedInARow) + " times in a row";
-    return text + "), " + std::to_string(r.requeued) + " were never sent; queued again";
+    return text;
 }
 
 }  // namespace
@@ -118,10 +120,14 @@ void Engine::Impl::wait_for_answers(std::int64_t wait_ms) {
         return;
     // Group commit: every write is a transaction with an fsync, so gather a little.
     const std::size_t batch = commit_batch();
-    // A halt (or the probe's answer) is not kept waiting: dispatch must stop (or resume) now.
-    clock.wait_until_ns(
-        lock, done_cv, clock.monotonic_ns() + kGroupCommitWaitMs * 1000000,
-        [this, batch] { return completions.size() >= batch || halted.load() || probing.load(); });
+    // A halt (or the probe's answer) is not kept waiting: dispatch must stop (or resume) now;
+    // nor is a worker that waits for a journal slot (every slot is held by a call out or an
+    // answer not yet committed: the commit frees them), nor anyone when no call is out.
+    clock.wait_until_ns(lock, done_cv, clock.monotonic_ns() + kGroupCommitWaitMs * 1000000,
+                        [this, batch] {
+                            return completions.size() >= batch || halted.load() || probing.load() ||
+                                   free_slots.empty() || in_flight.empty();
+                        });
 }
 
 RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<void()>& on_idle,
@@ -140,6 +146,7 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
         return report;
     }
     report.recovered = recovered->interrupted + recovered->requeued;
+    progress.failed += recovered->failed;  // interrupted too often: failures of this run too
     if (report.recovered > 0) log::warn(recovered_text(*recovered));
     if (auto st = journal.open(journal_path, opt.owner, opt.workers); !st)
         log::warn(st.error().message +

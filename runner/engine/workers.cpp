@@ -134,8 +134,10 @@ void Engine::Impl::worker_loop(Caller& caller) {
             completions.push_back(std::move(c));
             // The writer waits for the first answer, then gathers a group commit: wake it for
             // the first and once the batch is full, not for every answer in between.
+            // Nor when every slot is held or nothing else is out (see wait_for_answers).
             wake_writer = completions.size() == 1 || completions.size() >= commit_batch() ||
-                          is_halt(completions.back().result.outcome) || probing.load() || aborting;
+                          is_halt(completions.back().result.outcome) || probing.load() ||
+                          aborting || free_slots.empty() || in_flight.empty();
         }
         if (wake_writer) clock.notify_all(done_cv);
     }
