@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "runner/api/client.h"
 #include "runner/api/transport.h"
+#include "tests/support/canned_server.h"
 #include "tests/support/temp_dir.h"
 
 namespace qbi {
@@ -148,6 +150,84 @@ TEST(HttpsTransport, PlainHttpPeerFailsTheHandshake) {
     peer.join();
     EXPECT_EQ(r.error_code, kCodeConnection) << r.error_message;
     EXPECT_EQ(r.status, 0);
+}
+
+// A server that trickles its answer a byte every 20 ms (4 s in all) never lets a read time out:
+// api.call_timeout ends the whole call at 300 ms. The next call on the same transport gets its
+// own deadline.
+TEST(HttpsTransport, CallTimeoutCutsATricklingAnswer) {
+    test::CannedServer server({{"CancelCollection", std::string(200, ' ') + "{}"}}, 20);
+    TlsOptions o;
+    o.ca_file = server.ca_file();
+    o.call_timeout_ms = 300;
+    auto ctx = make_client_context(o);
+    ASSERT_TRUE(ctx.ok()) << ctx.error().message;
+    Endpoint ep = *parse_endpoint(server.endpoint());
+    HttpsTransport t(ep, *ctx, o);
+    for (int i = 0; i < 2; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        HttpResponse r = t.send(any_request(ep));
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+        EXPECT_EQ(r.error_code, kCodeTimeout);
+        EXPECT_EQ(r.error_message,
+                  ep.url() + ": no complete answer within api.call_timeout (300 ms)");
+        EXPECT_EQ(r.status, 0);
+        EXPECT_GE(ms, 300);
+        EXPECT_LT(ms, 1500);
+    }
+}
+
+// abort() from another thread cuts the call in progress at once (its socket is shut down),
+// and every later call fails without being sent.
+TEST(HttpsTransport, AbortCutsTheCallInProgressAndEveryLaterOne) {
+    test::CannedServer server({{"CancelCollection", std::string(200, ' ') + "{}"}}, 20);
+    TlsOptions o;
+    o.ca_file = server.ca_file();
+    auto ctx = make_client_context(o);
+    ASSERT_TRUE(ctx.ok()) << ctx.error().message;
+    Endpoint ep = *parse_endpoint(server.endpoint());
+    HttpsTransport t(ep, *ctx, o);
+    const auto start = std::chrono::steady_clock::now();
+    std::thread stopper([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        t.abort();
+    });
+    HttpResponse r = t.send(any_request(ep));
+    stopper.join();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+    EXPECT_EQ(r.error_code, kCodeAborted);
+    EXPECT_EQ(r.error_message,
+              ep.url() + ": cut off: the runner is stopping (the call may have been sent)");
+    EXPECT_LT(ms, 1500);
+    EXPECT_EQ(t.connections_opened(), 1);
+    r = t.send(any_request(ep));
+    EXPECT_EQ(r.error_code, kCodeAborted);
+    EXPECT_EQ(r.error_message, ep.url() + ": not sent: the runner is stopping");
+    EXPECT_EQ(t.connections_opened(), 1);
+}
+
+// A complete answer within the deadline is an answer (the deadline does not outlive its call).
+TEST(HttpsTransport, AnAnswerWithinTheCallTimeoutIsKept) {
+    test::CannedServer server(std::map<std::string, std::string>{
+        {"CancelCollection", R"({"RequestId":"r-1","Success":true})"}});
+    TlsOptions o;
+    o.ca_file = server.ca_file();
+    o.call_timeout_ms = 200;
+    auto ctx = make_client_context(o);
+    ASSERT_TRUE(ctx.ok()) << ctx.error().message;
+    Endpoint ep = *parse_endpoint(server.endpoint());
+    HttpsTransport t(ep, *ctx, o);
+    for (int i = 0; i < 3; ++i) {
+        HttpResponse r = t.send(any_request(ep));
+        EXPECT_TRUE(r.complete()) << r.error_code << " " << r.error_message;
+        EXPECT_EQ(r.status, 200);
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));  // past a stale deadline
+    }
+    EXPECT_EQ(t.connections_opened(), 1);
 }
 
 }  // namespace

@@ -34,6 +34,22 @@ TEST(Config, ShippedRunnerIniDocumentsEveryKey) {
     EXPECT_EQ(cfg->grace_ms, 20000);
 }
 
+// api.call_timeout: the whole call (30 s by default), 0 for none, a duration otherwise.
+TEST(Config, CallTimeoutIsADurationOrZero) {
+    EXPECT_EQ(Config{}.call_timeout_ms, 30000);
+    auto a = parse_config_text("[api]\ncall_timeout = 2s\n", "t.ini");
+    ASSERT_TRUE(a) << a.error().message;
+    EXPECT_EQ(a->call_timeout_ms, 2000);
+    auto b = parse_config_text("[api]\ncall_timeout = 0\n", "t.ini");
+    ASSERT_TRUE(b) << b.error().message;
+    EXPECT_EQ(b->call_timeout_ms, 0);
+    auto c = parse_config_text("[api]\ncall_timeout = forever\n", "t.ini");
+    ASSERT_FALSE(c);
+    EXPECT_EQ(c.error().message,
+              "t.ini:2: api.call_timeout: expected a duration such as 500ms, 20s, 5m or 1h, got "
+              "'forever'");
+}
+
 TEST(Config, UnknownKeySuggestsNearest) {
     auto cfg = parse_config_text("[rate]\nmax_qps = 5\n[run]\nworkrs = 4\n", "t.ini");
     ASSERT_FALSE(cfg);

@@ -79,6 +79,19 @@ protected:
         return n;
     }
     std::string db() const { return (dir / "state/queue.db").string(); }
+    // Until the simulator has seen `n` requests, reading the notify socket meanwhile as systemd
+    // does: unread, its queue (10 datagrams) fills with WATCHDOG=1 and the runner's sends block.
+    void wait_for_requests(test::SimFixture& sim, std::uint64_t n) {
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (sim.simulator().stats().requests() < n && std::chrono::steady_clock::now() < give_up)
+            listener.receive_until("(nothing: just read for a while)", 20);
+        ASSERT_GE(sim.simulator().stats().requests(), n);
+    }
+    static std::int64_t ms_since(std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - t)
+            .count();
+    }
     static bool contains(const std::vector<std::string>& v, const std::string& s) {
         for (const auto& m : v)
             if (m.find(s) != std::string::npos) return true;
@@ -144,19 +157,20 @@ TEST_F(ServeTest, SigtermLetsInFlightCallsFinishWithinGrace) {
     EXPECT_EQ(totals->done, 4);
 }
 
-// Calls take 8 s, the grace period is 1 s: the in-flight calls are recorded as interrupted and
-// their tasks queued again, serve still exits 0, and nothing is left running.
+// Calls take 8 s, the grace period is 1 s: at its end the calls are cut (their sockets shut
+// down), recorded as interrupted (outcome unknown) and their tasks queued again; serve exits 0
+// within grace + 1 s of the SIGTERM, and nothing is left running.
 TEST_F(ServeTest, SigtermRecordsUnfinishedCallsAsInterrupted) {
     test::SimFixture sim(sim_options(8000));
     drop("good.yaml", kJob);
     auto p = serve(sim, "1s");
     ASSERT_TRUE(contains(listener.receive_until("READY=1", 10000), "READY=1")) << p->err();
-    // Let the calls go out (8 s latency), reading the notify socket meanwhile as systemd does:
-    // unread, its queue (10 datagrams) fills with WATCHDOG=1 and the runner's sends block.
-    listener.receive_until("(nothing: just read for 3.5 s)", 3500);
+    wait_for_requests(sim, 4);
+    const auto stopped = std::chrono::steady_clock::now();
     p->signal(SIGTERM);
     auto r = p->wait(30000);
     EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_LE(ms_since(stopped), 2000);
     EXPECT_NE(r.err.find("recorded as interrupted"), std::string::npos) << r.err;
     auto store = queue::Store::open(db(), SystemClock::instance());
     ASSERT_TRUE(store);
@@ -168,7 +182,53 @@ TEST_F(ServeTest, SigtermRecordsUnfinishedCallsAsInterrupted) {
         return true;
     });
     EXPECT_EQ(interrupted, 4);
+    store->for_each_attempt({}, [&](const queue::AttemptRow& row) {
+        EXPECT_EQ(row.record.message,
+                  "outcome unknown: the call was cut off when the runner stopped (grace period "
+                  "over); it may have taken effect");
+        return true;
+    });
     EXPECT_TRUE(store->verify_audit_chain()->ok);
+}
+
+// Mixed: calls answer after 1.5 s, but the slow ones (about half, seeded) only after 30 s; the
+// grace is 2 s. The answers that arrive within the grace are recorded as answered, with their
+// RequestIds; the slow calls are cut at the grace end and recorded as interrupted; serve exits
+// within grace + 1 s of the SIGTERM.
+TEST_F(ServeTest, SigtermKeepsTheAnswersOfTheGraceAndCutsTheRest) {
+    test::SimFixtureOptions o = sim_options(1500);
+    o.faults.slow_success = 0.5;
+    o.faults.slow_delay_ms = 30000;
+    test::SimFixture sim(o);
+    drop("good.yaml", kJob);
+    auto p = serve(sim, "2s");
+    ASSERT_TRUE(contains(listener.receive_until("READY=1", 10000), "READY=1")) << p->err();
+    wait_for_requests(sim, 4);
+    const auto stopped = std::chrono::steady_clock::now();
+    p->signal(SIGTERM);
+    auto r = p->wait(30000);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_LE(ms_since(stopped), 3000);
+    auto store = queue::Store::open(db(), SystemClock::instance());
+    ASSERT_TRUE(store);
+    int done = 0, interrupted = 0;
+    store->for_each_attempt({}, [&](const queue::AttemptRow& row) {
+        if (row.record.outcome == Outcome::Done) {
+            ++done;
+            EXPECT_FALSE(row.record.request_id.empty());
+        } else {
+            ++interrupted;
+            EXPECT_EQ(row.record.outcome, Outcome::Interrupted);
+            EXPECT_EQ(row.record.request_id, "");
+        }
+        return true;
+    });
+    EXPECT_GE(done, 1);
+    EXPECT_GE(interrupted, 1);
+    EXPECT_EQ(done + interrupted, 4);
+    EXPECT_EQ(store->totals()->done, done);
+    EXPECT_EQ(store->totals()->queued, interrupted);
+    EXPECT_EQ(store->totals()->running, 0);
 }
 
 // SIGHUP re-reads the configuration: RELOADING=1, then READY=1 again; a broken file is refused

@@ -92,6 +92,7 @@ TEST_F(EngineSimTest, DiscoveryUnderKillNineAndFaultsEndsLikeAFaultFreeRun) {
     std::mt19937 rng(20261202);
     std::uniform_int_distribution<int> moment(60, 400);
     int kills = 0, exit_code = -1;
+    std::int64_t in_doubt_at_kills = 0;
     std::string last_err;
     for (int round = 0; round < 40 && exit_code != 0; ++round) {
         qbi::test::Process runner(run_argv, std::nullopt, dir_.path().string());
@@ -102,6 +103,9 @@ TEST_F(EngineSimTest, DiscoveryUnderKillNineAndFaultsEndsLikeAFaultFreeRun) {
             runner.signal(SIGKILL);
             ASSERT_EQ(runner.wait_for(10000), 128 + SIGKILL);
             ++kills;
+            const std::int64_t doubt = in_doubt();
+            EXPECT_LE(doubt, 8) << "kill " << kills << ": more calls in doubt than workers";
+            in_doubt_at_kills += doubt;
         } else {
             exit_code = runner.wait_for(60000);
             last_err = runner.err();
@@ -139,6 +143,11 @@ TEST_F(EngineSimTest, DiscoveryUnderKillNineAndFaultsEndsLikeAFaultFreeRun) {
     // Per leaver: lookup, ListCollections, QuerySharesToUserList, 8 QueryShareList (personal
     // and group routes are the same 8 works), 15 + 8 cancels.
     EXPECT_EQ(c.total(), kLeavers * (3 + kPersonal + kFavorites + kPersonal));
+    // Interrupted rows only for the calls in doubt: at most one per worker and kill.
+    std::int64_t interrupted = 0;
+    for (const auto& a : attempts()) interrupted += a.record.outcome == Outcome::Interrupted;
+    EXPECT_EQ(interrupted, in_doubt_at_kills);
+    EXPECT_LE(interrupted, 8 * kills);
     std::set<std::int64_t> audited;
     for (const auto& a : attempts())
         if (reads.count(a.task_id) && a.record.outcome == Outcome::Done &&

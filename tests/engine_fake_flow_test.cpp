@@ -3,8 +3,11 @@
 // interrupted), the time limit, throttling, and retries after a backoff of clock time.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
+#include <optional>
 
+#include "runner/engine/inflight_journal.h"
 #include "tests/engine_fake_fixture.h"
 
 namespace qbi::engine::test {
@@ -16,12 +19,11 @@ using queue::TaskState;
 
 constexpr std::int64_t kMs = 1000000;  // nanoseconds
 
-// A stop while two calls are out, grace 2 s, 2 workers, 3 tasks: call 0 hangs (it is held
-// until the engine has given up on it), call 1 takes 1 s of clock time, the third task is
-// claimed but not started. The stop releases the third task at once; call 1 answers within
-// the grace and is recorded done; exactly 2 s of clock time after the stop call 0 is recorded
-// as interrupted (no RequestId, not counted) and its task queued again. Its late answer,
-// after the engine gave up, is not recorded.
+// A stop while two calls are out, grace 2 s, 2 workers, 3 tasks: call 0 hangs, call 1 takes
+// 1 s of clock time, the third task is claimed but not started. The stop releases the third
+// task at once; call 1 answers within the grace and is recorded done; exactly 2 s of clock
+// time after the stop call 0 is cut (Caller::abort) and recorded as interrupted (outcome
+// unknown, no RequestId, not counted) and its task queued again.
 TEST_F(EngineFakeTest, StopGivesCallsTheGraceThenRecordsThemAsInterrupted) {
     const std::int64_t job = submit("grace", 3);
     api_.on_call(0, FakeReply{done(), 0, true});
@@ -68,6 +70,10 @@ TEST_F(EngineFakeTest, StopGivesCallsTheGraceThenRecordsThemAsInterrupted) {
     EXPECT_EQ(interrupted.outcome, Outcome::Interrupted);
     EXPECT_EQ(interrupted.code, queue::kCodeInterrupted);
     EXPECT_EQ(interrupted.request_id, "");
+    EXPECT_EQ(interrupted.message,
+              "outcome unknown: the call was cut off when the runner stopped (grace period "
+              "over); it may have taken effect");
+    EXPECT_EQ(api_.aborted_calls(), 1u);
     EXPECT_EQ(interrupted.started_at_ms, calls[0].started_wall_ms);
     EXPECT_EQ(by_task.at(answered.id).record.outcome, Outcome::Done);
     EXPECT_EQ(by_task.at(answered.id).record.latency_ms, 1000);
@@ -143,7 +149,7 @@ TEST_F(EngineFakeTest, ThrottlingHalvesTheRateWhichRecoversAndEveryTaskFinishes)
 }
 
 // Transient errors: calls 0 and 1 answer Internal.System.Error. Their tasks are retried after
-// a backoff of clock time (base 100 ms, full jitter: within 100 ms for a first retry; 21 and
+// a backoff of clock time (base 100 ms, full jitter: within 100 ms for a first retry; 20 and
 // 48 ms with this seed), with attempt numbers 1 and 2 in the audit; everything ends done.
 TEST_F(EngineFakeTest, TransientErrorsAreRetriedAfterTheBackoff) {
     const std::int64_t job = submit("retries", 10);
@@ -163,7 +169,7 @@ TEST_F(EngineFakeTest, TransientErrorsAreRetriedAfterTheBackoff) {
             if (c.index != failed && c.params == calls[failed].params) retry = &c;
         ASSERT_NE(retry, nullptr) << "call " << failed;
         EXPECT_EQ(retry->result.outcome, Outcome::Done);
-        EXPECT_EQ(retry->started_ns - calls[failed].answered_ns, (failed == 0 ? 21 : 48) * kMs);
+        EXPECT_EQ(retry->started_ns - calls[failed].answered_ns, (failed == 0 ? 20 : 48) * kMs);
     }
     queue::TaskCounts c = counts(job);
     EXPECT_EQ(c.done, 10);
@@ -180,6 +186,99 @@ TEST_F(EngineFakeTest, TransientErrorsAreRetriedAfterTheBackoff) {
     }
     EXPECT_EQ(retried_tasks, 2);
     expect_chain_intact();
+}
+
+// Claims come in batches, but a call goes out only holding a slot of the in-flight journal
+// beside the database, until its result is committed: with 2 workers and every call held,
+// the journal lists exactly the 2 calls out, for this runner, while more tasks are claimed
+// (running). After the run it lists none.
+TEST_F(EngineFakeTest, TheInFlightJournalListsExactlyTheCallsOut) {
+    const std::int64_t job = submit("journal", 20);
+    api_.set_default(FakeReply{done(), 0, true});
+    EngineOptions o = options();
+    o.workers = 2;
+    const auto path = InFlightJournal::path_for(dir_ / "queue.db");
+    EXPECT_EQ(path.filename(), "queue.db-inflight");
+    std::optional<queue::SentCalls> seen;
+    std::int64_t running = 0;
+    RunReport r = run(o, [&](const Engine&) {
+        if (!seen && api_.blocked() == 2) {
+            seen = InFlightJournal::read(path);
+            running = counts(job).running;
+            api_.release_all();
+        }
+    });
+    EXPECT_EQ(r.reason, StopReason::Finished);
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(seen->owner, "engine-fake-test");
+    EXPECT_EQ(seen->task_ids.size(), 2u);
+    EXPECT_GT(running, 2);
+    EXPECT_EQ(counts(job).done, 20);
+    auto after = InFlightJournal::read(path);
+    ASSERT_TRUE(after);
+    EXPECT_TRUE(after->task_ids.empty());
+    EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+// A runner died with 5 tasks claimed, its journal naming one call out: the next run records
+// one interrupted row (outcome unknown) for it, returns the 4 others without a row, and then
+// works all 5 (every attempt row with its own number).
+TEST_F(EngineFakeTest, RecoveryRecordsOnlyTheCallsTheDeadRunnersJournalLists) {
+    const std::int64_t job = submit("recover", 5);
+    auto claimed = must(store().claim("dead-runner", 5, 600000));
+    ASSERT_EQ(claimed.size(), 5u);
+    {
+        InFlightJournal dead;
+        ASSERT_TRUE(dead.open(InFlightJournal::path_for(dir_ / "queue.db"), "dead-runner", 4));
+        dead.set(2, claimed[3].task_id);
+    }
+    RunReport r = run(options());
+    EXPECT_EQ(r.reason, StopReason::Finished);
+    EXPECT_EQ(r.recovered, 5);
+    EXPECT_EQ(counts(job).done, 5);
+    const auto rows = attempts();
+    ASSERT_EQ(rows.size(), 6u);
+    EXPECT_EQ(rows[0].task_id, claimed[3].task_id);
+    EXPECT_EQ(rows[0].attempt, 1);
+    EXPECT_EQ(rows[0].record.outcome, Outcome::Interrupted);
+    EXPECT_EQ(rows[0].record.message,
+              "outcome unknown: the call may have been sent when the runner stopped");
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        EXPECT_EQ(rows[i].record.outcome, Outcome::Done);
+        EXPECT_EQ(rows[i].attempt, rows[i].task_id == claimed[3].task_id ? 2 : 1);
+    }
+    expect_chain_intact();
+}
+
+// A call that never answers, three runs each stopped past the grace (0): each run records it
+// as interrupted; the third fails the task with Runner.Interrupted instead of queueing it for
+// ever.
+TEST_F(EngineFakeTest, ThreeInterruptedRunsInARowFailTheTask) {
+    const std::int64_t job = submit("hangs", 1);
+    api_.set_default(FakeReply{done(), 0, true});
+    EngineOptions o = options();
+    o.workers = 1;
+    o.grace_ms = 0;
+    for (int run_no = 1; run_no <= 3; ++run_no) {
+        stop_ = false;
+        const std::size_t before = api_.call_count();
+        RunReport r = run(o, [&](const Engine&) {
+            if (api_.call_count() > before && api_.blocked() == 1) stop_ = true;
+        });
+        EXPECT_EQ(r.reason, StopReason::Stopped);
+        EXPECT_EQ(r.interrupted, 1);
+        EXPECT_EQ(tasks(job)[0].state, run_no < 3 ? TaskState::Queued : TaskState::Failed);
+    }
+    const queue::TaskInfo t = tasks(job)[0];
+    EXPECT_EQ(t.last_code, "Runner.Interrupted");
+    EXPECT_EQ(t.last_message,
+              "interrupted 3 times in a row (the runner stopped or crashed while this call was "
+              "in flight); rerun it to try again");
+    const auto rows = attempts();
+    ASSERT_EQ(rows.size(), 3u);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(rows[i].attempt, i + 1);
+    EXPECT_FALSE(api_.failsafe_hit());
 }
 
 }  // namespace

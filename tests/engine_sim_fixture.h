@@ -10,11 +10,13 @@
 // The engine runs on the SystemClock with a tiny backoff (base 2 ms, cap 20 ms): worker threads
 // cannot be driven by a ManualClock, and with such a backoff retries cost milliseconds.
 // Not thread-safe; one per test.
+#include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,7 @@
 #include "runner/core/random.h"
 #include "runner/engine/caller.h"
 #include "runner/engine/engine.h"
+#include "runner/engine/inflight_journal.h"
 #include "runner/queue/store.h"
 #include "runner/sim/world_io.h"
 #include "tests/support/sim_fixture.h"
@@ -113,6 +116,22 @@ protected:
             store_ = std::make_unique<queue::Store>(std::move(*s));
         }
         return *store_;
+    }
+
+    // After a kill -9: how many running tasks may have been sent, by the dead runner's in-flight
+    // journal (inflight_journal.h), as the next runner's recovery will count them: the tasks the
+    // journal lists, and every running task of an owner without a journal.
+    std::int64_t in_doubt() {
+        auto sent = InFlightJournal::read(InFlightJournal::path_for(dir_ / "queue.db"));
+        std::set<std::int64_t> listed;
+        if (sent) listed.insert(sent->task_ids.begin(), sent->task_ids.end());
+        SQLite::Statement s(store().raw_connection(),
+                            "SELECT id, lease_owner FROM tasks WHERE state = 'running'");
+        std::int64_t n = 0;
+        while (s.executeStep())
+            n += !sent || s.getColumn(1).getString() != sent->owner ||
+                 listed.count(s.getColumn(0).getInt64()) > 0;
+        return n;
     }
 
     template <class T>

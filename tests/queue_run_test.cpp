@@ -189,7 +189,8 @@ TEST_F(RunTest, ResultsWithClaimFactsStillNeedTheLease) {
     auto c = must(store_->claim("r", 2, 1000));
     auto with_facts = [&](const ClaimedTask& t, const std::string& owner) {
         TaskResult r = result(t, owner, Outcome::Done);
-        r.claim = ClaimFacts{t.job_id, t.action, t.params_json, t.attempt - 1, t.max_attempts};
+        r.claim = ClaimFacts{t.job_id,       t.action,       t.params_json,       t.attempt - 1,
+                             t.max_attempts, t.attempt_rows, t.interrupted_streak};
         return r;
     };
     const std::int64_t due = task(*store_, j.job_id, c[1].task_id).next_run_at;
@@ -223,8 +224,8 @@ TEST_F(RunTest, RefusesAnUnmaskedAccessKeyId) {
     EXPECT_EQ(must(store_->totals()).running, 2);
 }
 
-// After a crash, the new runner returns every running task to queued at once; each in-flight
-// attempt is recorded as interrupted and not counted.
+// After a crash without a journal, the new runner returns every running task to queued at
+// once; each is in doubt, recorded as interrupted (outcome unknown) and not counted.
 TEST_F(RunTest, RecoverRunningRequeuesADeadOwnersTasks) {
     auto j = must(store_->submit(make_job("a", 4)));
     auto first = must(store_->claim("dead-runner", 2, 30000));
@@ -235,7 +236,9 @@ TEST_F(RunTest, RecoverRunningRequeuesADeadOwnersTasks) {
 
     clock_.advance_ms(5000);
     store_ = open_store();
-    EXPECT_EQ(must(store_->recover_running()), 2);
+    Recovery rec = must(store_->recover_running());
+    EXPECT_EQ(rec.interrupted, 2);
+    EXPECT_EQ(rec.requeued + rec.failed, 0);
     EXPECT_EQ(must(store_->totals()), (TaskCounts{3, 0, 1, 0, 0, 0}));
     TaskInfo t = task(*store_, j.job_id, first[0].task_id);
     EXPECT_EQ(t.state, TaskState::Queued);
@@ -250,15 +253,122 @@ TEST_F(RunTest, RecoverRunningRequeuesADeadOwnersTasks) {
     EXPECT_EQ(rows[1].record.started_at_ms, kT0);  // the claim
     EXPECT_EQ(rows[1].recorded_at, kT0 + 5010);
     EXPECT_EQ(rows[1].record.code, "Runner.Interrupted");
-    EXPECT_EQ(rows[1].record.message, "runner dead-runner stopped before this attempt finished");
+    EXPECT_EQ(rows[1].record.message,
+              "outcome unknown: the call may have been sent when the runner stopped");
     EXPECT_EQ(rows[2].task_id, first[1].task_id);
-    EXPECT_EQ(must(store_->recover_running()), 0);
+    EXPECT_EQ(must(store_->recover_running()).interrupted, 0);
     EXPECT_TRUE(must(store_->verify_audit_chain()).ok);
     // The dead owner's late results cannot land any more.
     EXPECT_EQ(
         must(store_->record_results({result(first[0], "dead-runner", Outcome::Done)}))[0].effect,
         TaskEffect::LeaseLost);
     EXPECT_EQ(must(store_->claim("new-runner", 10, 1000)).size(), 3u);
+}
+
+// With the dead runner's journal, only the tasks it lists may have been sent: they get an
+// interrupted row; its other running tasks were never sent and go back without a row, their
+// due time unchanged. A running task of an owner without a journal is in doubt.
+TEST_F(RunTest, RecoverWithAJournalRecordsOnlyTheCallsThatMayHaveBeenSent) {
+    auto j = must(store_->submit(make_job("a", 5)));
+    auto dead = must(store_->claim("dead", 4, 30000));
+    auto other = must(store_->claim("older", 1, 30000));
+    clock_.advance_ms(100);
+    Recovery rec = must(store_->recover_running({SentCalls{"dead", {dead[2].task_id, 99}}}));
+    EXPECT_EQ(rec.interrupted, 2);  // dead[2] and the other owner's task
+    EXPECT_EQ(rec.requeued, 3);
+    EXPECT_EQ(rec.failed, 0);
+    EXPECT_EQ(must(store_->totals()), (TaskCounts{5, 0, 0, 0, 0, 0}));
+    auto rows = all_attempts();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].task_id, dead[2].task_id);
+    EXPECT_EQ(rows[1].task_id, other[0].task_id);
+    for (const auto& r : rows) {
+        EXPECT_EQ(r.record.outcome, Outcome::Interrupted);
+        EXPECT_EQ(r.attempt, 1);
+    }
+    TaskInfo never_sent = task(*store_, j.job_id, dead[0].task_id);
+    EXPECT_EQ(never_sent.next_run_at, kT0);  // unchanged
+    EXPECT_EQ(never_sent.last_code, "");
+    EXPECT_EQ(task(*store_, j.job_id, dead[2].task_id).next_run_at, kT0 + 100);
+    EXPECT_TRUE(must(store_->verify_audit_chain()).ok);
+}
+
+// Every attempt row of a task has its own number: halted and interrupted attempts take one
+// too, though they do not count toward max_attempts.
+TEST_F(RunTest, AttemptRowsNeverShareANumber) {
+    auto j = must(store_->submit(make_job("a", 1)));
+    auto c = must(store_->claim("r", 1, 1000));
+    must(store_->record_results({result(c[0], "r", Outcome::HaltAuth, "InvalidAccessKeyId")}));
+    c = must(store_->claim("r", 1, 1000));
+    EXPECT_EQ(c[0].attempt_rows, 1);
+    must(store_->record_results({result(c[0], "r", Outcome::Interrupted, kCodeInterrupted)}));
+    c = must(store_->claim("r", 1, 1000));
+    must(store_->record_results({result(c[0], "r", Outcome::Retryable, "InternalError")}));
+    c = must(store_->claim("r", 1, 1000));
+    must(store_->recover_running());
+    c = must(store_->claim("r", 1, 1000));
+    EXPECT_EQ(c[0].attempt, 2);  // one counted attempt so far
+    must(store_->record_results({result(c[0], "r", Outcome::Done)}));
+    auto rows = all_attempts();
+    ASSERT_EQ(rows.size(), 5u);
+    for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_EQ(rows[i].attempt, i + 1);
+    TaskInfo t = task(*store_, j.job_id, c[0].task_id);
+    EXPECT_EQ(t.attempts, 2);
+    EXPECT_EQ(t.state, TaskState::Succeeded);
+}
+
+// A task whose call kills the runner: the third interrupted attempt in a row (crash recovery
+// or a stop past the grace) fails it with Runner.Interrupted; an answer in between, or a
+// rerun, starts the count again.
+TEST_F(RunTest, ThreeInterruptionsInARowFailTheTask) {
+    auto j = must(store_->submit(make_job("a", 1)));
+    const std::int64_t id = 1;
+    auto crash = [&] {
+        must(store_->claim("r", 1, 1000));
+        return must(store_->recover_running());
+    };
+    crash();
+    crash();
+    auto c = must(store_->claim("r", 1, 1000));  // an answer (a halt) breaks the run
+    must(store_->record_results({result(c[0], "r", Outcome::HaltAuth, "InvalidAccessKeyId")}));
+    crash();
+    c = must(store_->claim("r", 1, 1000));  // a stop past the grace
+    EXPECT_EQ(effects_of(must(store_->record_results(
+                  {result(c[0], "r", Outcome::Interrupted, kCodeInterrupted)})))[0],
+              TaskEffect::Requeued);
+    Recovery third = crash();
+    EXPECT_EQ(third.interrupted, 1);
+    EXPECT_EQ(third.failed, 1);
+    TaskInfo t = task(*store_, j.job_id, id);
+    EXPECT_EQ(t.state, TaskState::Failed);
+    EXPECT_EQ(t.last_code, "Runner.Interrupted");
+    EXPECT_EQ(t.last_message,
+              "interrupted 3 times in a row (the runner stopped or crashed while this call was in "
+              "flight); rerun it to try again");
+    auto rows = all_attempts();
+    ASSERT_EQ(rows.size(), 6u);
+    EXPECT_EQ(rows.back().attempt, 6);
+    EXPECT_EQ(rows.back().record.outcome, Outcome::Interrupted);
+    EXPECT_EQ(rows.back().record.message, t.last_message);
+    EXPECT_EQ(must(store_->totals()), (TaskCounts{0, 0, 0, 0, 1, 0}));
+
+    // A rerun starts again: two more interruptions leave it queued, the third (through
+    // record_results this time) fails it.
+    EXPECT_EQ(
+        must(store_->rerun(RerunRequest{j.job_id, {TaskState::Failed}, "Runner.Interrupted"})), 1);
+    crash();
+    crash();
+    EXPECT_EQ(task(*store_, j.job_id, id).state, TaskState::Queued);
+    c = must(store_->claim("r", 1, 1000));
+    EXPECT_EQ(c[0].interrupted_streak, 2);
+    EXPECT_EQ(effects_of(must(store_->record_results(
+                  {result(c[0], "r", Outcome::Interrupted, kCodeInterrupted)})))[0],
+              TaskEffect::Failed);
+    t = task(*store_, j.job_id, id);
+    EXPECT_EQ(t.state, TaskState::Failed);
+    EXPECT_EQ(t.last_code, "Runner.Interrupted");
+    EXPECT_EQ(t.attempts, 0);
+    EXPECT_TRUE(must(store_->verify_audit_chain()).ok);
 }
 
 // Graceful stop: claimed tasks that never started go back without an attempt row; tasks of

@@ -27,9 +27,9 @@ TEST_F(SchemaTest, MigratesAnEmptyFileToTheNewestVersion) {
     ASSERT_TRUE(store_);
     EXPECT_TRUE(std::filesystem::exists(db_path()));
     EXPECT_EQ(store_->schema_version(), latest_schema_version());
-    EXPECT_EQ(latest_schema_version(), 4);
+    EXPECT_EQ(latest_schema_version(), 5);
     SQLite::Database& db = store_->raw_connection();
-    EXPECT_EQ(pragma_int(db, "user_version"), 4);
+    EXPECT_EQ(pragma_int(db, "user_version"), 5);
     EXPECT_EQ(pragma_int(db, "application_id"), kApplicationId);
     EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
     EXPECT_EQ(pragma_int(db, "synchronous"), 2);  // FULL
@@ -153,7 +153,7 @@ TEST_F(SchemaTest, RefusesADatabaseNewerThanTheBinary) {
     ASSERT_FALSE(s);
     EXPECT_EQ(s.error().code, kExitConfig);
     EXPECT_EQ(s.error().message, "database " + db_path().string() +
-                                     " has schema version 7 but this qbi-runner knows up to 4; "
+                                     " has schema version 7 but this qbi-runner knows up to 5; "
                                      "upgrade qbi-runner");
     SQLite::Database raw(db_path());
     EXPECT_EQ(pragma_int(raw, "user_version"), 7);

@@ -24,7 +24,9 @@ inline constexpr const char* kCodeTimeout = "Transport.Timeout";
 inline constexpr const char* kCodeConnection = "Transport.ConnectionFailed";  // refused/reset
 inline constexpr const char* kCodeTruncated = "Transport.TruncatedResponse";
 inline constexpr const char* kCodeTls = "Transport.CertificateRejected";  // halt (78)
-inline constexpr const char* kCodeProtocol = "Protocol.BadResponse";      // unparseable body
+// The caller gave the call up (Transport::abort: the runner is stopping); it may have been sent.
+inline constexpr const char* kCodeAborted = "Transport.Aborted";
+inline constexpr const char* kCodeProtocol = "Protocol.BadResponse";  // unparseable body
 // HTTP 200 whose Success or Result is false (or "false"): permanent.
 inline constexpr const char* kCodeUnsuccessful = "Response.Unsuccessful";
 

@@ -23,7 +23,7 @@ struct CodeRule {
 };
 
 // Exact codes first: Forbidden.AccessKeyDisabled must win over the Forbidden.* family.
-constexpr std::array<CodeRule, 32> kRules = {{
+constexpr std::array<CodeRule, 33> kRules = {{
     {"Favorite.NotCancel.Permission", false, Outcome::AlreadyAbsent},
     {"Report.NotExist.Error", false, Outcome::AlreadyAbsent},
 
@@ -35,6 +35,7 @@ constexpr std::array<CodeRule, 32> kRules = {{
     {kCodeTimeout, false, Outcome::Retryable},
     {kCodeConnection, false, Outcome::Retryable},
     {kCodeTruncated, false, Outcome::Retryable},
+    {kCodeAborted, false, Outcome::Retryable},
 
     {"Forbidden.AccessKeyDisabled", false, Outcome::HaltAuth},
     {"SignatureDoesNotMatch", false, Outcome::HaltAuth},

@@ -8,11 +8,15 @@
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Timespan.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <istream>
+#include <map>
 #include <ostream>
+#include <thread>
 
 #include "runner/api/outcome.h"
 #include "runner/core/strings.h"
@@ -23,18 +27,26 @@ namespace qbi {
 // not finished by then, lets OpenSSL finish it implicitly inside the first write -- after
 // its host-name check has already passed for want of a certificate. This session completes
 // the handshake and checks the host name before any request byte is sent.
+// It also hands its socket to the transport as soon as it exists, so abort() and the call
+// deadline can shut it down.
 class VerifiedHttpsSession final : public Poco::Net::HTTPSClientSession {
 public:
-    using HTTPSClientSession::HTTPSClientSession;
+    VerifiedHttpsSession(const std::string& host, Poco::UInt16 port,
+                         Poco::Net::Context::Ptr context, HttpsTransport& owner)
+        : HTTPSClientSession(host, port, std::move(context)), owner_(owner) {}
 
 protected:
     void connect(const Poco::Net::SocketAddress& address) override {
         HTTPSClientSession::connect(address);
+        owner_.watch_socket(socket().impl()->sockfd());
         Poco::Net::SecureStreamSocket secure(socket());
         if (secure.completeHandshake() != 1)
             throw Poco::Net::SSLException("the TLS handshake did not complete");
         secure.verifyPeerCertificate(getHost());
     }
+
+private:
+    HttpsTransport& owner_;
 };
 
 namespace {
@@ -63,7 +75,98 @@ void fail(HttpResponse& out, const char* code, const std::string& message) {
     out.error_message = message;
 }
 
+// One thread for the whole process ends the calls that passed their call_timeout_ms: it shuts
+// their sockets down (HttpsTransport::expire). Created on first use and never destroyed (its
+// thread may outlive static destruction); it holds no resource but the thread.
+class DeadlineWatch {
+public:
+    using TimePoint = std::chrono::steady_clock::time_point;
+    static DeadlineWatch& instance() {
+        static DeadlineWatch* watch = new DeadlineWatch();
+        return *watch;
+    }
+    std::uint64_t add(TimePoint at, HttpsTransport& t, std::uint64_t call) {
+        std::lock_guard lock(mu_);
+        if (!started_) {
+            std::thread([this] { loop(); }).detach();
+            started_ = true;
+        }
+        const std::uint64_t id = ++next_id_;
+        entries_.emplace(id, Entry{at, &t, call});
+        cv_.notify_all();
+        return id;
+    }
+    // After remove() returns, the transport is not touched for that entry any more.
+    void remove(std::uint64_t id) {
+        std::lock_guard lock(mu_);
+        entries_.erase(id);
+    }
+
+private:
+    struct Entry {
+        TimePoint at;
+        HttpsTransport* transport;
+        std::uint64_t call;
+    };
+    void loop() {
+        std::unique_lock lock(mu_);
+        for (;;) {
+            const TimePoint now = std::chrono::steady_clock::now();
+            TimePoint next = TimePoint::max();
+            for (auto it = entries_.begin(); it != entries_.end();) {
+                if (it->second.at <= now) {
+                    it->second.transport->expire(it->second.call);
+                    it = entries_.erase(it);
+                } else {
+                    next = std::min(next, it->second.at);
+                    ++it;
+                }
+            }
+            if (next == TimePoint::max())
+                cv_.wait(lock);
+            else
+                cv_.wait_until(lock, next);
+        }
+    }
+
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool started_ = false;
+    std::uint64_t next_id_ = 0;
+    std::map<std::uint64_t, Entry> entries_;
+};
+
 }  // namespace
+
+void HttpsTransport::abort() {
+    std::lock_guard lock(cut_mu_);
+    aborted_ = true;
+    if (live_fd_ >= 0) ::shutdown(live_fd_, SHUT_RDWR);
+}
+
+void HttpsTransport::expire(std::uint64_t call) {
+    std::lock_guard lock(cut_mu_);
+    if (call != call_) return;
+    expired_ = true;
+    if (live_fd_ >= 0) ::shutdown(live_fd_, SHUT_RDWR);
+}
+
+void HttpsTransport::watch_socket(int fd) {
+    std::lock_guard lock(cut_mu_);
+    live_fd_ = fd;
+    // Cut while connecting: the socket goes at once.
+    if (aborted_ || expired_) ::shutdown(fd, SHUT_RDWR);
+}
+
+void HttpsTransport::unwatch_socket() {
+    std::lock_guard lock(cut_mu_);
+    live_fd_ = -1;
+}
+
+bool HttpsTransport::cut() const {
+    std::lock_guard lock(cut_mu_);
+    return aborted_ || expired_;
+}
 
 HttpsTransport::HttpsTransport(Endpoint endpoint, Poco::Net::Context::Ptr context,
                                TlsOptions options)
@@ -72,6 +175,7 @@ HttpsTransport::HttpsTransport(Endpoint endpoint, Poco::Net::Context::Ptr contex
 HttpsTransport::~HttpsTransport() = default;
 
 void HttpsTransport::reset() {
+    unwatch_socket();  // before the socket closes: its number may be reused at once
     if (session_) {
         try {
             session_->reset();
@@ -84,16 +188,50 @@ void HttpsTransport::reset() {
 
 HttpResponse HttpsTransport::send(const SignedRequest& request) {
     HttpResponse out;
+    std::uint64_t call = 0;
+    {
+        std::lock_guard lock(cut_mu_);
+        call = ++call_;
+        expired_ = false;
+        if (aborted_) {
+            fail(out, kCodeAborted, endpoint_.url() + ": not sent: the runner is stopping");
+            return out;
+        }
+    }
     // Idle expiry is ours (Poco's own is set later than ours), so connections_ counts exactly.
     const auto now = std::chrono::steady_clock::now();
+    std::uint64_t watch = 0;
+    if (options_.call_timeout_ms > 0)
+        watch = DeadlineWatch::instance().add(
+            now + std::chrono::milliseconds(options_.call_timeout_ms), *this, call);
     if (session_ && now - last_used_ > std::chrono::milliseconds(options_.keep_alive_idle_ms))
         reset();
     bool reused = session_ && session_->connected();
     if (attempt(request, reused, out) == Attempt::StaleConnection) {
         out = HttpResponse{};
-        attempt(request, false, out);
+        if (cut())
+            fail(out, kCodeConnection, "cut");  // replaced below
+        else
+            attempt(request, false, out);
     }
+    if (watch != 0) DeadlineWatch::instance().remove(watch);
     last_used_ = std::chrono::steady_clock::now();
+    if (!out.complete()) {
+        // What ended the call is the cut, whatever error the dead socket raised.
+        std::lock_guard lock(cut_mu_);
+        if (aborted_) {
+            out.status = 0;
+            fail(out, kCodeAborted,
+                 endpoint_.url() +
+                     ": cut off: the runner is stopping (the call may have been "
+                     "sent)");
+        } else if (expired_) {
+            out.status = 0;
+            fail(out, kCodeTimeout,
+                 endpoint_.url() + ": no complete answer within api.call_timeout (" +
+                     std::to_string(options_.call_timeout_ms) + " ms)");
+        }
+    }
     return out;
 }
 
@@ -102,8 +240,8 @@ HttpsTransport::Attempt HttpsTransport::attempt(const SignedRequest& request, bo
     Stage stage = Stage::Request;
     try {
         if (!session_) {
-            session_ =
-                std::make_unique<VerifiedHttpsSession>(endpoint_.host, endpoint_.port, context_);
+            session_ = std::make_unique<VerifiedHttpsSession>(endpoint_.host, endpoint_.port,
+                                                              context_, *this);
             // A Poco 1.11 TLS read waits out the socket timeout once in recv and once more in
             // poll before it gives up: half of read_timeout_ms each makes the whole wait it.
             const auto ms = [](long long v) {
@@ -115,7 +253,10 @@ HttpsTransport::Attempt HttpsTransport::attempt(const SignedRequest& request, bo
             session_->setKeepAliveTimeout(Poco::Timespan(
                 static_cast<Poco::Timespan::TimeDiff>(options_.keep_alive_idle_ms + 60000) * 1000));
         }
-        if (!session_->connected()) ++connections_;
+        if (!session_->connected())
+            ++connections_;
+        else
+            watch_socket(session_->socket().impl()->sockfd());  // a kept-alive connection
 
         Poco::Net::HTTPRequest http(
             request.method, request.path + (request.query.empty() ? "" : "?" + request.query),
@@ -151,6 +292,12 @@ HttpsTransport::Attempt HttpsTransport::attempt(const SignedRequest& request, bo
         if (in.bad()) {
             reset();
             fail(out, kCodeTruncated, "the response body could not be read to its end");
+            return Attempt::Done;
+        }
+        if (!response.hasContentLength() && cut()) {
+            // A body that ends with the connection: the cut ended it, not the server.
+            reset();
+            fail(out, kCodeTruncated, "the response body was cut off");
             return Attempt::Done;
         }
         if (response.hasContentLength() &&

@@ -3,20 +3,24 @@
 //
 // Contract: Transport::send never throws. It returns the HTTP status and body, or, when no
 // complete response arrived, a Transport.* code of outcome.h with a message (never a secret):
-//   Transport.Timeout             connect or read timed out
+//   Transport.Timeout             connect or read timed out, or no complete answer within
+//                                 call_timeout_ms
+//   Transport.Aborted             abort() was called (the runner is stopping)
 //   Transport.ConnectionFailed    refused, reset, closed early, DNS, TLS handshake failure
 //   Transport.TruncatedResponse   the body ended before its Content-Length
 //   Transport.CertificateRejected the server certificate failed verification (chain or name)
 //   Protocol.BadResponse          the body exceeded max_body_bytes
 //
 // Thread-safety: HttpsTransport is NOT thread-safe: it owns one keep-alive HTTPS session.
-// Give every worker thread its own. make_client_context is safe from any thread; the
-// Context it returns may be shared by all transports.
+// Give every worker thread its own; only abort() may be called from another thread.
+// make_client_context is safe from any thread; the Context it returns may be shared by all
+// transports.
 #include <Poco/Net/Context.h>
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "runner/api/endpoint.h"
@@ -37,6 +41,10 @@ struct TlsOptions {
                                     // BI's own server timeout is 10 s
     std::size_t max_body_bytes = 8 * 1024 * 1024;
     int keep_alive_idle_ms = 5000;  // an idle connection older than this is not reused
+    // The whole call, connect to last byte (api.call_timeout; 0: none). Enforced from outside
+    // the call (the socket is shut down at the deadline), so a server that trickles its answer
+    // a byte at a time cannot hold the caller longer than this.
+    int call_timeout_ms = 0;
 };
 
 // The one client TLS configuration: TLS 1.2 or newer, VERIFY_STRICT (chain and host name,
@@ -60,6 +68,10 @@ public:
     virtual ~Transport() = default;
     // Sends `request` (POST /?query with its headers and body) and waits for the answer.
     virtual HttpResponse send(const SignedRequest& request) = 0;
+    // From any thread: the call in progress, if any, ends at once with Transport.Aborted (its
+    // socket is shut down; an answer already read in full is still returned), and so does every
+    // later send. For a runner that stops and must not wait for its calls.
+    virtual void abort() {}
 };
 
 // POST https://<endpoint>/?<query> over one keep-alive HTTPSClientSession. The TLS handshake
@@ -76,14 +88,21 @@ public:
     HttpsTransport& operator=(const HttpsTransport&) = delete;
 
     HttpResponse send(const SignedRequest& request) override;
+    void abort() override;
 
     // Connections opened so far (for tests and statistics: keep-alive reuse keeps it at 1).
     int connections_opened() const { return connections_; }
+
+    // The call deadline's watcher (transport.cpp) and the session's connect: not for others.
+    void expire(std::uint64_t call);  // call_timeout_ms passed for `call`
+    void watch_socket(int fd);        // the session's socket, to shut down on abort/expiry
+    bool cut() const;                 // aborted, or the current call expired
 
 private:
     enum class Attempt { Done, StaleConnection };
     Attempt attempt(const SignedRequest& request, bool reused, HttpResponse& out);
     void reset();
+    void unwatch_socket();
 
     Endpoint endpoint_;
     Poco::Net::Context::Ptr context_;
@@ -91,6 +110,12 @@ private:
     std::unique_ptr<Poco::Net::HTTPSClientSession> session_;
     int connections_ = 0;
     std::chrono::steady_clock::time_point last_used_{};
+
+    mutable std::mutex cut_mu_;  // guards the three below: abort() and expire() run elsewhere
+    int live_fd_ = -1;           // the session's socket while a call may use it
+    bool aborted_ = false;
+    std::uint64_t call_ = 0;  // the current call's number (odd while one is out)
+    bool expired_ = false;    // the current call's deadline passed
 };
 
 }  // namespace qbi

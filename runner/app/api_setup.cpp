@@ -29,6 +29,7 @@ Result<ApiSetup> setup_api(const Config& c, const CredentialOptions& credentials
     s.tls.ca_file = c.ca_file;
     s.tls.connect_timeout_ms = static_cast<int>(c.connect_timeout_ms);
     s.tls.read_timeout_ms = static_cast<int>(c.read_timeout_ms);
+    s.tls.call_timeout_ms = static_cast<int>(c.call_timeout_ms);
     if (with_tls) {
         auto context = make_client_context(s.tls);
         if (!context) return context.error();

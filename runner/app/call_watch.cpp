@@ -28,6 +28,7 @@ public:
         watch_.on_result(r);
         return r;
     }
+    void abort() override { inner_->abort(); }
 
 private:
     std::unique_ptr<engine::Caller> inner_;

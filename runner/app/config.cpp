@@ -73,17 +73,29 @@ Status choice(const std::string& key, const std::string& v, const std::vector<st
 }  // namespace
 
 const std::vector<std::string>& known_keys() {
-    static const std::vector<std::string> keys = {"api.endpoint",        "api.region",
-                                                  "api.ca_file",         "api.signature",
-                                                  "api.connect_timeout", "api.read_timeout",
-                                                  "queue.database",      "queue.synchronous",
-                                                  "queue.busy_timeout",  "jobs.max_file_bytes",
-                                                  "jobs.max_tasks",      "jobs.max_attempts",
-                                                  "run.workers",         "run.backoff_base",
-                                                  "run.backoff_cap",     "run.claim_batch",
-                                                  "run.lease",           "rate.max_qps",
-                                                  "serve.inbox",         "serve.grace",
-                                                  "serve.halt_probe",    "log.level"};
+    static const std::vector<std::string> keys = {"api.endpoint",
+                                                  "api.region",
+                                                  "api.ca_file",
+                                                  "api.signature",
+                                                  "api.connect_timeout",
+                                                  "api.read_timeout",
+                                                  "api.call_timeout",
+                                                  "queue.database",
+                                                  "queue.synchronous",
+                                                  "queue.busy_timeout",
+                                                  "jobs.max_file_bytes",
+                                                  "jobs.max_tasks",
+                                                  "jobs.max_attempts",
+                                                  "run.workers",
+                                                  "run.backoff_base",
+                                                  "run.backoff_cap",
+                                                  "run.claim_batch",
+                                                  "run.lease",
+                                                  "rate.max_qps",
+                                                  "serve.inbox",
+                                                  "serve.grace",
+                                                  "serve.halt_probe",
+                                                  "log.level"};
     return keys;
 }
 
@@ -94,6 +106,7 @@ Status apply_setting(Config& c, const std::string& key, const std::string& v) {
     if (key == "api.signature") return choice(key, v, {"v1", "v3"}, c.signature);
     if (key == "api.connect_timeout") return duration_value(key, v, 100, c.connect_timeout_ms);
     if (key == "api.read_timeout") return duration_value(key, v, 100, c.read_timeout_ms);
+    if (key == "api.call_timeout") return duration_value(key, v, 0, c.call_timeout_ms);
     if (key == "queue.database") return c.database = v, Status();
     if (key == "queue.synchronous") return choice(key, v, {"full", "normal"}, c.synchronous);
     if (key == "queue.busy_timeout") return duration_value(key, v, 0, c.busy_timeout_ms);

@@ -24,6 +24,7 @@ struct Config {
     std::string signature = "v3";  // v1 | v3
     std::int64_t connect_timeout_ms = 5000;
     std::int64_t read_timeout_ms = 15000;
+    std::int64_t call_timeout_ms = 30000;  // the whole call; 0: none
     // [queue]
     std::string database;              // empty → $STATE_DIRECTORY/queue.db, $XDG_STATE_HOME/...
     std::string synchronous = "full";  // full | normal

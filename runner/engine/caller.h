@@ -18,6 +18,11 @@ class Caller {
 public:
     virtual ~Caller() = default;
     virtual ApiResult call(const std::string& action, const Params& params) = 0;
+    // From another thread (the engine's writer, at the end of the grace period): the call in
+    // progress ends at once with code kCodeAborted unless its answer was already in, and every
+    // later call does too (Transport::abort). Pure: a wrapper must pass it on, or the grace
+    // period's end would not cut the calls it wraps.
+    virtual void abort() = 0;
 };
 
 using CallerFactory = std::function<std::unique_ptr<Caller>()>;
@@ -29,6 +34,7 @@ public:
                 Poco::Net::Context::Ptr context, const TlsOptions& tls, Clock& clock,
                 NonceSource& nonces);
     ApiResult call(const std::string& action, const Params& params) override;
+    void abort() override { transport_.abort(); }
 
 private:
     HttpsTransport transport_;

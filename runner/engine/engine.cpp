@@ -4,6 +4,7 @@
 #include "runner/engine/engine.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "runner/core/log.h"
 #include "runner/engine/engine_impl.h"
@@ -14,6 +15,19 @@ namespace {
 
 constexpr std::int64_t kGroupCommitWaitMs = 5;  // how long the writer gathers completions
 constexpr std::int64_t kTickMs = 100;           // on_tick's period
+
+std::string recovered_text(const queue::Recovery& r) {
+    std::string text =
+        std::to_string(r.interrupted + r.requeued) +
+        " task(s) were running when a previous runner died: " + std::to_string(r.interrupted) +
+        " may have been sent (recorded as interrupted, outcome unknown), " +
+        std::to_string(r.requeued) + " were never sent; queued again";
+    if (r.failed > 0)
+        text += ", except " + std::to_string(r.failed) +
+                " that failed (Runner.Interrupted): " + "interrupted " +
+                std::to_string(queue::kMaxInterruptedInARow) + " times in a row";
+    return text;
+}
 
 }  // namespace
 
@@ -106,10 +120,14 @@ void Engine::Impl::wait_for_answers(std::int64_t wait_ms) {
         return;
     // Group commit: every write is a transaction with an fsync, so gather a little.
     const std::size_t batch = commit_batch();
-    // A halt (or the probe's answer) is not kept waiting: dispatch must stop (or resume) now.
-    clock.wait_until_ns(
-        lock, done_cv, clock.monotonic_ns() + kGroupCommitWaitMs * 1000000,
-        [this, batch] { return completions.size() >= batch || halted.load() || probing.load(); });
+    // A halt (or the probe's answer) is not kept waiting: dispatch must stop (or resume) now;
+    // nor is a worker that waits for a journal slot (every slot is held by a call out or an
+    // answer not yet committed: the commit frees them), nor anyone when no call is out.
+    clock.wait_until_ns(lock, done_cv, clock.monotonic_ns() + kGroupCommitWaitMs * 1000000,
+                        [this, batch] {
+                            return completions.size() >= batch || halted.load() || probing.load() ||
+                                   free_slots.empty() || in_flight.empty();
+                        });
 }
 
 RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<void()>& on_idle,
@@ -117,7 +135,11 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
     RunReport report;
     start_ns = clock.monotonic_ns();
 
-    auto recovered = store.recover_running();
+    // A dead runner's journal says which of its running tasks may have been sent.
+    const std::filesystem::path journal_path = InFlightJournal::path_for(store.path());
+    std::vector<queue::SentCalls> journals;
+    if (auto sent = InFlightJournal::read(journal_path)) journals.push_back(std::move(*sent));
+    auto recovered = store.recover_running(journals);
     // Another process (a large submit) holding the database beyond the busy timeout is waited
     // out like a busy claim; the ticks go on meanwhile (watchdog, signals), and a stop ends it.
     while (!recovered && is_busy(recovered.error()) && !stop.load()) {
@@ -125,7 +147,7 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
         if (on_tick) on_tick();
         if (stop.load()) break;
         clock.sleep_ms(kBusyRetryMs);
-        recovered = store.recover_running();
+        recovered = store.recover_running(journals);
     }
     if (!recovered && is_busy(recovered.error()) && stop.load()) {
         report.reason = StopReason::Stopped;  // nothing claimed yet: nothing to give back
@@ -136,11 +158,15 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
         report.store_error = recovered.error();
         return report;
     }
-    report.recovered = *recovered;
-    if (*recovered > 0)
-        log::warn(std::to_string(*recovered) +
-                  " task(s) were running when a previous runner died; recorded as interrupted "
-                  "and queued again");
+    report.recovered = recovered->interrupted + recovered->requeued;
+    progress.failed += recovered->failed;  // interrupted too often: failures of this run too
+    if (report.recovered > 0) log::warn(recovered_text(*recovered));
+    if (auto st = journal.open(journal_path, opt.owner, opt.workers); !st)
+        log::warn(st.error().message +
+                  "; after a crash every running task will count as "
+                  "possibly sent");
+    free_slots.clear();
+    for (int i = opt.workers - 1; i >= 0; --i) free_slots.push_back(i);
     if (opt.job_id) {
         if (auto job = store.job(*opt.job_id); job && *job) progress.total = (*job)->counts.queued;
     } else if (auto totals = store.totals()) {

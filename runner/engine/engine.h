@@ -12,8 +12,15 @@
 // throttling; a circuit breaker pauses dispatch on repeated transport failures.
 //
 // Stopping: when `stop` turns true (SIGTERM) or the time limit passes, nothing more is claimed,
-// tasks claimed but not started are released, in-flight calls get grace_ms to finish, and
-// any still running after that are recorded as `interrupted` and returned to the queue.
+// tasks claimed but not started are released, in-flight calls get grace_ms to finish; then
+// the calls still out are cut (Caller::abort shuts their sockets down), what answered by then
+// is recorded as answered and the rest as `interrupted` (outcome unknown) and returned to the
+// queue, all within kAbortWaitMs of the grace end.
+//
+// Crash accounting: claims come in batches, but a call goes out only holding a slot of the
+// in-flight journal (inflight_journal.h), kept until its result is committed, so at most
+// `workers` calls are in doubt after a crash; run() starts by recovering a dead runner's
+// tasks with that journal (Store::recover_running).
 //
 // The writer's decisions (claim, halt, probe, stop, grace, time limit, finish) are the pure
 // state machine of dispatch_state.h; every wait of the writer and the workers goes through the
@@ -81,7 +88,7 @@ struct RunReport {
     Outcome halt_outcome = Outcome::HaltAuth;  // when Halted
     std::string halt_code, halt_message, halt_request_id;
     Error store_error;             // when StoreError
-    std::int64_t recovered = 0;    // interrupted tasks returned at start
+    std::int64_t recovered = 0;    // a dead runner's running tasks returned at start
     std::int64_t interrupted = 0;  // in-flight calls abandoned at stop
     std::int64_t elapsed_ms = 0;
 };

@@ -16,6 +16,7 @@
 #include "runner/engine/concurrency_limit.h"
 #include "runner/engine/dispatch_state.h"
 #include "runner/engine/engine.h"
+#include "runner/engine/inflight_journal.h"
 #include "runner/engine/rate_limiter.h"
 #include "runner/engine/task_pool.h"
 
@@ -26,6 +27,9 @@ inline bool is_busy(const Error& e) {
     return e.code == kExitTempFail;
 }
 
+// How long, at the end of the grace period, the writer waits for the cut calls to come back.
+inline constexpr std::int64_t kAbortWaitMs = 500;
+
 // A claimed task travelling to a worker and back.
 struct Completion {
     queue::ClaimedTask task;
@@ -33,6 +37,7 @@ struct Completion {
     std::vector<queue::NewTask> children;  // from EngineOptions::follow_up
     std::int64_t started_at_ms = 0;
     bool started = false;  // false: never called (released on stop or halt)
+    int slot = -1;         // the journal slot it holds until its result is committed
 };
 
 // A task a worker has taken from `pending` and not yet handed back.
@@ -40,6 +45,7 @@ struct InFlight {
     queue::ClaimedTask task;
     bool started = false;            // the call went out (it may have taken effect)
     std::int64_t started_at_ms = 0;  // wall time it went out
+    int slot = -1;
 };
 
 struct Engine::Impl {
@@ -67,7 +73,12 @@ struct Engine::Impl {
     // Logs a busy database (another process writing beyond the busy timeout), at most every 5 s.
     void note_busy(const Error& e, const std::string& what);
     bool release_pending(RunReport& report);  // false on a store error
+    // The grace period is over: cuts the calls still out (Caller::abort), waits up to
+    // kAbortWaitMs for the workers to hand them back, records what answered as answered and the
+    // cut ones as interrupted; a call still not back then is recorded as interrupted at once.
     bool abandon_in_flight(RunReport& report);
+    // Under mu: gives the journal slots of recorded completions back.
+    void free_slots_locked(const std::vector<Completion>& done);
     queue::TaskResult to_result(const Completion& c) const;
 
     // ---- worker side (workers.cpp) ----
@@ -104,9 +115,15 @@ struct Engine::Impl {
     TaskPool pool;                        // guarded by mu: claimed, not yet started (by action)
     std::vector<Completion> completions;  // guarded by mu
     std::map<std::int64_t, InFlight> in_flight;  // guarded by mu: by task id
-    bool shutdown = false;                       // guarded by mu: workers exit
-    int workers_running = 0;                     // guarded by mu: started, not yet exited
-    std::size_t claim_rotation = 0;              // writer only: per-action claims start here
+    // A call goes out only with a free slot of the in-flight journal, held until its result is
+    // committed: at most `workers` calls are ever in doubt after a crash (inflight_journal.h).
+    InFlightJournal journal;                       // slots written under mu
+    std::vector<int> free_slots;                   // guarded by mu
+    bool aborting = false;                         // guarded by mu: the calls out are being cut
+    std::vector<std::shared_ptr<Caller>> callers;  // fixed while the workers run
+    bool shutdown = false;                         // guarded by mu: workers exit
+    int workers_running = 0;                       // guarded by mu: started, not yet exited
+    std::size_t claim_rotation = 0;                // writer only: per-action claims start here
 
     std::int64_t start_ns = 0;               // writer only: monotonic time run() began
     std::int64_t last_busy_log_ms = 0;       // writer only: when a busy database was last logged

@@ -7,6 +7,15 @@
 
 namespace qbi::engine {
 
+namespace {
+
+// The attempt row of a call cut at the end of the grace period.
+constexpr const char* kCutMessage =
+    "outcome unknown: the call was cut off when the runner stopped (grace period over); it may "
+    "have taken effect";
+
+}  // namespace
+
 queue::TaskResult Engine::Impl::to_result(const Completion& c) const {
     queue::TaskResult r;
     r.task_id = c.task.task_id;
@@ -23,14 +32,23 @@ queue::TaskResult Engine::Impl::to_result(const Completion& c) const {
     a.signature = opt.signature;
     a.access_key_id = opt.access_key_id;
     std::int64_t now = clock.wall_ms();
-    if (c.result.outcome == Outcome::Retryable)
+    if (c.result.code == kCodeAborted) {
+        // Cut at the end of the grace period: whether it took effect is unknown.
+        a.outcome = Outcome::Interrupted;
+        a.http_status = 0;
+        a.request_id.clear();
+        a.code = queue::kCodeInterrupted;
+        a.message = kCutMessage;
+        r.retry_at_ms = now;
+    } else if (c.result.outcome == Outcome::Retryable)
         r.retry_at_ms = now + backoff_delay_ms(opt.backoff, c.task.attempt, random);
     else if (is_halt(c.result.outcome))
         r.retry_at_ms = now;
     r.children = c.children;
     r.max_job_tasks = opt.max_job_tasks;
-    r.claim = queue::ClaimFacts{c.task.job_id, c.task.action, c.task.params_json,
-                                c.task.attempt - 1, c.task.max_attempts};
+    r.claim = queue::ClaimFacts{
+        c.task.job_id,       c.task.action,       c.task.params_json,       c.task.attempt - 1,
+        c.task.max_attempts, c.task.attempt_rows, c.task.interrupted_streak};
     return r;
 }
 
@@ -73,9 +91,22 @@ bool Engine::Impl::flush_completions(RunReport& report, ProbeAnswer* probe) {
             report.store_error = effects.error();
             return false;
         }
+        {
+            // Committed: these calls are no longer in doubt.
+            std::lock_guard lock(mu);
+            free_slots_locked(batch);
+        }
+        clock.notify_all(work_cv);
         for (std::size_t i = 0; i < effects->size(); ++i) {
-            ++progress.attempts;
             const Completion& c = *recorded[i];
+            if (c.result.code == kCodeAborted) {  // cut at the grace end: not an answer
+                if ((*effects)[i].effect != queue::TaskEffect::LeaseLost) {
+                    ++report.interrupted;
+                    ++progress.interrupted;
+                }
+                continue;
+            }
+            ++progress.attempts;
             progress.total += (*effects)[i].children;  // discovered follow-up tasks
             switch ((*effects)[i].effect) {
                 case queue::TaskEffect::Succeeded:
@@ -186,10 +217,32 @@ bool Engine::Impl::release_pending(RunReport& report) {
     return true;
 }
 
+void Engine::Impl::free_slots_locked(const std::vector<Completion>& done) {
+    for (const Completion& c : done) {
+        if (c.slot < 0) continue;
+        journal.clear(c.slot);
+        free_slots.push_back(c.slot);
+    }
+}
+
 bool Engine::Impl::abandon_in_flight(RunReport& report) {
-    // Only calls that went out are recorded; a task a worker holds without having called
-    // (still pacing) comes back as an unstarted completion and is released after the workers
-    // stopped.
+    // Cut the calls still out: a worker blocked on its socket comes back at once, with the
+    // answer if it was in, or with kCodeAborted (recorded as interrupted by to_result).
+    {
+        std::lock_guard lock(mu);
+        aborting = true;
+    }
+    for (const auto& caller : callers) caller->abort();
+    {
+        std::unique_lock lock(mu);
+        clock.wait_until_ns(lock, done_cv, clock.monotonic_ns() + kAbortWaitMs * 1000000,
+                            [this] { return in_flight.empty(); });
+    }
+    if (!flush_completions(report, nullptr)) return false;
+    // A call still not back (a worker still connecting): recorded as interrupted now; its late
+    // answer finds the lease gone. Only calls that went out are recorded; a task a worker
+    // holds without having called comes back as an unstarted completion and is released
+    // after the workers stopped.
     std::vector<queue::TaskResult> results;
     {
         std::lock_guard lock(mu);
@@ -201,9 +254,7 @@ bool Engine::Impl::abandon_in_flight(RunReport& report) {
             r.attempt.outcome = Outcome::Interrupted;
             r.attempt.started_at_ms = f.started_at_ms;
             r.attempt.code = queue::kCodeInterrupted;
-            r.attempt.message =
-                "the runner stopped before the call answered; the call may or "
-                "may not have taken effect";
+            r.attempt.message = kCutMessage;
             r.attempt.endpoint = opt.endpoint;
             r.attempt.signature = opt.signature;
             r.attempt.access_key_id = opt.access_key_id;
@@ -217,8 +268,8 @@ bool Engine::Impl::abandon_in_flight(RunReport& report) {
         report.store_error = effects.error();
         return false;
     }
-    report.interrupted = static_cast<std::int64_t>(results.size());
-    progress.interrupted += report.interrupted;
+    report.interrupted += static_cast<std::int64_t>(results.size());
+    progress.interrupted += static_cast<std::int64_t>(results.size());
     return true;
 }
 

@@ -14,6 +14,7 @@ namespace qbi::engine {
 void Engine::Impl::start_workers() {
     for (int i = 0; i < opt.workers; ++i) {
         std::shared_ptr<Caller> caller(make_caller());
+        callers.push_back(caller);
         threads.emplace_back([this, caller] {
             // Workers wake by the dozen when a claim lands; as batch threads they do not preempt
             // the writer, whose commits every worker waits for (Linux SCHED_BATCH: same
@@ -43,6 +44,7 @@ void Engine::Impl::stop_workers() {
     }
     for (auto& t : threads) t.join();
     threads.clear();
+    callers.clear();
 }
 
 std::optional<queue::ClaimedTask> Engine::Impl::next_task(std::unique_lock<std::mutex>& lock) {
@@ -51,7 +53,7 @@ std::optional<queue::ClaimedTask> Engine::Impl::next_task(std::unique_lock<std::
         std::int64_t wait_ns = Clock::kNever;
         // At most the adaptive limit of calls out (concurrency_limit.h); a worker over it waits
         // for the limit to grow (the writer notifies) while the others keep going.
-        if (may_dispatch() && !pool.empty() &&
+        if (may_dispatch() && !pool.empty() && !free_slots.empty() &&
             static_cast<int>(in_flight.size()) < concurrency.limit()) {
             TaskPool::Pick pick = pool.take();
             if (pick.task) {
@@ -94,7 +96,11 @@ void Engine::Impl::worker_loop(Caller& caller) {
             c.task = std::move(*task);
             c.started = true;
             c.started_at_ms = clock.wall_ms();
-            in_flight.emplace(c.task.task_id, InFlight{c.task, true, c.started_at_ms});
+            // In the journal before the request can leave (inflight_journal.h).
+            c.slot = free_slots.back();
+            free_slots.pop_back();
+            journal.set(c.slot, c.task.task_id);
+            in_flight.emplace(c.task.task_id, InFlight{c.task, true, c.started_at_ms, c.slot});
         }
         ++progress.in_flight;
         const std::int64_t sent_ns = clock.monotonic_ns();
@@ -106,7 +112,9 @@ void Engine::Impl::worker_loop(Caller& caller) {
             c.children = std::move(f.children);
         }
         const std::string& code = c.result.code;
-        if (starts_with(code, "Transport.") && code != kCodeTls) {
+        if (code == kCodeAborted) {
+            // Cut by the stop itself: says nothing of the endpoint.
+        } else if (starts_with(code, "Transport.") && code != kCodeTls) {
             breaker.on_transport_failure();
         } else {
             breaker.on_success();
@@ -126,8 +134,10 @@ void Engine::Impl::worker_loop(Caller& caller) {
             completions.push_back(std::move(c));
             // The writer waits for the first answer, then gathers a group commit: wake it for
             // the first and once the batch is full, not for every answer in between.
+            // Nor when every slot is held or nothing else is out (see wait_for_answers).
             wake_writer = completions.size() == 1 || completions.size() >= commit_batch() ||
-                          is_halt(completions.back().result.outcome) || probing.load();
+                          is_halt(completions.back().result.outcome) || probing.load() ||
+                          aborting || free_slots.empty() || in_flight.empty();
         }
         if (wake_writer) clock.notify_all(done_cv);
     }

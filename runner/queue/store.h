@@ -135,9 +135,13 @@ public:
     // the whole batch with 70 and writes nothing.
     Result<std::vector<Recorded>> record_results(const std::vector<TaskResult>& batch);
     // Crash recovery: every running task (of any owner: the caller holds the RunnerLock, so
-    // their owners are gone) returns to queued, due now, with an `interrupted` attempt row
-    // that is not counted. Returns how many.
-    Result<std::int64_t> recover_running();
+    // their owners are gone) returns to queued. A task that may have been sent gets an
+    // `interrupted` attempt row (kInterruptedMessage: outcome unknown) that is not counted, and
+    // is due now; the kMaxInterruptedInARow-th in a row fails the task instead (kCodeInterrupted,
+    // kInterruptedTooOftenMessage). A task is in doubt unless `journals` has an entry for its
+    // lease owner that does not list it: those were never sent and return without a row, their
+    // next_run_at unchanged (as release() does). No journals: every running task is in doubt.
+    Result<Recovery> recover_running(const std::vector<SentCalls>& journals = {});
     // Graceful stop: returns claimed tasks that were never started to queued, without an
     // attempt row; next_run_at is unchanged. Tasks not held by `owner` are ignored. Returns
     // how many were released.

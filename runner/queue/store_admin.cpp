@@ -39,7 +39,8 @@ Result<std::int64_t> Store::rerun(const RerunRequest& request) {
             return no_such_job(*request.job_id);
         // A task is never due before its job's not_before, rerun or not.
         std::string sql =
-            "UPDATE tasks SET state = 'queued', outcome = NULL, attempts = 0, "
+            "UPDATE tasks SET state = 'queued', outcome = NULL, attempts = 0, interrupted_streak = "
+            "0, "
             "next_run_at = max(?1, coalesce((SELECT not_before FROM jobs "
             "WHERE jobs.id = tasks.job_id), ?1)), updated_at = ?1 WHERE state IN (" +
             states + ")";

@@ -2,6 +2,8 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "runner/queue/params.h"
 #include "runner/queue/sqlite_error.h"
@@ -17,27 +19,29 @@ Status Store::Impl::claim_part(const std::string& owner, std::int64_t lease_ms, 
     // tasks_action_due) in O(log n). INDEXED BY makes that a contract: without statistics the
     // planner would rather search another index and sort every queued task.
     StatementUse s =
-        action   ? StatementUse(claim_action, db,
-                                "UPDATE tasks SET state = 'running', lease_owner = ?1, "
-                                  "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id FROM "
-                                  "tasks INDEXED BY tasks_action_due WHERE state = 'queued' AND "
-                                  "action = ?6 AND next_run_at <= ?3 AND (?5 IS NULL OR job_id = ?5) "
-                                  "ORDER BY next_run_at, id LIMIT ?4) RETURNING id, job_id, action, "
-                                  "params, attempts, max_attempts, next_run_at, context")
-        : job_id ? StatementUse(claim_job, db,
-                                "UPDATE tasks SET state = 'running', lease_owner = ?1, "
-                                "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id "
-                                "FROM tasks INDEXED BY tasks_job_due WHERE state = 'queued' AND "
-                                "job_id = ?5 AND next_run_at <= ?3 ORDER BY next_run_at, id "
-                                "LIMIT ?4) RETURNING id, job_id, action, params, attempts, "
-                                "max_attempts, next_run_at, context")
-                 : StatementUse(claim_any, db,
-                                "UPDATE tasks SET state = 'running', lease_owner = ?1, "
-                                "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id "
-                                "FROM tasks INDEXED BY tasks_due WHERE state = 'queued' AND "
-                                "next_run_at <= ?3 ORDER BY next_run_at, id LIMIT ?4) RETURNING "
-                                "id, job_id, action, params, attempts, max_attempts, "
-                                "next_run_at, context");
+        action ? StatementUse(claim_action, db,
+                              "UPDATE tasks SET state = 'running', lease_owner = ?1, "
+                              "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id FROM "
+                              "tasks INDEXED BY tasks_action_due WHERE state = 'queued' AND "
+                              "action = ?6 AND next_run_at <= ?3 AND (?5 IS NULL OR job_id = ?5) "
+                              "ORDER BY next_run_at, id LIMIT ?4) RETURNING id, job_id, action, "
+                              "params, attempts, max_attempts, next_run_at, context, attempt_rows, "
+                              "interrupted_streak")
+        : job_id
+            ? StatementUse(claim_job, db,
+                           "UPDATE tasks SET state = 'running', lease_owner = ?1, "
+                           "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id "
+                           "FROM tasks INDEXED BY tasks_job_due WHERE state = 'queued' AND "
+                           "job_id = ?5 AND next_run_at <= ?3 ORDER BY next_run_at, id "
+                           "LIMIT ?4) RETURNING id, job_id, action, params, attempts, "
+                           "max_attempts, next_run_at, context, attempt_rows, interrupted_streak")
+            : StatementUse(claim_any, db,
+                           "UPDATE tasks SET state = 'running', lease_owner = ?1, "
+                           "lease_expires_at = ?2, updated_at = ?3 WHERE id IN (SELECT id "
+                           "FROM tasks INDEXED BY tasks_due WHERE state = 'queued' AND "
+                           "next_run_at <= ?3 ORDER BY next_run_at, id LIMIT ?4) RETURNING "
+                           "id, job_id, action, params, attempts, max_attempts, "
+                           "next_run_at, context, attempt_rows, interrupted_streak");
     s->bind(1, owner);
     s->bind(2, now + lease_ms);
     s->bind(3, now);
@@ -63,6 +67,8 @@ Status Store::Impl::claim_part(const std::string& owner, std::int64_t lease_ms, 
         t.max_attempts = s->getColumn(5).getInt();
         t.lease_expires_at = now + lease_ms;
         t.context = s->getColumn(7).getString();
+        t.attempt_rows = s->getColumn(8).getInt();
+        t.interrupted_streak = s->getColumn(9).getInt();
         due_at.push_back(s->getColumn(6).getInt64());
         out.push_back(std::move(t));
     }
@@ -148,9 +154,15 @@ struct Next {
     int attempts;
     std::optional<std::int64_t> next_run_at;  // absent: unchanged
     TaskEffect effect;
+    int interrupted_streak = 0;
 };
 
-Next next_for(Outcome o, int attempts, int max_attempts, std::int64_t retry_at) {
+Next next_for(Outcome o, int attempts, int max_attempts, std::int64_t retry_at, int streak) {
+    if (o == Outcome::Interrupted) {
+        if (streak + 1 >= kMaxInterruptedInARow)
+            return {"failed", nullptr, attempts, std::nullopt, TaskEffect::Failed, streak + 1};
+        return {"queued", nullptr, attempts, retry_at, TaskEffect::Requeued, streak + 1};
+    }
     switch (o) {
         case Outcome::Done:
             return {"succeeded", "done", attempts + 1, std::nullopt, TaskEffect::Succeeded};
@@ -185,7 +197,7 @@ Result<std::vector<Recorded>> Store::record_results(const std::vector<TaskResult
         ChainHead head = m.chain_head();
         for (const TaskResult& r : batch) {
             AttemptRow row;
-            int attempts = 0, max_attempts = 1;
+            int attempts = 0, max_attempts = 1, attempt_rows = 0, streak = 0;
             // The claim's facts spare reading the row, unless follow-up tasks are to be inserted
             // (they need the lease confirmed first).
             if (r.claim && r.children.empty()) {
@@ -194,11 +206,13 @@ Result<std::vector<Recorded>> Store::record_results(const std::vector<TaskResult
                 row.params_json = r.claim->params_json;
                 attempts = r.claim->attempts;
                 max_attempts = r.claim->max_attempts;
+                attempt_rows = r.claim->attempt_rows;
+                streak = r.claim->interrupted_streak;
             } else {
                 StatementUse s(m.leased_task, m.db,
-                               "SELECT job_id, action, params, attempts, max_attempts "
-                               "FROM tasks WHERE id = ? AND state = 'running' AND "
-                               "lease_owner = ?");
+                               "SELECT job_id, action, params, attempts, max_attempts, "
+                               "attempt_rows, interrupted_streak FROM tasks WHERE id = ? AND "
+                               "state = 'running' AND lease_owner = ?");
                 s->bind(1, r.task_id);
                 s->bind(2, r.owner);
                 if (!s->executeStep()) {
@@ -210,6 +224,8 @@ Result<std::vector<Recorded>> Store::record_results(const std::vector<TaskResult
                 row.params_json = s->getColumn(2).getString();
                 attempts = s->getColumn(3).getInt();
                 max_attempts = s->getColumn(4).getInt();
+                attempt_rows = s->getColumn(5).getInt();
+                streak = s->getColumn(6).getInt();
             }
             AttemptRecord a = r.attempt;
             std::int64_t children = 0;
@@ -234,14 +250,20 @@ Result<std::vector<Recorded>> Store::record_results(const std::vector<TaskResult
                     a.message = a.message.empty() ? note : a.message + "; " + note;
                 }
             }
-            Next next = next_for(a.outcome, attempts, max_attempts, r.retry_at_ms.value_or(now));
+            Next next =
+                next_for(a.outcome, attempts, max_attempts, r.retry_at_ms.value_or(now), streak);
+            if (a.outcome == Outcome::Interrupted && next.effect == TaskEffect::Failed) {
+                a.code = kCodeInterrupted;
+                a.message = kInterruptedTooOftenMessage;
+            }
             {
                 // The lease is checked here too: with ClaimFacts the row was not read first.
                 StatementUse s(m.finish_task, m.db,
                                "UPDATE tasks SET state = ?, outcome = ?, attempts = ?, "
                                "next_run_at = coalesce(?, next_run_at), lease_owner = NULL, "
                                "lease_expires_at = NULL, last_code = ?, last_message = ?, "
-                               "last_request_id = ?, updated_at = ? WHERE id = ? AND "
+                               "last_request_id = ?, updated_at = ?, attempt_rows = ?, "
+                               "interrupted_streak = ? WHERE id = ? AND "
                                "state = 'running' AND lease_owner = ?");
                 s->bind(1, next.state);
                 if (next.outcome)
@@ -257,15 +279,17 @@ Result<std::vector<Recorded>> Store::record_results(const std::vector<TaskResult
                 bind_text_or_null(*s, 6, a.message);
                 bind_text_or_null(*s, 7, a.request_id);
                 s->bind(8, now);
-                s->bind(9, r.task_id);
-                s->bind(10, r.owner);
+                s->bind(9, attempt_rows + 1);
+                s->bind(10, next.interrupted_streak);
+                s->bind(11, r.task_id);
+                s->bind(12, r.owner);
                 if (s->exec() == 0) {  // the lease is no longer ours: nothing of this item
                     effects.push_back({TaskEffect::LeaseLost, 0});
                     continue;
                 }
             }
             row.task_id = r.task_id;
-            row.attempt = attempts + 1;
+            row.attempt = attempt_rows + 1;
             row.record = a;
             row.recorded_at = now;
             m.append_attempt(head, row);
@@ -276,55 +300,86 @@ Result<std::vector<Recorded>> Store::record_results(const std::vector<TaskResult
     });
 }
 
-Result<std::int64_t> Store::recover_running() {
+Result<Recovery> Store::recover_running(const std::vector<SentCalls>& journals) {
     Impl& m = *impl_;
-    return guarded(m.label, [&]() -> Result<std::int64_t> {
+    return guarded(m.label, [&]() -> Result<Recovery> {
         const std::int64_t now = m.now();
         SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
-        std::vector<AttemptRow> rows;
-        std::vector<std::string> owners;
+        // A task is in doubt unless its owner's journal says it was never sent.
+        std::map<std::string, std::set<std::int64_t>> sent;
+        for (const SentCalls& j : journals)
+            sent[j.owner].insert(j.task_ids.begin(), j.task_ids.end());
+        struct Found {
+            AttemptRow row;
+            int streak = 0;
+            bool in_doubt = true;
+        };
+        std::vector<Found> found;
         {
             SQLite::Statement s(m.db,
-                                "SELECT id, job_id, action, params, attempts, lease_owner, "
-                                "updated_at FROM tasks WHERE state = 'running' ORDER BY id");
+                                "SELECT id, job_id, action, params, attempt_rows, lease_owner, "
+                                "updated_at, interrupted_streak FROM tasks WHERE state = 'running' "
+                                "ORDER BY id");
             while (s.executeStep()) {
-                AttemptRow row;
-                row.task_id = s.getColumn(0).getInt64();
-                row.job_id = s.getColumn(1).getInt64();
-                row.action = s.getColumn(2).getString();
-                row.params_json = s.getColumn(3).getString();
-                row.attempt = s.getColumn(4).getInt() + 1;
-                owners.push_back(s.getColumn(5).getString());
-                row.record.started_at_ms =
+                Found f;
+                f.row.task_id = s.getColumn(0).getInt64();
+                f.row.job_id = s.getColumn(1).getInt64();
+                f.row.action = s.getColumn(2).getString();
+                f.row.params_json = s.getColumn(3).getString();
+                f.row.attempt = s.getColumn(4).getInt() + 1;
+                const std::string owner = s.getColumn(5).getString();
+                f.row.record.started_at_ms =
                     s.getColumn(6).getInt64();  // the claim; nothing later is known
-                rows.push_back(std::move(row));
+                f.streak = s.getColumn(7).getInt();
+                auto it = sent.find(owner);
+                f.in_doubt = it == sent.end() || it->second.count(f.row.task_id) > 0;
+                found.push_back(std::move(f));
             }
         }
-        if (rows.empty()) return std::int64_t{0};
+        Recovery done;
+        if (found.empty()) return done;
         ChainHead head = m.chain_head();
-        SQLite::Statement update(m.db,
-                                 "UPDATE tasks SET state = 'queued', lease_owner = NULL, "
-                                 "lease_expires_at = NULL, next_run_at = ?, last_code = ?, "
-                                 "last_message = ?, last_request_id = NULL, updated_at = ? "
-                                 "WHERE id = ? AND state = 'running'");
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            AttemptRow& row = rows[i];
+        SQLite::Statement interrupt(
+            m.db,
+            "UPDATE tasks SET state = ?, lease_owner = NULL, lease_expires_at = NULL, "
+            "next_run_at = ?, last_code = ?, last_message = ?, last_request_id = NULL, "
+            "updated_at = ?, attempt_rows = attempt_rows + 1, interrupted_streak = ? "
+            "WHERE id = ? AND state = 'running'");
+        SQLite::Statement requeue(m.db,
+                                  "UPDATE tasks SET state = 'queued', lease_owner = NULL, "
+                                  "lease_expires_at = NULL, updated_at = ? "
+                                  "WHERE id = ? AND state = 'running'");
+        for (Found& f : found) {
+            if (!f.in_doubt) {  // never sent: as if released
+                requeue.bind(1, now);
+                requeue.bind(2, f.row.task_id);
+                requeue.exec();
+                requeue.reset();
+                ++done.requeued;
+                continue;
+            }
+            AttemptRow& row = f.row;
+            const bool fail = f.streak + 1 >= kMaxInterruptedInARow;
             row.record.latency_ms = 0;
             row.record.code = kCodeInterrupted;
-            row.record.message = "runner " + owners[i] + " stopped before this attempt finished";
+            row.record.message = fail ? kInterruptedTooOftenMessage : kInterruptedMessage;
             row.record.outcome = Outcome::Interrupted;
             row.recorded_at = now;
-            update.bind(1, now);
-            update.bind(2, row.record.code);
-            update.bind(3, row.record.message);
-            update.bind(4, now);
-            update.bind(5, row.task_id);
-            update.exec();
-            update.reset();
+            interrupt.bind(1, fail ? "failed" : "queued");
+            interrupt.bind(2, now);
+            interrupt.bind(3, row.record.code);
+            interrupt.bind(4, row.record.message);
+            interrupt.bind(5, now);
+            interrupt.bind(6, f.streak + 1);
+            interrupt.bind(7, row.task_id);
+            interrupt.exec();
+            interrupt.reset();
             m.append_attempt(head, row);
+            ++done.interrupted;
+            if (fail) ++done.failed;
         }
         tx.commit();
-        return static_cast<std::int64_t>(rows.size());
+        return done;
     });
 }
 

@@ -71,6 +71,8 @@ struct ClaimedTask {
     int attempt = 1;          // the number this attempt counts as (counted attempts + 1)
     int max_attempts = 1;
     std::int64_t lease_expires_at = 0;
+    int attempt_rows = 0;        // attempt rows so far: this attempt's row is number + 1
+    int interrupted_streak = 0;  // interrupted attempts in a row before this claim
 };
 
 // The facts of one attempt, for the audit row. The store adds job, task, attempt number,
@@ -95,7 +97,12 @@ struct AttemptRecord {
 //                                max_attempts
 //   permanent                 -> failed
 //   halt_auth | halt_permission | interrupted
-//                             -> queued at retry_at, NOT counted
+//                             -> queued at retry_at, NOT counted; but the
+//                                kMaxInterruptedInARow-th interrupted attempt in a row (no
+//                                answer, no rerun in between) fails the task with
+//                                kCodeInterrupted and kInterruptedTooOftenMessage
+// Every attempt row gets the task's next attempt number (ClaimedTask::attempt_rows + 1), whatever
+// its outcome: no two rows of a task share a number.
 // code, message and request_id become the task's last_* columns.
 //
 // Follow-up tasks (discovery.md §2): when the outcome is a success, `children` are inserted in
@@ -112,6 +119,8 @@ struct ClaimFacts {
     std::string params_json;
     int attempts = 0;  // counted attempts when claimed (ClaimedTask::attempt - 1)
     int max_attempts = 1;
+    int attempt_rows = 0;
+    int interrupted_streak = 0;
 };
 
 struct TaskResult {
@@ -136,6 +145,28 @@ std::string_view task_effect_name(TaskEffect e);
 // The code recorded (attempt row and the task's last_code) for an attempt found in flight
 // when a runner took over after a crash.
 inline constexpr const char* kCodeInterrupted = "Runner.Interrupted";
+// The attempt row of a call that may have been sent when its runner died (crash recovery).
+inline constexpr const char* kInterruptedMessage =
+    "outcome unknown: the call may have been sent when the runner stopped";
+// A task interrupted this many times in a row fails (code kCodeInterrupted) with this message.
+inline constexpr int kMaxInterruptedInARow = 3;
+inline constexpr const char* kInterruptedTooOftenMessage =
+    "interrupted 3 times in a row (the runner stopped or crashed while this call was in flight); "
+    "rerun it to try again";
+
+// What a dead runner's in-flight journal says (runner/engine/inflight_journal.h): of the tasks
+// leased to `owner`, only `task_ids` may have been sent.
+struct SentCalls {
+    std::string owner;
+    std::vector<std::int64_t> task_ids;
+};
+
+// What recover_running did.
+struct Recovery {
+    std::int64_t interrupted = 0;  // in doubt: an interrupted attempt row each
+    std::int64_t failed = 0;       // of those, failed (interrupted too often in a row)
+    std::int64_t requeued = 0;     // never sent: back to queued without a row
+};
 // The code of a read whose follow-up tasks would exceed the job's task limit.
 inline constexpr const char* kCodeTooManyTasks = "Discovery.TooManyTasks";
 

@@ -9,8 +9,10 @@
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/URI.h>
 
+#include <chrono>
 #include <istream>
 #include <ostream>
+#include <thread>
 
 #include "runner/sim/certgen.h"
 
@@ -20,7 +22,8 @@ namespace {
 
 class Handler final : public Poco::Net::HTTPRequestHandler {
 public:
-    explicit Handler(const std::map<std::string, std::string>& bodies) : bodies_(bodies) {}
+    Handler(const std::map<std::string, std::string>& bodies, int trickle_ms)
+        : bodies_(bodies), trickle_ms_(trickle_ms) {}
     void handleRequest(Poco::Net::HTTPServerRequest& req,
                        Poco::Net::HTTPServerResponse& res) override {
         char buf[4096];
@@ -41,28 +44,41 @@ public:
             return;
         }
         res.setContentLength(static_cast<std::streamsize>(it->second.size()));
-        res.send() << it->second;
+        std::ostream& out = res.send();
+        if (trickle_ms_ <= 0) {
+            out << it->second;
+            return;
+        }
+        out.flush();
+        for (char c : it->second) {  // ends when the client goes away (the write fails)
+            std::this_thread::sleep_for(std::chrono::milliseconds(trickle_ms_));
+            if (!out.put(c).flush()) return;
+        }
     }
 
 private:
     const std::map<std::string, std::string>& bodies_;
+    int trickle_ms_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    explicit Factory(const std::map<std::string, std::string>& bodies) : bodies_(bodies) {}
+    Factory(const std::map<std::string, std::string>& bodies, int trickle_ms)
+        : bodies_(bodies), trickle_ms_(trickle_ms) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(
         const Poco::Net::HTTPServerRequest&) override {
-        return new Handler(bodies_);
+        return new Handler(bodies_, trickle_ms_);
     }
 
 private:
     const std::map<std::string, std::string>& bodies_;
+    int trickle_ms_;
 };
 
 }  // namespace
 
-CannedServer::CannedServer(std::map<std::string, std::string> bodies) : bodies_(std::move(bodies)) {
+CannedServer::CannedServer(std::map<std::string, std::string> bodies, int trickle_ms)
+    : bodies_(std::move(bodies)), trickle_ms_(trickle_ms) {
     Poco::Net::initializeSSL();
     sim::CertBundle certs = sim::generate_loopback_bundle(1);
     dir_.write("ca.pem", certs.ca_pem);
@@ -83,7 +99,8 @@ CannedServer::CannedServer(std::map<std::string, std::string> bodies) : bodies_(
     hp->setKeepAlive(true);
     hp->setMaxThreads(16);
     pool_ = std::make_unique<Poco::ThreadPool>(2, 18, 60);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(bodies_), *pool_, socket, hp);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(bodies_, trickle_ms_), *pool_,
+                                                      socket, hp);
     server_->start();
 }
 

@@ -20,7 +20,9 @@ class CannedServer {
 public:
     // `bodies`: action -> response body. An action not in the map answers an error body
     // (InvalidAction.NotFound, HTTP 404).
-    explicit CannedServer(std::map<std::string, std::string> bodies);
+    // `trickle_ms` > 0: every body is sent one byte every trickle_ms (after the headers, which
+    // announce its full length): a server that never stops answering, for call deadlines.
+    explicit CannedServer(std::map<std::string, std::string> bodies, int trickle_ms = 0);
     ~CannedServer();
     CannedServer(const CannedServer&) = delete;
     CannedServer& operator=(const CannedServer&) = delete;
@@ -31,6 +33,7 @@ public:
 private:
     TempDir dir_;
     std::map<std::string, std::string> bodies_;
+    int trickle_ms_ = 0;
     int port_ = 0;
     std::unique_ptr<Poco::ThreadPool> pool_;
     std::unique_ptr<Poco::Net::HTTPServer> server_;

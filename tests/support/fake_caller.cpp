@@ -1,5 +1,6 @@
 #include "tests/support/fake_caller.h"
 
+#include <atomic>
 #include <chrono>
 
 #include "runner/api/response.h"
@@ -14,11 +15,16 @@ class FakeCaller final : public engine::Caller {
 public:
     explicit FakeCaller(FakeApi& api) : api_(api) {}
     ApiResult call(const std::string& action, const Params& params) override {
-        return api_.call(action, params);
+        return api_.call(action, params, &aborted_);
+    }
+    void abort() override {
+        aborted_ = true;
+        api_.wake();
     }
 
 private:
     FakeApi& api_;
+    std::atomic<bool> aborted_{false};
 };
 
 bool includes(const Params& params, const Params& subset) {
@@ -113,8 +119,15 @@ FakeReply FakeApi::decide_locked(const FakeCall& c) {
     return default_;
 }
 
-ApiResult FakeApi::call(const std::string& action, const Params& params) {
+void FakeApi::wake() {
+    std::lock_guard lock(mu_);
+    clock_.notify_all(cv_);
+}
+
+ApiResult FakeApi::call(const std::string& action, const Params& params,
+                        const std::atomic<bool>* aborted) {
     std::unique_lock lock(mu_);
+    if (aborted && aborted->load()) return transport_failure(kCodeAborted);
     FakeCall c;
     c.index = calls_.size();
     c.action = action;
@@ -132,6 +145,11 @@ ApiResult FakeApi::call(const std::string& action, const Params& params) {
         // returns every poll interval, so the release condition is checked.
         const auto give_up = std::chrono::steady_clock::now() + kFailsafe;
         while (!released_ && !(release_condition_ && release_condition_())) {
+            if (aborted && aborted->load()) {
+                reply.result = transport_failure(kCodeAborted);
+                ++aborted_calls_;
+                break;
+            }
             if (std::chrono::steady_clock::now() >= give_up) {
                 failsafe_ = true;
                 reply.result = transport_failure(kCodeTimeout);
@@ -179,6 +197,11 @@ std::size_t FakeApi::max_in_flight() const {
 std::size_t FakeApi::blocked() const {
     std::lock_guard lock(mu_);
     return blocked_;
+}
+
+std::size_t FakeApi::aborted_calls() const {
+    std::lock_guard lock(mu_);
+    return aborted_calls_;
 }
 
 bool FakeApi::failsafe_hit() const {

@@ -11,11 +11,12 @@
 //   4. the default reply (set_default; initially done()).
 // Then the call
 //   - if the reply says `block`: waits, on the Clock with no deadline (a ManualClock lets
-//     time pass meanwhile), until release_all() or until the release condition (release_when)
-//     holds; a ManualClock re-checks the condition every poll interval (with a SystemClock
-//     only release_all() ends the wait). After a 10 s real-time safety limit it answers
-//     Transport.Timeout instead and failsafe_hit() turns true (a test that forgot to release
-//     fails instead of hanging);
+//     time pass meanwhile), until release_all(), until the release condition (release_when)
+//     holds, or until its Caller is aborted (then it answers Transport.Aborted: the engine cut
+//     it at the end of the grace period); a ManualClock re-checks the condition every poll interval
+//     (with a SystemClock only release_all() ends the wait). After a 10 s real-time safety limit it
+//     answers Transport.Timeout instead and failsafe_hit() turns true (a test that forgot to
+//     release fails instead of hanging);
 //   - if the reply has latency_ms: sleeps that long on the Clock (Clock::sleep_until_ns; a
 //     ManualClock lets no real time pass);
 //   - answers the reply's ApiResult, with latency_ms set to the clock time the call took and,
@@ -23,6 +24,7 @@
 //
 // Thread-safety: every member may be called from any thread (state guarded by mu_). Rules and
 // the responder run under mu_, one call at a time, so a responder may keep state unguarded.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -93,10 +95,15 @@ public:
     std::size_t in_flight() const;
     std::size_t max_in_flight() const;
     std::size_t blocked() const;
+    std::size_t aborted_calls() const;  // blocked calls ended by Caller::abort
     bool failsafe_hit() const;
 
-    // Answers one call (what a Caller made by factory() does).
-    ApiResult call(const std::string& action, const Params& params);
+    // Answers one call (what a Caller made by factory() does); `aborted`: its Caller's flag (an
+    // aborted Caller answers Transport.Aborted at once, and ends a blocked call).
+    ApiResult call(const std::string& action, const Params& params,
+                   const std::atomic<bool>* aborted = nullptr);
+    // Blocked calls look at their abort flags again.
+    void wake();
 
 private:
     struct Rule {
@@ -120,6 +127,7 @@ private:
     std::vector<FakeCall> calls_;                     // guarded by mu_
     std::size_t in_flight_ = 0, max_in_flight_ = 0;   // guarded by mu_
     std::size_t blocked_ = 0;                         // guarded by mu_
+    std::size_t aborted_calls_ = 0;                   // guarded by mu_
     bool failsafe_ = false;                           // guarded by mu_
 };
 
