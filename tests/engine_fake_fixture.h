@@ -151,6 +151,8 @@ protected:
     void expect_chain_intact() {
         auto v = must(store().verify_audit_chain());
         EXPECT_TRUE(v.ok) << "row " << v.first_bad_id << ": " << v.reason;
+        // And every task's state agrees with its attempt rows (what `audit verify` checks).
+        EXPECT_EQ(must(store().check_task_states()), "");
     }
 
     qbi::test::TempDir dir_;
