@@ -68,6 +68,7 @@ void InboxWorker::loop() {
         if (store) {
             SubmitControl control;
             control.chunk = kServiceSubmitChunk;
+            control.pause_ms = kServiceSubmitPauseMs;
             control.cancelled = [this] { return cancel_.load(std::memory_order_relaxed); };
             InboxScan scan = watch_.poll(*store, config_, clock_.wall_ms(), control);
             std::lock_guard<std::mutex> lock(mu_);

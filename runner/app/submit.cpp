@@ -97,7 +97,8 @@ SubmitOutcome submit_text(queue::Store& store, const std::string& path, std::str
         if (auto n = store.staged_keys([&](std::string_view k) { hash.add_key(k); }); !n)
             return fail(n.error());
         spec.content_hash = hash.hex();
-        r = store.submit_staged(to_new_job(spec, max_attempts), control.chunk, control.cancelled);
+        r = store.submit_staged(to_new_job(spec, max_attempts), control.chunk, control.cancelled,
+                                control.pause_ms);
     }
     if (!r) return fail(r.error());
     o.status = r->already ? SubmitStatus::AlreadySubmitted : SubmitStatus::Submitted;

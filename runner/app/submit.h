@@ -42,6 +42,7 @@ inline constexpr std::int64_t kSubmitChunk = 20000;
 struct SubmitControl {
     std::int64_t chunk = kSubmitChunk;
     std::function<bool()> cancelled = {};
+    std::int64_t pause_ms = 0;  // between two chunks (Store::submit_staged)
 };
 SubmitOutcome submit_file(queue::Store& store, const std::string& path, const Config& cfg,
                           const SubmitControl& control = {});

@@ -108,8 +108,12 @@ public:
     Result<std::int64_t> staged_keys(const std::function<void(std::string_view)>& each);
     // `cancelled`, if given, is asked between chunks: true stops there with exit 75 ("submit
     // of job 'X' interrupted after N of M tasks; submit it again to complete it").
+    // `pause_ms` of the store's clock pass between two chunks, so that another connection
+    // waiting for the write lock (the engine's writer, whose busy handler polls) gets it:
+    // back-to-back transactions would starve it.
     Result<SubmitResult> submit_staged(const NewJob& job, std::int64_t chunk = 20000,
-                                       const std::function<bool()>& cancelled = {});
+                                       const std::function<bool()>& cancelled = {},
+                                       std::int64_t pause_ms = 0);
     void drop_staging();
 
     // ---- the runner's side (hold the RunnerLock) ---------------------------------------

@@ -91,7 +91,8 @@ void Store::drop_staging() {
 }
 
 Result<SubmitResult> Store::submit_staged(const NewJob& job, std::int64_t chunk,
-                                          const std::function<bool()>& cancelled) {
+                                          const std::function<bool()>& cancelled,
+                                          std::int64_t pause_ms) {
     Impl& m = *impl_;
     chunk = std::max<std::int64_t>(1, chunk);
     auto result = guarded(m.label, [&]() -> Result<SubmitResult> {
@@ -182,6 +183,7 @@ Result<SubmitResult> Store::submit_staged(const NewJob& job, std::int64_t chunk,
             }
         }
         for (; copied < staged; copied += chunk) {
+            m.clock.sleep_ms(pause_ms);
             if (cancelled && cancelled())
                 return Error{kExitTempFail, "submit of job '" + job.name + "' interrupted after " +
                                                 std::to_string(copied) + " of " +
