@@ -153,14 +153,14 @@ int main(int argc, char** argv) {
         for (int u = 0; u < users; ++u) j << (u ? ", " : "") << id("u", u);
         j << "]\n";
         std::ofstream k(dir / "alibaba-ak");
-        k << "access_key_id = LTAIbenchdisc0001\naccess_key_secret = bench-secret\n";
+        k << "access_key_id = AKIDbenchdisc0001\naccess_key_secret = bench-secret\n";
     }
     fs::permissions(dir / "alibaba-ak", fs::perms::owner_read | fs::perms::owner_write);
 
     Child sim =
         spawn({QBI_BENCH_QBI_SIM_BIN, "--world", (dir / "world.yaml").string(), "--port", "0",
                "--port-file", (dir / "port").string(), "--ca-out", (dir / "ca.pem").string(),
-               "--credentials", "LTAIbenchdisc0001:bench-secret", "--quiet"},
+               "--credentials", "AKIDbenchdisc0001:bench-secret", "--quiet"},
               dir / "sim.log");
     int port = 0;
     for (int i = 0; i < 600 && port == 0; ++i) {

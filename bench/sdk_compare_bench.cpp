@@ -77,7 +77,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kKeyId = "LTAIsdkCompare0001";
+constexpr const char* kKeyId = "AKIDsdkCompare0001";
 constexpr const char* kKeySecret = "sdk-compare-bench-secret";
 
 [[noreturn]] void die(const std::string& what) {

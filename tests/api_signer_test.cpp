@@ -359,7 +359,7 @@ TEST(Sign, NullCredentialsIsAProgrammingError) {
 
 TEST(MaskAccessKeyId, KeepsFirstAndLastFour) {
     EXPECT_EQ(mask_access_key_id("LTAI_example_abcd"), "LTAI****abcd");
-    EXPECT_EQ(mask_access_key_id("LTAI12345678"), "LTAI****5678");  // 12: the shortest shown
+    EXPECT_EQ(mask_access_key_id("AKID12345678"), "AKID****5678");  // 12: the shortest shown
     EXPECT_EQ(mask_access_key_id("LTAI1234567"), "****");
     EXPECT_EQ(mask_access_key_id("testid"), "****");
     EXPECT_EQ(mask_access_key_id(""), "****");

@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 
 const char* kJob =
     "version: 1\njob: inbox-job\ntasks:\n  - cancel-collection: {user: u1, works: [w1, w2]}\n";
-const char* kSecret = "access_key_id = LTAI5tInboxKeyId\naccess_key_secret = TopSecretValue42\n";
+const char* kSecret = "access_key_id = AKID5tInboxKeyId\naccess_key_secret = TopSecretValue42\n";
 constexpr std::int64_t kNow = 1700000000000;
 
 // Log lines, as the logger's sink receives them.
@@ -104,7 +104,7 @@ TEST_F(InboxTest, AFileThatIsNotAJobIsNeverQuoted) {
     EXPECT_EQ(why, header() + in("copy.yaml") +
                        ":1:1: expected a job (a map with version, job and tasks), got a single "
                        "value\n");
-    EXPECT_EQ(why.find("LTAI"), std::string::npos);
+    EXPECT_EQ(why.find("AKID"), std::string::npos);
 }
 
 // A FIFO with no writer: the open does not block, the entry is rejected.

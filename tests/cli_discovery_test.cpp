@@ -16,7 +16,7 @@ class DiscoveryCli : public ::testing::Test {
 protected:
     DiscoveryCli() {
         test::SimFixtureOptions o;
-        o.credentials = {test::sim_credentials("LTAIdiscoverycli01", "cli-secret")};
+        o.credentials = {test::sim_credentials("AKIDdiscoverycli01", "cli-secret")};
         o.world_yaml = test::kOffboardWorld;
         sim_ = std::make_unique<test::SimFixture>(o);
     }
@@ -27,7 +27,7 @@ protected:
         argv.insert(argv.end(), args.begin(), args.end());
         return test::run_cli(argv,
                              env_from_map({{"HOME", dir_.path().string()},
-                                           {"ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIdiscoverycli01"},
+                                           {"ALIBABA_CLOUD_ACCESS_KEY_ID", "AKIDdiscoverycli01"},
                                            {"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "cli-secret"}}));
     }
     test::TempDir dir_;
