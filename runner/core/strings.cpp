@@ -104,41 +104,6 @@ std::string json_escape(std::string_view s) {
     return out;
 }
 
-bool valid_utf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        std::size_t n;
-        unsigned cp;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        if ((c & 0xE0) == 0xC0) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 3;
-            cp = c & 0x07;
-        } else
-            return false;
-        if (i + n >= s.size()) return false;  // truncated sequence
-        for (std::size_t k = 1; k <= n; ++k) {
-            unsigned char cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000))
-            return false;
-        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        i += n + 1;
-    }
-    return true;
-}
-
 namespace {
 
 // The length of the valid UTF-8 sequence at s[i] (1..4), or 0 if the byte there starts none.
@@ -173,6 +138,16 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i, unsigned& cp) {
 }
 
 }  // namespace
+
+bool valid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        unsigned cp = 0;
+        const std::size_t n = utf8_sequence(s, i, cp);
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
 
 std::string printable(std::string_view s) {
     std::string out;

@@ -10,14 +10,10 @@
 
 namespace qbi::queue {
 
-namespace {
-
 Error io_error(const char* doing, const std::filesystem::path& p, int err) {
     return Error{kExitIoErr,
                  "cannot " + std::string(doing) + " " + p.string() + ": " + std::strerror(err)};
 }
-
-}  // namespace
 
 Status make_private_dirs(const std::filesystem::path& dir) {
     if (dir.empty()) return {};

@@ -12,6 +12,9 @@
 
 namespace qbi::queue {
 
+// Error 74: "cannot <doing> <path>: <strerror(err)>".
+Error io_error(const char* doing, const std::filesystem::path& p, int err);
+
 // Creates `dir` and any missing parents, each new one 0700. Errors: 74 naming the folder.
 Status make_private_dirs(const std::filesystem::path& dir);
 // Creates an empty `path` 0600 if it does not exist (a symlink to an existing file counts as

@@ -17,15 +17,6 @@
 
 namespace qbi::queue {
 
-namespace {
-
-Error io_error(const char* doing, const std::filesystem::path& p, int err) {
-    return Error{kExitIoErr,
-                 "cannot " + std::string(doing) + " " + p.string() + ": " + std::strerror(err)};
-}
-
-}  // namespace
-
 Result<std::filesystem::path> RunnerLock::lock_path(const std::filesystem::path& db_path) {
     struct stat st {};
     if (::stat(db_path.c_str(), &st) != 0) return io_error("stat", db_path, errno);
