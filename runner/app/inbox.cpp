@@ -160,16 +160,10 @@ int Inbox::submit_one(const std::string& name, queue::Store& store, const Config
                now_ms);
         return 2;
     }
-    // Streamed (submit.h): the text and its parse tree in memory, never the tasks.
-    auto text = jobs::read_job_fd(f->fd.get(), path, job_limits(cfg));
+    // Streamed (submit.h): a piece of the file and one item of its tree in memory, never the
+    // tasks.
+    SubmitOutcome o = submit_fd(store, path, f->fd.get(), cfg, control);
     f->fd.reset();
-    SubmitOutcome o;
-    if (auto* e = std::get_if<jobs::ValidationError>(&text)) {
-        o.file = path;
-        o.errors.push_back(e->to_string());
-    } else {
-        o = submit_text(store, path, std::get<std::string>(text), cfg, control);
-    }
     switch (o.status) {
         case SubmitStatus::Submitted:
         case SubmitStatus::AlreadySubmitted: {

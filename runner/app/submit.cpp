@@ -1,8 +1,12 @@
 #include "runner/app/submit.h"
 
+#include <fcntl.h>
+
 #include <algorithm>
+#include <functional>
 #include <unordered_set>
 
+#include "runner/core/files.h"
 #include "runner/discovery/discovery.h"
 
 namespace qbi::app {
@@ -27,21 +31,55 @@ queue::NewJob to_new_job(const jobs::JobSpec& spec, int default_max_attempts) {
     return j;
 }
 
+namespace {
+
+// Validates with `parse` (one of the jobs::parse_*_streamed) and submits what it passes on.
+using StreamedParse = std::function<jobs::JobFileResult(const jobs::TaskSink&)>;
+SubmitOutcome submit_streamed(queue::Store& store, const std::string& path,
+                              const StreamedParse& parse, const Config& cfg,
+                              const SubmitControl& control);
+
+}  // namespace
+
 SubmitOutcome submit_file(queue::Store& store, const std::string& path, const Config& cfg,
                           const SubmitControl& control) {
-    auto text = jobs::read_job_text(path, job_limits(cfg));
-    if (auto* e = std::get_if<jobs::ValidationError>(&text)) {
+    auto f = open_regular_file(AT_FDCWD, path, Follow::Yes);
+    if (!f) {
         SubmitOutcome o;
         o.file = path;
-        o.errors.push_back(e->to_string());
+        o.errors.push_back(
+            jobs::ValidationError{path, 0, 0, "cannot read: " + f.error().message}.to_string());
         o.error_code = kExitDataErr;
         return o;
     }
-    return submit_text(store, path, std::get<std::string>(text), cfg, control);
+    return submit_fd(store, path, f->fd.get(), cfg, control);
+}
+
+SubmitOutcome submit_fd(queue::Store& store, const std::string& path, int fd, const Config& cfg,
+                        const SubmitControl& control) {
+    return submit_streamed(
+        store, path,
+        [&](const jobs::TaskSink& sink) {
+            return jobs::parse_job_fd_streamed(fd, path, job_limits(cfg), sink);
+        },
+        cfg, control);
 }
 
 SubmitOutcome submit_text(queue::Store& store, const std::string& path, std::string_view text,
                           const Config& cfg, const SubmitControl& control) {
+    return submit_streamed(
+        store, path,
+        [&](const jobs::TaskSink& sink) {
+            return jobs::parse_job_text_streamed(text, path, job_limits(cfg), sink);
+        },
+        cfg, control);
+}
+
+namespace {
+
+SubmitOutcome submit_streamed(queue::Store& store, const std::string& path,
+                              const StreamedParse& parse, const Config& cfg,
+                              const SubmitControl& control) {
     SubmitOutcome o;
     o.file = path;
     auto fail = [&](const Error& e) {
@@ -60,21 +98,20 @@ SubmitOutcome submit_text(queue::Store& store, const std::string& path, std::str
     auto stage = [&](const jobs::TaskSpec& t) {
         if (staged) staged = store.stage(discovery::new_task(t), t.key());
     };
-    auto parsed =
-        jobs::parse_job_text_streamed(text, path, job_limits(cfg), [&](jobs::TaskSpec&& t) {
-            if (!staged) return;
-            if (control.cancelled && control.cancelled()) {
-                staged = Error{kExitTempFail, "submit interrupted; submit the file again"};
-                return;
-            }
-            if (staging) return stage(t);
-            held.push_back(std::move(t));
-            if (held.size() <= hold) return;
-            staging = true;
-            staged = store.begin_staging();
-            for (const auto& h : held) stage(h);
-            std::vector<jobs::TaskSpec>().swap(held);
-        });
+    auto parsed = parse([&](jobs::TaskSpec&& t) {
+        if (!staged) return;
+        if (control.cancelled && control.cancelled()) {
+            staged = Error{kExitTempFail, "submit interrupted; submit the file again"};
+            return;
+        }
+        if (staging) return stage(t);
+        held.push_back(std::move(t));
+        if (held.size() <= hold) return;
+        staging = true;
+        staged = store.begin_staging();
+        for (const auto& h : held) stage(h);
+        std::vector<jobs::TaskSpec>().swap(held);
+    });
     if (!parsed) {
         store.drop_staging();
         for (const auto& e : parsed.errors()) o.errors.push_back(e.to_string());
@@ -107,6 +144,8 @@ SubmitOutcome submit_text(queue::Store& store, const std::string& path, std::str
     o.tasks = r->tasks;
     return o;
 }
+
+}  // namespace
 
 SubmitOutcome submit_parsed(queue::Store& store, const std::string& path,
                             const jobs::JobFileResult& parsed, const Config& cfg) {

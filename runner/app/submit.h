@@ -32,7 +32,8 @@ struct SubmitOutcome {
 };
 
 // Validates `path` and, unless it is invalid, submits it: streamed (Store::submit_staged), so
-// memory holds the file and its parsed tree but never the expanded tasks, and the queue is
+// memory holds a piece of the file and one item of its tree (jobs::parse_job_fd_streamed) but
+// never the expanded tasks, and the queue is
 // written in transactions of at most `chunk` tasks (one transaction for smaller jobs). A submit
 // interrupted between chunks leaves the job partly enqueued; submitting the file again
 // completes it ("resumed").
@@ -46,6 +47,9 @@ struct SubmitControl {
 };
 SubmitOutcome submit_file(queue::Store& store, const std::string& path, const Config& cfg,
                           const SubmitControl& control = {});
+// The same for a regular file already open on `fd` (the inbox opens its entries itself).
+SubmitOutcome submit_fd(queue::Store& store, const std::string& path, int fd, const Config& cfg,
+                        const SubmitControl& control = {});
 // The same for text already read (`path` names it in messages).
 SubmitOutcome submit_text(queue::Store& store, const std::string& path, std::string_view text,
                           const Config& cfg, const SubmitControl& control = {});

@@ -55,6 +55,11 @@ Result<OpenedFile> open_regular_file(int dir_fd, const std::string& path, Follow
 Result<std::string> read_to_end(int fd, std::size_t limit, bool& over) {
     over = false;
     std::string text;
+    // Sized once from the file's length (a regular file): growing by doubling would hold up
+    // to 1.5x the text, the old and the new buffer, at the peak.
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        text.reserve(std::min<std::size_t>(static_cast<std::size_t>(st.st_size), limit) + 1);
     char buf[65536];
     for (;;) {
         ssize_t n = ::read(fd, buf, sizeof buf);

@@ -62,7 +62,8 @@ enum class Follow { Yes, No };
 Result<OpenedFile> open_regular_file(int dir_fd, const std::string& path, Follow follow);
 
 // Reads `fd` to its end; stops, with `over` set, as soon as more than `limit` bytes were read
-// (the caller words that refusal). Error: strerror of a failed read.
+// (the caller words that refusal). The text is sized from fstat's length up front (a file that
+// grows meanwhile still reads whole, up to the limit). Error: strerror of a failed read.
 Result<std::string> read_to_end(int fd, std::size_t limit, bool& over);
 
 }  // namespace qbi

@@ -5,6 +5,11 @@
 namespace qbi::jobs::detail {
 
 std::pair<int, int> SourceMap::locate(std::size_t pos) const {
+    if (load_) {
+        loaded_ = load_();
+        text_ = loaded_;
+        load_ = nullptr;
+    }
     if (line_starts_.empty()) {
         line_starts_.push_back(0);
         for (std::size_t i = 0; i < text_.size(); ++i)

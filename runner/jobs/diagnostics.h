@@ -2,6 +2,7 @@
 // Internal to runner/jobs: positions in the source text and the error list of one file.
 // Not thread-safe; one instance per file being read.
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,10 +18,15 @@ namespace qbi::jobs::detail {
 class SourceMap {
 public:
     explicit SourceMap(std::string_view text) : text_(text) {}
+    // For a text not held in memory (a streamed parse): `load` gives it on the first locate(),
+    // that is, only when there is an error to place.
+    explicit SourceMap(std::function<std::string()> load) : load_(std::move(load)) {}
     std::pair<int, int> locate(std::size_t pos) const;
 
 private:
-    std::string_view text_;
+    mutable std::string_view text_;
+    mutable std::function<std::string()> load_;
+    mutable std::string loaded_;
     mutable std::vector<std::size_t> line_starts_;  // built on first use
 };
 

@@ -88,11 +88,15 @@ JobFileResult parse_text(std::string_view text, const std::string& display_name,
     std::optional<JobSpec> job;
     try {
         if (detail::check_text(text, diag)) {
-            auto parsed = detail::parse_yaml(text);
+            // A streamed parse expands the items of `tasks` as they are read (StreamedTasks).
+            std::optional<detail::StreamedTasks> streamed;
+            if (sink != nullptr) streamed.emplace(diag, limits, *sink);
+            auto parsed = detail::parse_yaml(text, streamed ? &streamed->hook() : nullptr);
             if (auto* err = std::get_if<detail::YamlParseError>(&parsed))
                 diag.at(err->pos, err->message);
             else
-                job = detail::validate_job(std::get<detail::YamlTree>(parsed), diag, limits, sink);
+                job = detail::validate_job(std::get<detail::YamlTree>(parsed), diag, limits, sink,
+                                           streamed ? &*streamed : nullptr);
         }
     } catch (const detail::TooManyErrors&) {
         job.reset();

@@ -69,4 +69,12 @@ JobFileResult parse_job_text(std::string_view text, const std::string& display_n
 JobFileResult parse_job_text_streamed(std::string_view text, const std::string& display_name,
                                       const JobLimits& limits, const TaskSink& sink);
 
+// The same, reading a regular file open on `fd` in pieces as it parses (pread: the file offset
+// is left alone): memory is one piece, the job's header and one item of `tasks` at a time,
+// never the text (a 48 MB file of 1M tasks submits in under 100 MB). Results and messages are
+// parse_job_text_streamed's for the same bytes: a file whose bytes check_text would refuse, or
+// one over the size limit or that cannot be read, is read again whole to word the refusal.
+JobFileResult parse_job_fd_streamed(int fd, const std::string& display_name,
+                                    const JobLimits& limits, const TaskSink& sink);
+
 }  // namespace qbi::jobs

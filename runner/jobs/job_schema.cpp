@@ -28,11 +28,15 @@ bool all_digits(std::string_view s) {
     return true;
 }
 
+bool is_version_1(ValueType ty, std::string_view text) {
+    return text == "1" && (ty == ValueType::Int || ty == ValueType::Text);
+}
+
 class JobValidator {
 public:
     JobValidator(const YamlTree& tree, Diagnostics& diag, const JobLimits& limits,
-                 const TaskSink* sink)
-        : t_(tree), d_(diag), limits_(limits), sink_(sink), r_(tree, diag) {}
+                 const TaskSink* sink, const StreamedTasks* streamed)
+        : t_(tree), d_(diag), limits_(limits), sink_(sink), streamed_(streamed), r_(tree, diag) {}
 
     std::optional<JobSpec> run() {
         if (t_.empty()) {
@@ -97,7 +101,7 @@ private:
                 d_.at(r_.value_pos(e), "version: expected 1, got " + r_.describe(e.value));
                 return true;
             }
-            if (*text == "1" && (ty == ValueType::Int || ty == ValueType::Text)) return true;
+            if (is_version_1(ty, *text)) return true;
             d_.at(r_.value_pos(e), "unsupported version " + json_escape(text->substr(0, 40)) +
                                        "; this qbi-runner reads version 1");
             return false;
@@ -166,7 +170,8 @@ private:
             return;
         }
         TaskExpander expander(r_, sink_);
-        std::size_t raw = expander.raw_count(e.value);
+        std::size_t raw = saturating_add(expander.raw_count(e.value),
+                                         streamed_ != nullptr ? streamed_->raw() : 0);
         if (raw > limits_.max_tasks) {
             d_.at(e.key_pos, "tasks: the job expands to " + std::to_string(raw) +
                                  " tasks, over the limit of " + std::to_string(limits_.max_tasks) +
@@ -181,6 +186,7 @@ private:
     Diagnostics& d_;
     const JobLimits& limits_;
     const TaskSink* sink_;
+    const StreamedTasks* streamed_;
     ValueReader r_;
     std::vector<std::string> sorted_keys_;
 };
@@ -188,8 +194,42 @@ private:
 }  // namespace
 
 std::optional<JobSpec> validate_job(const YamlTree& tree, Diagnostics& diag,
-                                    const JobLimits& limits, const TaskSink* sink) {
-    return JobValidator(tree, diag, limits, sink).run();
+                                    const JobLimits& limits, const TaskSink* sink,
+                                    const StreamedTasks* streamed) {
+    return JobValidator(tree, diag, limits, sink, streamed).run();
+}
+
+StreamedTasks::StreamedTasks(Diagnostics& diag, const JobLimits& limits, const TaskSink& sink)
+    : diag_(diag), limits_(limits), sink_(sink) {
+    hook_.key = "tasks";
+    hook_.fn = [this](const YamlTree& tree, int item, std::size_t ordinal) {
+        return take(tree, item, ordinal);
+    };
+}
+
+bool StreamedTasks::version_first(const YamlTree& t) {
+    // The root map's entries before `tasks` are complete: key, value, key, value, ...
+    ValueReader r(t, diag_);
+    for (int k = t.first_child(t.root()); k >= 0; k = t.next_sibling(t.next_sibling(k))) {
+        int v = t.next_sibling(k);
+        if (v < 0) break;  // `tasks` itself, whose value is being filled
+        auto key = r.scalar_text(k);
+        if (!key || *key != "version") continue;
+        auto text = r.scalar_text(v);
+        return text && is_version_1(r.type(v), *text);
+    }
+    return false;
+}
+
+bool StreamedTasks::take(const YamlTree& t, int item, std::size_t ordinal) {
+    if (!version_first_) version_first_ = version_first(t);
+    if (!*version_first_) return false;
+    ValueReader r(t, diag_);
+    TaskExpander expander(r, &sink_);
+    raw_ = saturating_add(raw_, expander.item_count(item));
+    std::vector<TaskSpec> none;  // tasks go to the sink
+    if (raw_ <= limits_.max_tasks) expander.item(item, ordinal, none);
+    return true;
 }
 
 }  // namespace qbi::jobs::detail

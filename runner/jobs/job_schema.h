@@ -18,8 +18,11 @@ namespace qbi::jobs::detail {
 // when nothing was reported, nullopt otherwise. May throw TooManyErrors.
 // With a `sink`, every task goes to it as it is reached instead (see parse_job_text_streamed):
 // the JobSpec then has no tasks and no content hash.
+// `streamed`: the items already taken during the parse (see StreamedTasks).
+class StreamedTasks;
 std::optional<JobSpec> validate_job(const YamlTree& tree, Diagnostics& diag,
-                                    const JobLimits& limits, const TaskSink* sink = nullptr);
+                                    const JobLimits& limits, const TaskSink* sink = nullptr,
+                                    const StreamedTasks* streamed = nullptr);
 
 // The content hash of `job` given its task keys sorted and unique (see JobSpec::content_hash).
 std::string content_hash_of(const JobSpec& job, const std::vector<std::string>& sorted_keys);
@@ -62,17 +65,22 @@ public:
     // Saturates at SIZE_MAX.
     std::size_t raw_count(int tasks_list) const;
 
+    // raw_count of one item of the list (0 for an item that is not a map).
+    std::size_t item_count(int item) const;
+
     // Validates every item of a non-empty tasks list and appends the tasks it expands to, in
     // file order (duplicates included until collapse()). Nothing is appended once an error has
-    // been reported. `expected` (raw_count) sizes the buffers.
+    // been reported. `expected` (raw_count) sizes the buffers. Items a StreamedTasks consumed
+    // are skipped (raw_count skips them too).
     void expand(int tasks_list, std::size_t expected, std::vector<TaskSpec>& out);
+    // Validates and expands one item; `index` is its place in the list (for messages).
+    void item(int node, std::size_t index, std::vector<TaskSpec>& out);
 
     // Removes from `out` every task whose key an earlier task has, keeping file order, and
     // returns the keys of the remaining tasks sorted (for the content hash).
     std::vector<std::string> collapse(std::vector<TaskSpec>& out);
 
 private:
-    void item(int node, std::size_t index, std::vector<TaskSpec>& out);
     void cancel_collection(const MapEntry& action, std::vector<TaskSpec>& out);
     void cancel_share(const MapEntry& action, std::vector<TaskSpec>& out);
     // offboard-user -> QueryUserInfoByAccount per account, or ListCollections and/or
@@ -98,6 +106,32 @@ private:
     // sorted keys the content hash needs, without a hash set beside them.
     std::vector<std::pair<std::string, std::uint32_t>> keys_;
     const TaskSink* sink_ = nullptr;
+};
+
+// Expands the items of `tasks:` while the file is still being parsed (parse_yaml's ItemHook),
+// so that the tree of a large job never holds all its items at once: a streamed parse's memory
+// is the text plus one item. Used only with a sink, and only when the root map has shown
+// `version: 1` before `tasks` (a file of another version is never read as version 1; such a
+// file, or one with `tasks` first, is validated whole as before). Items are validated with the
+// same rules and messages as validate_job's; once the raw count passes jobs.max_tasks the rest
+// are only counted, and validate_job reports the total.
+class StreamedTasks {
+public:
+    StreamedTasks(Diagnostics& diag, const JobLimits& limits, const TaskSink& sink);
+    const ItemHook& hook() const { return hook_; }
+    // The raw count (TaskExpander::raw_count) of the items taken so far.
+    std::size_t raw() const { return raw_; }
+
+private:
+    bool take(const YamlTree& tree, int item, std::size_t ordinal);
+    bool version_first(const YamlTree& tree);
+
+    Diagnostics& diag_;
+    const JobLimits& limits_;
+    const TaskSink& sink_;
+    ItemHook hook_;
+    std::optional<bool> version_first_;  // decided at the first item
+    std::size_t raw_ = 0;
 };
 
 }  // namespace qbi::jobs::detail

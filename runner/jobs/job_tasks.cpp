@@ -68,23 +68,27 @@ std::size_t TaskExpander::fan_out(int node) const {
     return n.kind == NodeKind::Sequence ? n.count : 1;
 }
 
+std::size_t TaskExpander::item_count(int c) const {
+    const YamlTree& t = r_.tree();
+    if (t.node(c).kind != NodeKind::Map) return 0;
+    if (int body = find_value(t, c, "cancel-collection"); body >= 0) {
+        if (t.node(body).kind == NodeKind::Map) return fan_out(find_value(t, body, "works"));
+        return 0;
+    }
+    if (int share = find_value(t, c, "cancel-share"); share >= 0) {
+        if (t.node(share).kind == NodeKind::Map)
+            return saturating_mul(fan_out(find_value(t, share, "report")),
+                                  fan_out(find_value(t, share, "to")));
+        return 0;
+    }
+    return discovery_count(c);
+}
+
 std::size_t TaskExpander::raw_count(int tasks_list) const {
     const YamlTree& t = r_.tree();
     std::size_t total = 0;
-    for (int c = t.first_child(tasks_list); c >= 0; c = t.next_sibling(c)) {
-        if (t.node(c).kind != NodeKind::Map) continue;
-        std::size_t n = 0;
-        if (int body = find_value(t, c, "cancel-collection"); body >= 0) {
-            if (t.node(body).kind == NodeKind::Map) n = fan_out(find_value(t, body, "works"));
-        } else if (int share = find_value(t, c, "cancel-share"); share >= 0) {
-            if (t.node(share).kind == NodeKind::Map)
-                n = saturating_mul(fan_out(find_value(t, share, "report")),
-                                   fan_out(find_value(t, share, "to")));
-        } else {
-            n = discovery_count(c);
-        }
-        total = saturating_add(total, n);
-    }
+    for (int c = t.first_child(tasks_list); c >= 0; c = t.next_sibling(c))
+        if (!t.node(c).consumed) total = saturating_add(total, item_count(c));
     return total;
 }
 
@@ -96,7 +100,7 @@ void TaskExpander::expand(int tasks_list, std::size_t expected, std::vector<Task
     }
     std::size_t index = 0;
     for (int c = t.first_child(tasks_list); c >= 0; c = t.next_sibling(c), ++index)
-        item(c, index, out);
+        if (!t.node(c).consumed) item(c, index, out);
 }
 
 void TaskExpander::item(int node, std::size_t index, std::vector<TaskSpec>& out) {

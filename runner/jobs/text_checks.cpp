@@ -42,6 +42,24 @@ std::size_t first_invalid_utf8(std::string_view s) {
 
 namespace {
 
+bool forbidden_control(unsigned char c) {
+    return (c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F;
+}
+
+// Bytes at the end of `s` that start a UTF-8 sequence the text does not complete (0 to 3).
+std::size_t cut_sequence(std::string_view s) {
+    for (std::size_t back = 1; back <= 3 && back <= s.size(); ++back) {
+        unsigned char c = static_cast<unsigned char>(s[s.size() - back]);
+        if ((c & 0xC0) == 0x80) continue;  // a continuation byte: look further back
+        std::size_t need = (c & 0xE0) == 0xC0   ? 2
+                           : (c & 0xF0) == 0xE0 ? 3
+                           : (c & 0xF8) == 0xF0 ? 4
+                                                : 1;
+        return need > back ? back : 0;
+    }
+    return 0;
+}
+
 std::string hex_byte(unsigned char b) {
     char buf[8];
     std::snprintf(buf, sizeof buf, "0x%02X", b);
@@ -87,12 +105,45 @@ bool check_text(std::string_view text, Diagnostics& diag) {
         if (c == '\n') {
             at_line_start = true;
             first_tab = std::string_view::npos;
-        } else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7F) {
+        } else if (forbidden_control(c)) {
             diag.at(i, "control character " + code_point(c) + " is not allowed in a job file");
             clean = false;
         }
     }
     return clean;
+}
+
+bool TextScreen::feed(std::string_view piece) {
+    if (!clean_) return false;
+    std::string joined;
+    if (!pending_.empty()) {
+        joined = pending_ + std::string(piece);
+        piece = joined;
+    }
+    const std::size_t cut = cut_sequence(piece);
+    std::string_view whole = piece.substr(0, piece.size() - cut);
+    if (first_invalid_utf8(whole) != std::string_view::npos) return clean_ = false;
+    for (char ch : whole) {
+        unsigned char c = static_cast<unsigned char>(ch);
+        if (at_line_start_) {
+            if (c == '\t') {
+                tab_in_indent_ = true;
+                continue;
+            }
+            if (c != ' ') {
+                at_line_start_ = false;
+                if (tab_in_indent_) return clean_ = false;
+            }
+        }
+        if (c == '\n') {
+            at_line_start_ = true;
+            tab_in_indent_ = false;
+        } else if (forbidden_control(c)) {
+            return clean_ = false;
+        }
+    }
+    pending_ = std::string(piece.substr(piece.size() - cut));
+    return true;
 }
 
 }  // namespace qbi::jobs::detail

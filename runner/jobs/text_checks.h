@@ -3,6 +3,7 @@
 // their errors point at the exact byte instead of at whatever the YAML scanner trips over.
 // Pure functions; thread-safe.
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "runner/jobs/diagnostics.h"
@@ -23,5 +24,20 @@ std::size_t first_invalid_utf8(std::string_view text);
 //     "control character U+0007 is not allowed in a job file".
 // Returns true if nothing was reported. May throw TooManyErrors (from Diagnostics).
 bool check_text(std::string_view text, Diagnostics& diag);
+
+// check_text's verdict without its messages, for a text read in pieces: feed() each piece in
+// order (a UTF-8 sequence may be split between pieces) and finish() at the end. Once either
+// returns false the text is one check_text would report on (and the pieces need not go on).
+class TextScreen {
+public:
+    bool feed(std::string_view piece);
+    bool finish() { return clean_ && pending_.empty(); }
+
+private:
+    bool clean_ = true;
+    bool at_line_start_ = true;
+    bool tab_in_indent_ = false;
+    std::string pending_;  // the start of a UTF-8 sequence cut at the end of the last piece
+};
 
 }  // namespace qbi::jobs::detail

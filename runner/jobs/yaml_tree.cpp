@@ -65,7 +65,10 @@ std::uint32_t pos_of(const YAML::Mark& m) {
 // Turns parser events into YamlTree nodes.
 class TreeBuilder : public YAML::EventHandler {
 public:
-    TreeBuilder(YamlTree& tree, std::string_view source) : t_(tree) { t_.source_ = source; }
+    TreeBuilder(YamlTree& tree, std::string_view source, const ItemHook* hook)
+        : t_(tree), hook_(hook) {
+        t_.source_ = source;
+    }
 
     void OnDocumentStart(const YAML::Mark& mark) override {
         if (documents_++ > 0) throw SecondDocument{pos_of(mark)};
@@ -101,7 +104,10 @@ public:
     }
     void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                          YAML::EmitterStyle::value) override {
-        open(add(make(mark, NodeKind::Sequence), anchor));
+        const bool hooked = is_hooked_list();
+        int index = add(make(mark, NodeKind::Sequence), anchor);
+        open(index);
+        if (hooked) hooked_list_ = index;
     }
     void OnSequenceEnd() override { close(); }
     void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
@@ -122,6 +128,7 @@ private:
         int index = static_cast<int>(t_.nodes_.size());
         t_.nodes_.push_back(n);
         if (anchor != YAML::NullAnchor) {
+            ++anchors_defined_;
             if (anchors_.size() <= anchor) anchors_.resize(anchor + 1, -1);
             anchors_[anchor] = index;
         }
@@ -140,13 +147,45 @@ private:
         return index;
     }
     void open(int index) {
+        if (hooked_list_ >= 0 && !open_.empty() && open_.back() == hooked_list_) {
+            item_ = index;
+            item_anchors_ = anchors_defined_;
+            item_pool_ = t_.pool_.size();
+        }
         open_.push_back(index);
         last_child_.push_back(-1);
     }
     void close() {
         if (open_.empty()) return;
+        const int index = open_.back();
         open_.pop_back();
         last_child_.pop_back();
+        if (index == item_) finish_item();
+    }
+
+    // The sequence being opened is the value of the root map's hooked key.
+    bool is_hooked_list() const {
+        if (hook_ == nullptr || hooked_list_ >= 0 || open_.size() != 1) return false;
+        const YamlNode& root = t_.nodes_[static_cast<std::size_t>(open_.front())];
+        if (root.kind != NodeKind::Map || root.count % 2 == 0) return false;  // not a value
+        const YamlNode& key = t_.nodes_[static_cast<std::size_t>(last_child_.front())];
+        return key.kind == NodeKind::Scalar && t_.text(key) == hook_->key;
+    }
+
+    void finish_item() {
+        const int index = item_;
+        item_ = -1;
+        if (!hook_->fn(t_, index, ordinal_++)) return;
+        if (anchors_defined_ != item_anchors_) return;  // a later alias may name a node in it
+        const std::size_t keep = static_cast<std::size_t>(index) + 1;
+        for (auto it = t_.other_tags_.begin(); it != t_.other_tags_.end();)
+            it = static_cast<std::size_t>(it->first) >= keep ? t_.other_tags_.erase(it) : ++it;
+        t_.nodes_.resize(keep);
+        t_.pool_.resize(item_pool_);
+        YamlNode& item = t_.nodes_.back();
+        item.first = -1;
+        item.count = 0;
+        item.consumed = true;
     }
 
     YamlTree& t_;
@@ -154,15 +193,23 @@ private:
     std::vector<int> last_child_;  // the last child added to each open container
     std::vector<int> anchors_;     // anchor id -> node
     int documents_ = 0;
+    const ItemHook* hook_ = nullptr;
+    int hooked_list_ = -1;  // the hooked sequence, once opened
+    int item_ = -1;         // the hooked sequence's container item being filled
+    std::size_t ordinal_ = 0;
+    std::size_t anchors_defined_ = 0;
+    std::size_t item_anchors_ = 0;  // anchors_defined_ when item_ opened
+    std::size_t item_pool_ = 0;     // pool size when item_ opened
 };
 
-std::variant<YamlTree, YamlParseError> parse_yaml(std::string_view text) {
+namespace {
+
+std::variant<YamlTree, YamlParseError> parse_stream(std::istream& in, std::string_view source,
+                                                    const ItemHook* hook) {
     YamlTree tree;
-    ViewBuf buf(text);
-    std::istream in(&buf);
     try {
         YAML::Parser parser(in);
-        TreeBuilder builder(tree, text);
+        TreeBuilder builder(tree, source, hook);
         while (parser.HandleNextDocument(builder)) {
         }
     } catch (const SecondDocument& e) {
@@ -175,6 +222,18 @@ std::variant<YamlTree, YamlParseError> parse_yaml(std::string_view text) {
         return YamlParseError{pos_of(e.mark), "YAML syntax error: " + e.msg};
     }
     return tree;
+}
+
+}  // namespace
+
+std::variant<YamlTree, YamlParseError> parse_yaml(std::string_view text, const ItemHook* hook) {
+    ViewBuf buf(text);
+    std::istream in(&buf);
+    return parse_stream(in, text, hook);
+}
+
+std::variant<YamlTree, YamlParseError> parse_yaml(std::istream& in, const ItemHook* hook) {
+    return parse_stream(in, {}, hook);
 }
 
 }  // namespace qbi::jobs::detail

@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,11 +44,14 @@ struct YamlNode {
     NodeKind kind = NodeKind::Null;
     ScalarTag tag = ScalarTag::Plain;
     bool in_source = false;  // the scalar is the source text at text_off, verbatim (no copy)
+    bool consumed = false;   // an item an ItemHook took: its children are gone (first = -1)
 };
 
 class YamlTree {
 public:
     bool empty() const { return root_ < 0; }
+    // Nodes held (consumed items count one each).
+    std::size_t node_count() const { return nodes_.size(); }
     int root() const { return root_; }
     // Follows aliases to the node they name.
     int resolve(int index) const;
@@ -80,11 +85,30 @@ struct YamlParseError {
     std::string message;  // complete, e.g. "YAML syntax error: illegal map value"
 };
 
+// Sees each item of one top-level list while the document is still being parsed, so that a
+// long list never has to be held whole. `fn` is called once per item that is a map or a list,
+// as soon as the item is complete, for the sequence that is the value of the root map's key
+// `key`; `ordinal` is the item's 0-based place in the list. The tree passed is the one being
+// built: the item's nodes, the root map's earlier entries and the path to them are complete.
+// Returning true consumes the item: its descendants are dropped and the item node stays with
+// `consumed` set and no children. An item that defines an anchor is never dropped (a later
+// alias may name it). `fn` may throw; the exception leaves parse_yaml.
+struct ItemHook {
+    std::string_view key;
+    std::function<bool(const YamlTree& tree, int item, std::size_t ordinal)> fn;
+};
+
 // Parses `text` (UTF-8, byte order mark already removed) as at most one YAML document. The
 // tree refers to `text` for scalars written verbatim (most IDs): `text` must outlive it. An
 // empty text or one of only comments gives an empty tree. A second document is an error:
 // "a second YAML document starts here; a job file holds one document".
-// Never throws for bad input.
-std::variant<YamlTree, YamlParseError> parse_yaml(std::string_view text);
+// Never throws for bad input (a hook's own exceptions pass through).
+std::variant<YamlTree, YamlParseError> parse_yaml(std::string_view text,
+                                                  const ItemHook* hook = nullptr);
+
+// The same over a stream (positions count from its start): no scalar refers to a source text,
+// each is copied into the tree, so the tree is the whole cost (with a hook, one item of the
+// hooked list at a time).
+std::variant<YamlTree, YamlParseError> parse_yaml(std::istream& in, const ItemHook* hook);
 
 }  // namespace qbi::jobs::detail

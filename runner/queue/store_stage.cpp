@@ -26,9 +26,9 @@ Status Store::begin_staging() {
     Impl& m = *impl_;
     return guarded(m.label, [&]() -> Status {
         // On disk (a temporary file SQLite deletes itself), with a bounded cache: a million
-        // staged tasks cost the process a few MB, not their size.
+        // staged tasks cost the process 4 MB, not their size.
         m.db.exec("PRAGMA temp_store = FILE");
-        m.db.exec("PRAGMA temp.cache_size = -16000");
+        m.db.exec("PRAGMA temp.cache_size = -4000");
         m.db.exec(kCreateStaged);
         // One transaction over the temporary table only: it takes no lock on the queue.
         m.db.exec("BEGIN");
