@@ -196,9 +196,11 @@ TEST_F(QueueCli, AuditVerifyNamesTheFirstBrokenRow) {
 // Records one answer per queued task of the file's job (claim order) with these outcomes and
 // codes, as a runner would.
 void record_all(const std::string& db, Outcome outcome,
-                const std::vector<std::pair<std::string, std::string>>& code_and_message = {}) {
+                const std::vector<std::pair<std::string, std::string>>& code_and_message = {},
+                queue::AuditKeyRef key = nullptr) {
     auto store = queue::Store::open(db, SystemClock::instance());
     ASSERT_TRUE(store) << store.error().message;
+    store->set_audit_key(std::move(key));
     auto claimed = store->claim("o", 100, 60000);
     ASSERT_TRUE(claimed);
     std::vector<queue::TaskResult> results;
@@ -386,6 +388,86 @@ TEST_F(QueueCli, AuditVerifyChecksAnAnchor) {
 
 // The runners' audit head: logged at the end of every run (force) and, from the ticks, once
 // 10 minutes of clock time have passed since the last one, never more often.
+// A keyed log (audit.key_file, or the service credential audit-key): the runner keys its rows,
+// refuses to append to a keyed log without the key, and verify needs the key; the key's bytes
+// are never shown.
+TEST_F(QueueCli, AuditKeyKeysTheRowsAndVerifyNeedsIt) {
+    const std::string secret = "k3y-0f-the-aud1t-log-9f8e7d6c5b4a";
+    const std::string key = file("audit.key", secret + "\n");
+    ASSERT_EQ(cli({"submit", file("a.yaml", kJobA)}), 0);
+    Clock& clock = SystemClock::instance();  // the tasks are due now
+    RandomNonceSource nonces;
+    app::ApiSetup preset;
+    app::Config config;
+    config.database = db();
+    config.audit_key_file = key;
+    {
+        app::RunnerSession session(clock, nonces);
+        ASSERT_TRUE(session.open(config, env_from_map({}), {}, &preset));
+        auto claimed = session.store().claim("o", 100, 60000);
+        ASSERT_TRUE(claimed);
+        ASSERT_EQ(claimed->size(), 3u);
+        std::vector<queue::TaskResult> results;
+        for (const auto& t : *claimed) results.push_back({t.task_id, "o", {}, std::nullopt});
+        ASSERT_TRUE(session.store().record_results(results));
+    }
+    std::string all;
+    EXPECT_EQ(cli({"audit", "verify"}), 78);
+    all += out + err;
+    EXPECT_EQ(err,
+              "qbi-runner: error: cannot verify attempt row 1: the row is keyed (HMAC-SHA256): "
+              "verifying it needs the audit key (audit.key_file, or audit verify --key-file "
+              "FILE)\n");
+    EXPECT_EQ(cli({"audit", "verify", "--key-file", key}), 0) << err;
+    all += out + err;
+    EXPECT_EQ(out.substr(0, 85),
+              "audit chain intact: 3 attempt row(s) (3 keyed under the audit key, from row 1), "
+              "head ");
+    const std::string ini = file("runner.ini", "[audit]\nkey_file = " + key + "\n");
+    EXPECT_EQ(cli({"--config", ini, "audit", "verify", "--json"}), 0) << err;
+    all += out + err;
+    EXPECT_NE(out.find("\"keyed_rows\":3"), std::string::npos) << out;
+
+    // A runner without the key would break the log: refused before anything is written.
+    app::Config keyless = config;
+    keyless.audit_key_file.clear();
+    app::RunnerSession session(clock, nonces);
+    auto opened = session.open(keyless, env_from_map({}), {}, &preset);
+    ASSERT_FALSE(opened);
+    EXPECT_EQ(opened.error().code, kExitConfig);
+    EXPECT_EQ(opened.error().message,
+              "the audit log is keyed (its last row, 3, is an HMAC under the audit key) and no "
+              "key is configured: set audit.key_file (or give the service the credential "
+              "audit-key) to the key it was written with; rows written without it would break "
+              "the log");
+    // The service credential stands for audit.key_file.
+    test::TempDir creds;
+    creds.write("audit-key", secret);
+    auto cfg = app::load_configuration(
+        {}, env_from_map({{"CREDENTIALS_DIRECTORY", creds.path().string()}}));
+    ASSERT_TRUE(cfg);
+    EXPECT_EQ(cfg->audit_key_file, (creds / "audit-key").string());
+
+    // A key too short to be one, and a wrong key: named, never shown.
+    const std::string short_key = file("short.key", "abc\n");
+    EXPECT_EQ(cli({"audit", "verify", "--key-file", short_key}), 78);
+    EXPECT_EQ(err, "qbi-runner: error: audit key " + short_key +
+                       ": 3 bytes; an audit key needs at least 16 (make one with: head -c 32 "
+                       "/dev/urandom > FILE; chmod 0400 FILE)\n");
+    EXPECT_EQ(cli({"audit", "verify", "--key-file", file("wrong.key", "another-key-of-16-bytes")}),
+              65);
+    all += out + err;
+    EXPECT_EQ(err,
+              "qbi-runner: error: audit chain broken at attempt row 1: hash does not match the "
+              "row's content under the audit key (the row was changed, or the key is not the one "
+              "it was written with)\n");
+    EXPECT_EQ(cli({"audit", "export", "--key-file", key}), 64);
+    EXPECT_EQ(cli({"audit", "export"}), 0);
+    all += out + err;
+    EXPECT_EQ(all.find(secret), std::string::npos);
+    EXPECT_EQ(test::read_file(db()).find(secret), std::string::npos);
+}
+
 TEST(AuditHeadLog, LoggedAtTheEndAndEveryTenMinutes) {
     test::TempDir dir;
     ManualClock clock;

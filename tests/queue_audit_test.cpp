@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <optional>
 
 #include "runner/queue/audit.h"
 #include "tests/queue_fixture.h"
@@ -17,6 +18,7 @@ protected:
     // rows 4-5.
     void SetUp() override {
         QueueTest::SetUp();
+        store_->set_audit_key(key());
         a_ = must(store_->submit(make_job("a", 3))).job_id;
         b_ = must(store_->submit(make_job("b", 2))).job_id;
         for (int i = 0; i < 5; ++i) {
@@ -44,6 +46,8 @@ protected:
         store_->raw_connection().exec(
             "DROP TRIGGER attempts_no_update; DROP TRIGGER attempts_no_delete");
     }
+
+    virtual AuditKeyRef key() { return nullptr; }
 
     std::int64_t a_ = 0, b_ = 0;
 };
@@ -136,8 +140,10 @@ TEST_F(AuditTest, TheFirstRowMustStartFromGenesis) {
 // Rewrites every row from `from_id` on as a forger with write access would: the stored row
 // changed by `edit` (through the raw file, triggers dropped), then every hash recomputed so
 // the chain verifies again without an anchor.
-void rewrite_chain(Store& store, std::int64_t from_id,
-                   const std::function<void(AttemptRow&)>& edit) {
+// `key`: the attacker's key for keyed rows (never the real one); `keyed`: what the rewritten
+// rows claim to be (unchanged when nullopt).
+void rewrite_chain(Store& store, std::int64_t from_id, const std::function<void(AttemptRow&)>& edit,
+                   const AuditKey* key = nullptr, std::optional<bool> keyed = std::nullopt) {
     std::vector<AttemptRow> rows;
     auto n = store.for_each_attempt({}, [&](const AttemptRow& r) {
         rows.push_back(r);
@@ -149,15 +155,17 @@ void rewrite_chain(Store& store, std::int64_t from_id,
         if (r.id >= from_id) {
             if (r.id == from_id) edit(r);
             r.prev_hash = prev;
-            r.hash = chain_hash(prev, r);
+            if (keyed) r.keyed = *keyed;
+            r.hash = chain_hash(prev, r, key);
             SQLite::Statement s(store.raw_connection(),
                                 "UPDATE attempts SET message = ?, request_id = ?, prev_hash = ?, "
-                                "hash = ? WHERE id = ?");
+                                "hash = ?, keyed = ? WHERE id = ?");
             s.bind(1, r.record.message);
             s.bind(2, r.record.request_id);
             s.bind(3, r.prev_hash);
             s.bind(4, r.hash);
-            s.bind(5, r.id);
+            s.bind(5, r.keyed ? 1 : 0);
+            s.bind(6, r.id);
             s.exec();
         }
         prev = r.hash;
@@ -188,6 +196,80 @@ TEST_F(AuditTest, ARecomputedChainFailsAgainstAnAnchor) {
     v = must(store_->verify_audit_chain(older));
     EXPECT_FALSE(v.ok);
     EXPECT_EQ(v.first_bad_id, 3);
+}
+
+// A keyed chain (audit.key_file): every row an HMAC under the operator's key.
+class KeyedAuditTest : public AuditTest {
+protected:
+    AuditKeyRef key() override { return real_; }
+    AuditKeyRef real_ = std::make_shared<const AuditKey>("0123456789abcdef-the-real-key");
+};
+
+TEST_F(KeyedAuditTest, KeyedRowsVerifyOnlyWithTheKey) {
+    auto rows = all_attempts();
+    ASSERT_EQ(rows.size(), 5u);
+    for (const auto& r : rows) EXPECT_TRUE(r.keyed);
+    auto v = must(store_->verify_audit_chain());
+    EXPECT_TRUE(v.ok) << v.reason;
+    EXPECT_EQ(v.keyed_rows, 5);
+    EXPECT_EQ(v.first_keyed_id, 1);
+    // The stored hash is the HMAC, not the plain SHA-256 of the same text.
+    AttemptRow plain = rows[0];
+    plain.keyed = false;
+    EXPECT_NE(chain_hash(plain.prev_hash, plain), rows[0].hash);
+
+    store_->set_audit_key(nullptr);  // an auditor without the key cannot vouch for the rows
+    v = must(store_->verify_audit_chain());
+    EXPECT_FALSE(v.ok);
+    EXPECT_TRUE(v.needs_key);
+    EXPECT_EQ(v.first_bad_id, 1);
+    EXPECT_EQ(v.reason,
+              "the row is keyed (HMAC-SHA256): verifying it needs the audit key (audit.key_file, "
+              "or audit verify --key-file FILE)");
+
+    store_->set_audit_key(std::make_shared<const AuditKey>("another-key-of-16-bytes"));
+    v = must(store_->verify_audit_chain());
+    EXPECT_FALSE(v.ok);
+    EXPECT_FALSE(v.needs_key);
+    EXPECT_EQ(v.first_bad_id, 1);
+    EXPECT_EQ(v.reason,
+              "hash does not match the row's content under the audit key (the row was changed, "
+              "or the key is not the one it was written with)");
+}
+
+// The attack the key closes: with write access but not the key, a rewritten row cannot be
+// given a hash that verifies, keyed or not; stripping every row of its key leaves a chain
+// that says "0 keyed" and fails against any anchor noted before.
+TEST_F(KeyedAuditTest, ARewriteWithoutTheKeyIsFound) {
+    const AuditHead head = must(store_->audit_head());
+    drop_guards();
+    const AuditKey guess("a-guessed-key-0000");
+    rewrite_chain(
+        *store_, 3, [](AttemptRow& r) { r.record.request_id = "forged"; }, &guess);
+    auto v = must(store_->verify_audit_chain());
+    EXPECT_FALSE(v.ok);
+    EXPECT_EQ(v.first_bad_id, 3);
+
+    // Downgraded from row 3 on: plain SHA-256 after keyed rows.
+    rewrite_chain(
+        *store_, 3, [](AttemptRow&) {}, nullptr, false);
+    v = must(store_->verify_audit_chain());
+    EXPECT_FALSE(v.ok);
+    EXPECT_EQ(v.first_bad_id, 3);
+    EXPECT_EQ(v.reason,
+              "the row is not keyed but row 1 before it is: it was rewritten without the audit "
+              "key");
+
+    // Downgraded from row 1: a plain chain that verifies alone, but says so, and the anchor
+    // (an HMAC nobody without the key can reproduce) finds the rewrite.
+    rewrite_chain(
+        *store_, 1, [](AttemptRow&) {}, nullptr, false);
+    v = must(store_->verify_audit_chain());
+    EXPECT_TRUE(v.ok);
+    EXPECT_EQ(v.keyed_rows, 0);
+    v = must(store_->verify_audit_chain(head));
+    EXPECT_FALSE(v.ok);
+    EXPECT_EQ(v.first_bad_id, 5);
 }
 
 // Rows cut from the end leave an intact chain; the anchor finds them missing.

@@ -27,9 +27,9 @@ TEST_F(SchemaTest, MigratesAnEmptyFileToTheNewestVersion) {
     ASSERT_TRUE(store_);
     EXPECT_TRUE(std::filesystem::exists(db_path()));
     EXPECT_EQ(store_->schema_version(), latest_schema_version());
-    EXPECT_EQ(latest_schema_version(), 5);
+    EXPECT_EQ(latest_schema_version(), 6);
     SQLite::Database& db = store_->raw_connection();
-    EXPECT_EQ(pragma_int(db, "user_version"), 5);
+    EXPECT_EQ(pragma_int(db, "user_version"), 6);
     EXPECT_EQ(pragma_int(db, "application_id"), kApplicationId);
     EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
     EXPECT_EQ(pragma_int(db, "synchronous"), 2);  // FULL
@@ -147,16 +147,16 @@ TEST_F(SchemaTest, MigratesFromEachEarlierVersionKeepingData) {
 
 // A database written by a newer qbi-runner is refused with exit 78 and left as it is.
 TEST_F(SchemaTest, RefusesADatabaseNewerThanTheBinary) {
-    store_->raw_connection().exec("PRAGMA user_version = 7");
+    store_->raw_connection().exec("PRAGMA user_version = 9");
     store_.reset();
     auto s = Store::open(db_path(), clock_);
     ASSERT_FALSE(s);
     EXPECT_EQ(s.error().code, kExitConfig);
     EXPECT_EQ(s.error().message, "database " + db_path().string() +
-                                     " has schema version 7 but this qbi-runner knows up to 5; "
+                                     " has schema version 9 but this qbi-runner knows up to 6; "
                                      "upgrade qbi-runner");
     SQLite::Database raw(db_path());
-    EXPECT_EQ(pragma_int(raw, "user_version"), 7);
+    EXPECT_EQ(pragma_int(raw, "user_version"), 9);
 }
 
 // Some other application's SQLite file is not taken over.

@@ -73,29 +73,13 @@ Status choice(const std::string& key, const std::string& v, const std::vector<st
 }  // namespace
 
 const std::vector<std::string>& known_keys() {
-    static const std::vector<std::string> keys = {"api.endpoint",
-                                                  "api.region",
-                                                  "api.ca_file",
-                                                  "api.signature",
-                                                  "api.connect_timeout",
-                                                  "api.read_timeout",
-                                                  "api.call_timeout",
-                                                  "queue.database",
-                                                  "queue.synchronous",
-                                                  "queue.busy_timeout",
-                                                  "jobs.max_file_bytes",
-                                                  "jobs.max_tasks",
-                                                  "jobs.max_attempts",
-                                                  "run.workers",
-                                                  "run.backoff_base",
-                                                  "run.backoff_cap",
-                                                  "run.claim_batch",
-                                                  "run.lease",
-                                                  "rate.max_qps",
-                                                  "serve.inbox",
-                                                  "serve.grace",
-                                                  "serve.halt_probe",
-                                                  "log.level"};
+    static const std::vector<std::string> keys = {
+        "api.endpoint",        "api.region",         "api.ca_file",         "api.signature",
+        "api.connect_timeout", "api.read_timeout",   "api.call_timeout",    "queue.database",
+        "queue.synchronous",   "queue.busy_timeout", "jobs.max_file_bytes", "jobs.max_tasks",
+        "jobs.max_attempts",   "run.workers",        "run.backoff_base",    "run.backoff_cap",
+        "run.claim_batch",     "run.lease",          "rate.max_qps",        "serve.inbox",
+        "serve.grace",         "serve.halt_probe",   "log.level",           "audit.key_file"};
     return keys;
 }
 
@@ -108,6 +92,7 @@ Status apply_setting(Config& c, const std::string& key, const std::string& v) {
     if (key == "api.read_timeout") return duration_value(key, v, 100, c.read_timeout_ms);
     if (key == "api.call_timeout") return duration_value(key, v, 0, c.call_timeout_ms);
     if (key == "queue.database") return c.database = v, Status();
+    if (key == "audit.key_file") return c.audit_key_file = v, Status();
     if (key == "queue.synchronous") return choice(key, v, {"full", "normal"}, c.synchronous);
     if (key == "queue.busy_timeout") return duration_value(key, v, 0, c.busy_timeout_ms);
     if (key == "jobs.max_file_bytes") return int_value(key, v, 1024, 1LL << 32, c.max_file_bytes);
@@ -238,6 +223,14 @@ Result<Config> load_configuration(const ConfigOverrides& o, const Env& env) {
         if (value->empty()) continue;
         if (auto st = apply_setting(cfg, key, *value); !st)
             return Error{kExitUsage, st.error().message};
+    }
+    if (cfg.audit_key_file.empty()) {
+        // The service's credential (LoadCredential=audit-key:...), when it has one.
+        if (auto dir = env("CREDENTIALS_DIRECTORY"); dir && !dir->empty()) {
+            std::error_code ec;
+            const std::string candidate = *dir + "/audit-key";
+            if (std::filesystem::exists(candidate, ec)) cfg.audit_key_file = candidate;
+        }
     }
     return cfg;
 }

@@ -48,6 +48,10 @@ struct Config {
     std::int64_t halt_probe_ms = 300000;
     // [log]
     std::string log_level = "info";
+    // [audit]
+    // The audit key's file (README "Audit log"); empty → $CREDENTIALS_DIRECTORY/audit-key when
+    // the service has that credential, else no key (plain SHA-256 chain).
+    std::string audit_key_file;
 
     std::string source;  // the file it was read from, or "defaults"
 };

@@ -41,6 +41,9 @@ void keep_queue_settings(const Config& old, Config& fresh, const std::string& db
     if (fresh.busy_timeout_ms != old.busy_timeout_ms)
         refuse("queue.busy_timeout", format_duration_ms(old.busy_timeout_ms));
     fresh.busy_timeout_ms = old.busy_timeout_ms;
+    if (fresh.audit_key_file != old.audit_key_file)
+        refuse("audit.key_file", old.audit_key_file.empty() ? "no key" : old.audit_key_file);
+    fresh.audit_key_file = old.audit_key_file;
 }
 
 // Logged after a halt's reason: serve pauses and probes, it does not exit.

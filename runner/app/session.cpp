@@ -51,6 +51,7 @@ Status RunnerSession::open(const Config& config, const Env& env,
     lock_.emplace(std::move(*l));
     auto s = open_store(config, db_path_, clock_);
     if (!s) return s.error();
+    if (auto k = apply_audit_key(*s, config); !k) return k.error();
     store_.emplace(std::move(*s));
     random_ = std::make_unique<SeededRandom>(os_random_seed());
     return {};

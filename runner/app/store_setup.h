@@ -28,6 +28,14 @@ enum class QueueUse {
 queue::Access queue_access(const std::string& path, QueueUse use);
 Result<queue::Store> open_store(const Config& config, const std::string& path, Clock& clock,
                                 QueueUse use = QueueUse::Enqueue);
+// The audit key (README "Audit log"): the bytes of config.audit_key_file without a final
+// newline, 16 to 4096 of them; null when none is configured. Errors (78) name the file and
+// say how to make a key; they never show its bytes.
+Result<queue::AuditKeyRef> load_audit_key(const Config& config);
+// For a store that will write attempt rows: keys them with the configured audit key. Without
+// one, a log whose last row is keyed is refused (78): unkeyed rows after it would break it.
+Status apply_audit_key(queue::Store& store, const Config& config);
+
 // A job by name (or id); a missing one is a usage error (64) that says how to list jobs.
 Result<queue::JobInfo> lookup_job(queue::Store& store, const std::string& name_or_id);
 

@@ -1,4 +1,5 @@
-// qbi-runner audit verify [--anchor ROWS:HASH] | audit export --format jsonl|csv [--job J]
+// qbi-runner audit verify [--anchor ROWS:HASH] [--key-file FILE] | audit export --format jsonl|csv
+// [--job J]
 // [--since T] (design §6).
 #include <optional>
 #include <ostream>
@@ -85,15 +86,24 @@ int audit_verify(Invocation& inv, queue::Store& store,
                        .set("first_bad_id", v->first_bad_id)
                        .set("reason", v->reason)
                        .set("head_hash", v->head_hash)
+                       .set("keyed_rows", v->keyed_rows)
+                       .set("first_keyed_id", v->first_keyed_id)
                        .set("tasks_agree", v->ok && mismatch.empty())
                        .set("mismatch", mismatch);
         if (anchor) doc.set("anchor", std::to_string(anchor->rows) + ":" + anchor->hash);
         inv.print(doc);
     } else if (v->ok && mismatch.empty()) {
-        inv.out << "audit chain intact: " << v->rows << " attempt row(s), head " << v->head_hash;
+        inv.out << "audit chain intact: " << v->rows << " attempt row(s)";
+        if (v->keyed_rows > 0)
+            inv.out << " (" << v->keyed_rows << " keyed under the audit key, from row "
+                    << v->first_keyed_id << ")";
+        inv.out << ", head " << v->head_hash;
         if (anchor) inv.out << "; extends the anchor " << anchor->rows << ":" << anchor->hash;
         inv.out << "; task states agree with their attempt rows\n";
     }
+    if (!v->ok && v->needs_key)
+        return inv.fail(kExitConfig, "cannot verify attempt row " +
+                                         std::to_string(v->first_bad_id) + ": " + v->reason);
     if (!v->ok)
         return inv.fail(kExitDataErr, "audit chain broken at attempt row " +
                                           std::to_string(v->first_bad_id) + ": " + v->reason);
@@ -105,7 +115,7 @@ int audit_verify(Invocation& inv, queue::Store& store,
 }  // namespace
 
 int cmd_audit(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {}, {"--format", "--job", "--since", "--anchor"});
+    auto a = parse_args(args, {}, {"--format", "--job", "--since", "--anchor", "--key-file"});
     if (!a) return inv.fail(a.error());
     if (a->positional.size() != 1 || (a->positional[0] != "verify" && a->positional[0] != "export"))
         return inv.fail(kExitUsage, "audit needs 'verify' or 'export'");
@@ -133,9 +143,23 @@ int cmd_audit(Invocation& inv, const std::vector<std::string>& args) {
                             "ROWS HASH\"), got '" +
                                 a->get("--anchor") + "'");
     }
+    app::Config key_config = inv.config;
+    if (a->has("--key-file")) {
+        if (!verify) return inv.fail(kExitUsage, "--key-file goes with audit verify");
+        key_config.audit_key_file = a->get("--key-file");
+    }
+    queue::AuditKeyRef key;
+    if (verify) {
+        auto k = app::load_audit_key(key_config);
+        if (!k) return inv.fail(k.error());
+        key = *k;
+    }
     auto store = open_queue(inv, app::QueueUse::Read);
     if (!store) return inv.fail(store.error());
-    if (verify) return audit_verify(inv, *store, anchor);
+    if (verify) {
+        store->set_audit_key(key);
+        return audit_verify(inv, *store, anchor);
+    }
     if (a->has("--job")) {
         auto job = app::lookup_job(*store, a->get("--job"));
         if (!job) return inv.fail(job.error());

@@ -1,5 +1,7 @@
 #include "runner/queue/audit.h"
 
+#include <string.h>
+
 #include "runner/core/hash.h"
 
 namespace qbi::queue {
@@ -57,10 +59,15 @@ std::string canonical_attempt_text(const AttemptRow& r) {
     return out;
 }
 
-std::string chain_hash(std::string_view prev_hash, const AttemptRow& row) {
+AuditKey::~AuditKey() {
+    if (!bytes_.empty()) ::explicit_bzero(bytes_.data(), bytes_.size());
+}
+
+std::string chain_hash(std::string_view prev_hash, const AttemptRow& row, const AuditKey* key) {
     std::string input(prev_hash);
     input += '\n';
     input += canonical_attempt_text(row);
+    if (row.keyed) return key ? hex_lower(hmac_sha256_raw(key->bytes(), input)) : std::string();
     return sha256_hex(input);
 }
 
@@ -83,7 +90,8 @@ std::string format_audit_head(const AuditHead& head) {
     return std::to_string(head.rows) + " " + head.hash;
 }
 
-ChainVerifier::ChainVerifier(std::optional<AuditHead> anchor) : anchor_(std::move(anchor)) {
+ChainVerifier::ChainVerifier(std::optional<AuditHead> anchor, AuditKeyRef key)
+    : anchor_(std::move(anchor)), key_(std::move(key)) {
     if (anchor_ && anchor_->rows == 0) {
         anchor_seen_ = true;  // the empty log: every log extends it, if the hash is genesis
         if (anchor_->hash != kGenesisHash) {
@@ -107,8 +115,21 @@ bool ChainVerifier::add(const AttemptRow& row) {
         return broken("prev_hash does not match the hash of row " + std::to_string(prev_id_) +
                       " (a row was removed, inserted or changed before it)");
     }
-    if (chain_hash(row.prev_hash, row) != row.hash)
-        return broken("hash does not match the row's content");
+    if (!row.keyed && verdict_.keyed_rows > 0)
+        return broken("the row is not keyed but row " + std::to_string(verdict_.first_keyed_id) +
+                      " before it is: it was rewritten without the audit key");
+    if (row.keyed && !key_) {
+        verdict_.needs_key = true;
+        return broken(
+            "the row is keyed (HMAC-SHA256): verifying it needs the audit key "
+            "(audit.key_file, or audit verify --key-file FILE)");
+    }
+    if (chain_hash(row.prev_hash, row, key_.get()) != row.hash)
+        return broken(row.keyed ? "hash does not match the row's content under the audit key "
+                                  "(the row was changed, or the key is not the one it was "
+                                  "written with)"
+                                : "hash does not match the row's content");
+    if (row.keyed && verdict_.keyed_rows++ == 0) verdict_.first_keyed_id = row.id;
     if (anchor_ && !anchor_seen_ && row.id > anchor_->rows)
         return broken("the anchor's row " + std::to_string(anchor_->rows) +
                       " is missing: the log was rewritten since the anchor was noted");

@@ -118,12 +118,13 @@ ChainHead Store::Impl::chain_head() {
 void Store::Impl::append_attempt(ChainHead& head, AttemptRow& row) {
     row.id = head.id + 1;
     row.prev_hash = head.hash;
-    row.hash = chain_hash(row.prev_hash, row);
+    row.keyed = audit_key != nullptr;
+    row.hash = chain_hash(row.prev_hash, row, audit_key.get());
     StatementUse s(insert_attempt, db,
                    "INSERT INTO attempts (id, job_id, task_id, attempt, action, params, "
                    "started_at, latency_ms, http_status, request_id, code, message, outcome, "
-                   "endpoint, signature, access_key_id, recorded_at, prev_hash, hash) "
-                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                   "endpoint, signature, access_key_id, recorded_at, prev_hash, hash, "
+                   "keyed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s->bind(1, row.id);
     s->bind(2, row.job_id);
     s->bind(3, row.task_id);
@@ -144,6 +145,7 @@ void Store::Impl::append_attempt(ChainHead& head, AttemptRow& row) {
     s->bind(17, row.recorded_at);
     s->bind(18, row.prev_hash);
     s->bind(19, row.hash);
+    s->bind(20, row.keyed ? 1 : 0);
     s->exec();
     head.id = row.id;
     head.hash = row.hash;
@@ -191,6 +193,7 @@ AttemptRow read_attempt(SQLite::Statement& s) {
     r.recorded_at = s.getColumn(16).getInt64();
     r.prev_hash = s.getColumn(17).getString();
     r.hash = s.getColumn(18).getString();
+    r.keyed = s.getColumn(19).getInt() != 0;
     return r;
 }
 

@@ -39,6 +39,7 @@
 
 #include "runner/core/clock.h"
 #include "runner/core/result.h"
+#include "runner/queue/audit.h"
 #include "runner/queue/types.h"
 
 namespace qbi::queue {
@@ -187,7 +188,15 @@ public:
                                           const std::function<bool(const AttemptRow&)>& fn);
     // Recomputes the hash chain over every row (see audit.h); with an anchor, also checks that
     // the log still extends it (its row exists and has its hash).
+    // Keyed rows are checked under the key set_audit_key gave (see audit.h).
     Result<AuditVerdict> verify_audit_chain(std::optional<AuditHead> anchor = std::nullopt);
+    // From now on, attempt rows this Store writes are keyed with `key`, and verify_audit_chain
+    // checks keyed rows with it. One key for the life of a database: rows keyed under another
+    // key do not verify.
+    void set_audit_key(AuditKeyRef key);
+    // The id of the last attempt row if it is keyed, else 0 (a writer without the key must not
+    // append to such a log: its rows would break the chain; see app::open_store).
+    Result<std::int64_t> last_keyed_row();
     // The last row's id and hash (0 and the genesis hash when empty), read without checking.
     Result<AuditHead> audit_head();
     // Checks every task's state against its attempt rows, in one snapshot; returns the first

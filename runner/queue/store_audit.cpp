@@ -11,7 +11,7 @@ namespace qbi::queue {
 Result<AuditVerdict> Store::verify_audit_chain(std::optional<AuditHead> anchor) {
     Impl& m = *impl_;
     return guarded(m.label, [&]() -> Result<AuditVerdict> {
-        ChainVerifier verifier(std::move(anchor));
+        ChainVerifier verifier(std::move(anchor), m.audit_key);
         SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::DEFERRED);
         {
             SQLite::Statement s(
@@ -21,6 +21,19 @@ Result<AuditVerdict> Store::verify_audit_chain(std::optional<AuditHead> anchor) 
         }
         tx.commit();
         return verifier.verdict();
+    });
+}
+
+void Store::set_audit_key(AuditKeyRef key) {
+    impl_->audit_key = std::move(key);
+}
+
+Result<std::int64_t> Store::last_keyed_row() {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::int64_t> {
+        SQLite::Statement s(m.db, "SELECT id, keyed FROM attempts ORDER BY id DESC LIMIT 1");
+        if (!s.executeStep() || s.getColumn(1).getInt() == 0) return std::int64_t{0};
+        return s.getColumn(0).getInt64();
     });
 }
 

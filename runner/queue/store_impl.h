@@ -66,7 +66,8 @@ struct Store::Impl {
                              std::int64_t now);
 
     std::filesystem::path path;
-    std::string label;  // the path, for messages
+    std::string label;      // the path, for messages
+    AuditKeyRef audit_key;  // set: new attempt rows are keyed (audit.h)
     Clock& clock;
     int version;
     SQLite::Database db;
@@ -104,7 +105,7 @@ inline constexpr const char* kJobColumns =
 inline constexpr const char* kAttemptColumns =
     "id, job_id, task_id, attempt, action, params, started_at, latency_ms, http_status, "
     "request_id, code, message, outcome, endpoint, signature, access_key_id, recorded_at, "
-    "prev_hash, hash";
+    "prev_hash, hash, keyed";
 JobInfo read_job(SQLite::Statement& s);
 AttemptRow read_attempt(SQLite::Statement& s);
 // NULL for an empty string, so optional text columns stay NULL when there is nothing to say.

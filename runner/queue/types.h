@@ -265,6 +265,7 @@ struct AttemptRow {
     std::int64_t recorded_at = 0;
     std::string prev_hash;
     std::string hash;
+    bool keyed = false;  // hash is HMAC-SHA256 under the audit key (audit.h)
 };
 
 // The tasks of one job with one action, by state (status JOB).
@@ -286,6 +287,10 @@ struct AuditVerdict {
     std::string reason;             // when !ok, e.g. "hash does not match the row's content"
     std::string head_hash;          // hash of the last row (genesis when empty), for anchoring
     std::int64_t head_rows = 0;     // id of the last row checked good (0 when empty)
+    std::int64_t keyed_rows = 0;    // rows checked good that are keyed
+    std::int64_t first_keyed_id = 0;
+    // !ok because a keyed row was met and no key was given (not evidence of tampering).
+    bool needs_key = false;
 };
 
 // A head of the audit chain: the row with id `rows` has hash `hash` (rows 0: the empty log,
