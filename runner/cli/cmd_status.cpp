@@ -95,7 +95,7 @@ json::Value actions_json(const std::vector<queue::ActionCounts>& actions) {
 }  // namespace
 
 int cmd_status(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {}, {});
+    auto a = parse_args(args, command("status"));
     if (!a) return inv.fail(a.error());
     if (a->positional.size() > 1) return inv.fail(kExitUsage, "status takes at most one job");
     auto store = open_queue(inv, app::QueueUse::Read);
@@ -169,7 +169,7 @@ void print_task_row(std::ostream& out, const queue::TaskInfo& t) {
 }  // namespace
 
 int cmd_tasks(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {}, {"--state", "--code", "--action", "--parent", "--limit"});
+    auto a = parse_args(args, command("tasks"));
     if (!a) return inv.fail(a.error());
     if (a->positional.size() != 1) return inv.fail(kExitUsage, "tasks needs exactly one job");
     queue::TaskQuery q;
