@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The documentation written from the command table, checked as users meet it:
 #   readme      README.md's "Commands" block is exactly the listing of `qbi-runner --help`
-#               (both come from runner/cli/commands.cpp: the README cannot drift from --help)
+#               (both come from runner/cli/commands.cpp: the README cannot drift from --help);
+#               every command's --help has examples; docs/job-files.md's examples validate
 #   man         the built pages render with `man --warnings` without a warning, and are what
 #               the binaries print now (`help --man`, `qbi-sim --man`)
 #   completion  the built bash completion, sourced in bash: `complete -p`, commands, options per
@@ -33,7 +34,12 @@ readme)
     grep -q '^Examples:$' "$work/cmd" || fail "$cmd --help shows no examples"
     grep -q "^  qbi-runner .*$cmd\|^  systemctl\|^  source" "$work/cmd" || fail "$cmd --help: no example of $cmd"
   done
-  echo "README command list and --help agree"
+  # The job file examples of qbi-runner-jobs(5) are valid job files.
+  awk -v dir="$work" '/^```/ {if (on) {on = 0; close(f)} else {on = 1; f = dir "/example" ++n ".yaml"}; next}
+       on {print > f}' "$src/docs/job-files.md"
+  ls "$work"/example*.yaml >/dev/null 2>&1 || fail "no examples in docs/job-files.md"
+  HOME=$work "$runner" validate "$work"/example*.yaml >/dev/null || fail "an example of docs/job-files.md is invalid"
+  echo "README command list and --help agree; the job file page's examples are valid"
   ;;
 man)
   for page in qbi-runner.1 qbi-runner-jobs.5 qbi-sim.1; do

@@ -51,7 +51,8 @@ constexpr Option kPlanOpt[] = {
     {"--output", "-o", "OUT", "write the plan to OUT instead of standard output"}};
 constexpr Example kPlanEx[] = {
     {"qbi-runner plan leaver.yaml -o reviewed.yaml", "read now, write the cancel calls to review"},
-    {"qbi-runner submit reviewed.yaml", "then queue the reviewed plan"}};
+    {"qbi-runner --json plan leaver.yaml",
+     "each call with the work it concerns and how it was found"}};
 constexpr Option kRunOpt[] = {
     {"--workers", nullptr, "N", "concurrent API calls (default run.workers)"},
     {"--max-qps", nullptr, "Q", "calls per second across all workers (default rate.max_qps)"},
@@ -223,7 +224,8 @@ constexpr std::array<Command, 17> kCommands{{
      "needed.",
      kDemoOpt, kDemoEx},
     {"version", "version", "print the version", cmd_version, "Prints the version.", {}, kVersionEx},
-    {"help", "help [COMMAND|jobs]", "this help, one command's, or the job file format", cmd_help,
+    {"help", "help [COMMAND|jobs] [--man PAGE]", "this help, one command's, or the job file format",
+     cmd_help,
      "Prints the help of qbi-runner or of one command (the same as `COMMAND --help`); "
      "`help jobs` prints the job file format (qbi-runner-jobs(5)).",
      kHelpOpt, kHelpEx, "jobs"},
