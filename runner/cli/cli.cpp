@@ -103,7 +103,7 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
     }
     // Documentation needs no configuration (the build writes the man pages with `help`).
     const std::string name = cmd->name;
-    if (name == "help" || name == "completion" || name == "version") return cmd->handler(inv, rest);
+    if (name == "help" || name == "completion") return cmd->handler(inv, rest);
     // -v is an override of log.level, so that a reload of `serve` keeps it.
     if (inv.global.verbose) inv.global.overrides.log_level = "debug";
     auto cfg = app::load_configuration(inv.global.overrides, env);
