@@ -8,11 +8,12 @@ CMAKE_ARGS ?=
 
 # Debian 12 packages the build and the tests need.
 DEPS := cmake g++ make libpoco-dev libsqlitecpp-dev libyaml-cpp-dev libgtest-dev libgmock-dev \
-        libssl-dev systemd
+        libssl-dev systemd man-db groff-base
 
+# (man-db and groff-base: the docs_man test renders the man pages with `man --warnings`.)
 # What `make deb` and `make test-deb` need besides DEPS (kept out of DEPS so `make test` stays
-# lean): lintian, man (man-db, groff-base), dpkg-shlibdeps (dpkg-dev), strip (binutils).
-DEB_DEPS := lintian man-db groff-base dpkg-dev binutils
+# lean): lintian, dpkg-shlibdeps (dpkg-dev), strip (binutils).
+DEB_DEPS := lintian dpkg-dev binutils
 
 .PHONY: all deps build test test-asan test-tsan demo install bench clean format format-check \
         deb test-deb

@@ -43,9 +43,12 @@ fill() {  # fill TEMPLATE PACKAGE DEPENDS ROOT > FILE
     -e "s|@SIZE@|$size|g" "$1"
 }
 
-doc_files() {  # doc_files PACKAGE ROOT: copyright and changelog.Debian.gz
+doc_files() {  # doc_files PACKAGE ROOT: copyright, changelog.Debian.gz, lintian overrides
   local doc=$2/usr/share/doc/$1
-  mkdir -p "$doc"
+  mkdir -p "$doc" "$2/usr/share/lintian/overrides"
+  # The package is built from the project's tree, not uploaded to Debian: no bug to close.
+  printf '%s\n' "# Not a Debian upload: the changelog closes no Debian bug." \
+    "$1: initial-upload-closes-no-bugs" >"$2/usr/share/lintian/overrides/$1"
   fill "$here/copyright" "$1" "" "$2" >"$doc/copyright"
   fill "$here/changelog" "$1" "" "$2" | gzip -9n >"$doc/changelog.Debian.gz"
 }

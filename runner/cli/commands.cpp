@@ -1,6 +1,5 @@
 #include "runner/cli/commands.h"
 
-#include <array>
 #include <cstdlib>
 
 #include "runner/app/store_setup.h"
@@ -126,7 +125,7 @@ constexpr Example kHelpEx[] = {{"qbi-runner help run", "the same as qbi-runner r
 constexpr Example kCompletionEx[] = {
     {"source <(qbi-runner completion bash)", "completion in this shell (the package installs it)"}};
 
-constexpr std::array<Command, 17> kCommands{{
+constexpr Command kCommands[] = {
     {"validate",
      "validate FILE...",
      "check job files; exit 65 on any error",
@@ -237,7 +236,7 @@ constexpr std::array<Command, 17> kCommands{{
      {},
      kCompletionEx,
      "bash"},
-}};
+};
 
 }  // namespace
 
