@@ -204,6 +204,13 @@ TEST_F(HostileCli, EveryCommandsHelpTeachesWithExamples) {
             EXPECT_TRUE(parse_args(args, c)) << o.name;
         }
     }
+    // Every global option of the table is parsed (a valued one has a field to go to).
+    for (const Option& o : global_options()) {
+        std::vector<std::string> args{o.alias ? o.alias : o.name};
+        if (o.arg) args.push_back("x");
+        args.push_back("--help");
+        EXPECT_EQ(cli(args), 0) << o.name << ": " << err;
+    }
     auto parsed = parse_args({"a.yaml", "-o", "out.yaml"}, command("plan"));
     ASSERT_TRUE(parsed);
     EXPECT_EQ(parsed->get("--output"), "out.yaml");
