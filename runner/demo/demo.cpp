@@ -86,7 +86,8 @@ std::string find_examples(const std::string& given) {
     std::error_code self_ec;
     const fs::path self = fs::read_symlink("/proc/self/exe", self_ec);
     const std::string beside =
-        self_ec ? std::string() : (self.parent_path().parent_path() / "share/qbi-runner/examples").string();
+        self_ec ? std::string()
+                : (self.parent_path().parent_path() / "share/qbi-runner/examples").string();
     for (std::string dir : {beside, std::string(QBI_INSTALL_DATADIR) + "/qbi-runner/examples",
                             std::string(QBI_SOURCE_DIR) + "/jobs/examples"}) {
         if (dir.empty()) continue;
