@@ -136,8 +136,7 @@ constexpr Command kCommands[] = {
      {},
      kValidateEx,
      "jobfile"},
-    {"submit", "submit FILE... [--dry-run]",
-     "validate and enqueue (atomic per file); --dry-run lists the calls", cmd_submit,
+    {"submit", "submit FILE... [--dry-run]", "validate and enqueue (atomic per file)", cmd_submit,
      "Validates each job file and queues one task per API call. A file with any error queues "
      "nothing. The job name is the idempotency key: the same name with the same content again "
      "is a no-op (\"already submitted\"), with other content it is refused (65).",
@@ -147,8 +146,8 @@ constexpr Command kCommands[] = {
      "Submits a job that, when due, looks the accounts up and cancels their favourites and the "
      "shares made to them personally. Nothing is read before the due time.",
      kOffboardOpt, kOffboardEx},
-    {"plan", "plan FILE... [-o OUT]",
-     "run the discovery reads now; print the cancel calls as a job file", cmd_plan,
+    {"plan", "plan FILE... [-o OUT]", "discovery reads now; the cancel calls as a job file",
+     cmd_plan,
      "Makes the read calls of the files' discovery tasks now (nothing is queued or cancelled) "
      "and writes the cancel calls as an ordinary job file, each ID commented with the work's "
      "name and owner. Exit 1 when a read failed (the plan is partial).",
