@@ -9,10 +9,12 @@
 
 #include <filesystem>
 #include <map>
+#include <sstream>
 
 #include "runner/cli/commands.h"
 #include "runner/core/clock.h"
 #include "runner/core/log.h"
+#include "runner/core/random.h"
 #include "runner/queue/store.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/process.h"
@@ -153,6 +155,22 @@ TEST_F(HostileCli, StatusColoursStatesOnlyOnAColourTerminal) {
         EXPECT_NE(out.find(plain), std::string::npos) << out;
         EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
     }
+}
+
+// The progress line is redrawn in place only on a terminal that can (not TERM=dumb).
+TEST(TerminalGate, RedrawOnlyOnACapableTerminal) {
+    std::ostringstream out, err;
+    SystemClock clock;
+    RandomNonceSource nonces;
+    auto inv = [&](std::map<std::string, std::string> env, bool tty) {
+        return Invocation{GlobalOptions{}, app::Config{}, out, err, env_from_map(env),
+                          clock,           nonces,        tty, tty};
+    };
+    EXPECT_TRUE(inv({{"TERM", "xterm"}}, true).redraw());
+    EXPECT_TRUE(inv({{"NO_COLOR", "1"}}, true).redraw());  // no colour, but \r still works
+    EXPECT_FALSE(inv({{"NO_COLOR", "1"}}, true).colour());
+    EXPECT_FALSE(inv({{"TERM", "dumb"}}, true).redraw());
+    EXPECT_FALSE(inv({}, false).redraw());
 }
 
 // -v is log.level debug for this run, whatever the file says (an override, so a reload of
