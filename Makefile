@@ -8,9 +8,15 @@ CMAKE_ARGS ?=
 
 # Debian 12 packages the build and the tests need.
 DEPS := cmake g++ make libpoco-dev libsqlitecpp-dev libyaml-cpp-dev libgtest-dev libgmock-dev \
-        libssl-dev systemd
+        libssl-dev systemd man-db groff-base
 
-.PHONY: all deps build test test-asan test-tsan demo install bench clean format format-check
+# (man-db and groff-base: the docs_man test renders the man pages with `man --warnings`.)
+# What `make deb` and `make test-deb` need besides DEPS (kept out of DEPS so `make test` stays
+# lean): lintian, dpkg-shlibdeps (dpkg-dev), strip (binutils).
+DEB_DEPS := lintian dpkg-dev binutils
+
+.PHONY: all deps build test test-asan test-tsan demo install bench clean format format-check \
+        deb test-deb
 
 all: build
 
@@ -60,6 +66,18 @@ install: deps
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
 	cmake --build $(BUILD) -j$(JOBS)
 	cmake --install $(BUILD)
+
+# Debian packages qbi-runner_<version>_<arch>.deb and qbi-sim_<version>_<arch>.deb in
+# $(BUILD)/deb, from the $(BUILD) tree (only the two programs and their pages are built; an
+# existing tree is reused as it is). test-deb: lintian, then the package unpacked and tried.
+deb: deps $(BUILD)/CMakeCache.txt
+	@$(MAKE) --no-print-directory deps DEPS="$(DEB_DEPS)"
+	cmake --build $(BUILD) -j$(JOBS) --target qbi-runner qbi-sim qbi-docs
+	rm -rf $(BUILD)/deb
+	packaging/deb/build-deb.sh $(BUILD) $(BUILD)/deb
+
+test-deb: deb
+	packaging/deb/check-deb.sh $(BUILD)/deb
 
 # The tree follows .clang-format (clang-format 14, Debian 12); CI runs format-check.
 FORMAT_FILES = $$(git ls-files 'runner/*.cpp' 'runner/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp' 'bench/*.h')

@@ -187,7 +187,8 @@ TEST(Cli, VersionAndHelp) {
     EXPECT_EQ(run_cli({"--json", "version"}, out, err), 0);
     EXPECT_EQ(out, std::string("{\"schema\":1,\"version\":\"") + QBI_VERSION + "\"}\n");
     EXPECT_EQ(run_cli({"--help"}, out, err), 0);
-    EXPECT_NE(out.find("Commands:"), std::string::npos);
+    EXPECT_NE(out.find("\n  run [--workers N]"), std::string::npos);
+    EXPECT_NE(out.find("Global options"), std::string::npos);
     EXPECT_EQ(run_cli({}, out, err), 64);
     EXPECT_NE(err.find("usage: qbi-runner"), std::string::npos);
 }
@@ -201,6 +202,11 @@ TEST(Cli, BadConfigFileStopsEveryCommand) {
                        ":2: api.signature: expected one of v1, v3, got 'sha1'\n");
     EXPECT_EQ(run_cli({"--signature", "v2", "version"}, out, err), 64);
     EXPECT_EQ(err, "qbi-runner: error: api.signature: expected one of v1, v3, got 'v2'\n");
+    // Except the documentation (the build writes the man pages whatever /etc holds).
+    EXPECT_EQ(run_cli({"--config", bad.string(), "help", "--man", "qbi-runner"}, out, err), 0);
+    EXPECT_EQ(out.rfind(".TH QBI-RUNNER 1 ", 0), 0u) << out;
+    EXPECT_EQ(run_cli({"--config", bad.string(), "completion", "bash"}, out, err), 0);
+    EXPECT_EQ(err, "");
 }
 
 // Every option value is checked before a command acts: a usage error (64) naming the option

@@ -13,6 +13,7 @@
 #include "runner/core/ini.h"
 #include "runner/core/json.h"
 #include "runner/core/log.h"
+#include "runner/core/manpage.h"
 #include "runner/core/percent.h"
 #include "runner/core/random.h"
 #include "runner/core/strings.h"
@@ -300,6 +301,23 @@ TEST(Files, OpenRegularFileRefusesOtherKinds) {
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().message, "No such file or directory");
     EXPECT_EQ(r.error().code, kExitIoErr);
+}
+
+// Man pages: text that would be a roff request (a leading dot or quote) or an escape (a
+// backslash) is printed as text; `code` is bold with minus signs, *arg* italic.
+TEST(ManPage, EscapesWhatRoffWouldInterpret) {
+    man::ManPage page("x-tool", 1, "1.2.3", "the manual");
+    page.name("x-tool", "does \\things");
+    page.paragraph(".TH evil\n'quote\nback\\slash `--opt` *FILE* a*b\n\nsecond");
+    page.tagged("--config", "FILE", "the file");
+    page.literal(".sh run\n  qbi-runner --json 'x'");
+    EXPECT_EQ(page.str(),
+              ".TH X-TOOL 1 \"\" \"qbi-runner 1.2.3\" \"the manual\"\n"
+              ".SH NAME\nx-tool \\- does \\ethings\n"
+              ".PP\n\\&.TH evil\n\\&'quote\nback\\eslash \\fB\\-\\-opt\\fR \\fIFILE\\fR a*b\n"
+              ".PP\nsecond\n"
+              ".TP\n\\fB\\-\\-config\\fR \\fIFILE\\fR\nthe file\n"
+              ".PP\n.RS 4\n.nf\n\\&.sh run\n  qbi\\-runner \\-\\-json \\(aqx\\(aq\n.fi\n.RE\n");
 }
 
 }  // namespace

@@ -214,11 +214,9 @@ Result<Config> load_configuration(const ConfigOverrides& o, const Env& env) {
         if (!loaded) return loaded.error();
         cfg = *loaded;
     }
-    const std::pair<const char*, const std::string*> overrides[] = {{"api.endpoint", &o.endpoint},
-                                                                    {"api.region", &o.region},
-                                                                    {"api.ca_file", &o.ca_file},
-                                                                    {"api.signature", &o.signature},
-                                                                    {"queue.database", &o.db}};
+    const std::pair<const char*, const std::string*> overrides[] = {
+        {"api.endpoint", &o.endpoint},   {"api.region", &o.region}, {"api.ca_file", &o.ca_file},
+        {"api.signature", &o.signature}, {"queue.database", &o.db}, {"log.level", &o.log_level}};
     for (const auto& [key, value] : overrides) {
         if (value->empty()) continue;
         if (auto st = apply_setting(cfg, key, *value); !st)

@@ -64,6 +64,7 @@ struct ConfigOverrides {
     std::string region;       // --region: api.region
     std::string ca_file;      // --ca-file: api.ca_file
     std::string signature;    // --signature: api.signature
+    std::string log_level;    // -v (debug): log.level
 };
 
 // The configuration of design §7: defaults, then the file found by find_config_file, then the

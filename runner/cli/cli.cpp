@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "runner/cli/commands.h"
+#include "runner/cli/help.h"
 #include "runner/core/exit_codes.h"
 #include "runner/core/log.h"
 #include "runner/core/process_guard.h"
@@ -15,7 +16,8 @@ namespace qbi::cli {
 
 namespace {
 
-// Valued global options: accepted before or after the command name.
+// Where the valued entries of global_options() (commands.cpp) go; accepted before or after the
+// command name.
 std::string* global_field(GlobalOptions& g, const std::string& name) {
     if (name == "--config") return &g.overrides.config_file;
     if (name == "--db") return &g.overrides.db;
@@ -25,44 +27,6 @@ std::string* global_field(GlobalOptions& g, const std::string& name) {
     if (name == "--signature") return &g.overrides.signature;
     if (name == "--credentials-file") return &g.credentials_file;
     return nullptr;
-}
-
-constexpr const char* kValuedGlobals[] = {
-    "--config", "--db", "--endpoint", "--region", "--ca-file", "--signature", "--credentials-file"};
-
-void print_help(std::ostream& out) {
-    out << "usage: qbi-runner [global options] <command> [arguments]\n\n"
-           "Runs Alibaba Cloud Quick BI clean-ups (cancel favourites, cancel shares) from job\n"
-           "files through a persistent queue, with retries and an audit log.\n\n"
-           "Commands:\n";
-    for (const auto& c : commands()) {
-        std::string u = c.usage;
-        out << "  " << u;
-        if (u.size() < 44)
-            out << std::string(44 - u.size(), ' ');
-        else
-            out << "\n" << std::string(46, ' ');
-        out << c.summary << "\n";
-    }
-    out << "\nGlobal options:\n"
-           "  --config FILE            configuration file (INI; see config/runner.ini)\n"
-           "  --db PATH                queue database\n"
-           "  --endpoint URL           https://host[:port] of the Quick BI OpenAPI\n"
-           "  --region ID              use quickbi-public.<ID>.aliyuncs.com\n"
-           "  --ca-file PEM            CA bundle for TLS verification (default: system)\n"
-           "  --signature v1|v3        HMAC-SHA1 RPC (v1) or ACS3-HMAC-SHA256 (v3, default)\n"
-           "  --credentials-file FILE  AccessKey file (mode 600); never pass a secret as a flag\n"
-           "  --json                   machine-readable output\n"
-           "  -q, --quiet              fewer messages\n"
-           "  -h, --help               this help; '<command> --help' for one command\n\n"
-           "Credentials are read from, in order: --credentials-file, "
-           "$CREDENTIALS_DIRECTORY/alibaba-ak,\n"
-           "ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET/_SECURITY_TOKEN, "
-           "ALIBABA_CLOUD_CREDENTIALS_FILE or\n"
-           "~/.alibabacloud/credentials(.ini), ~/.aliyun/config.json.\n\n"
-           "Exit codes: 0 ok, 1 tasks failed, 64 usage, 65 bad job file, 69 endpoint unavailable,\n"
-           "74 I/O error, 75 temporary failure, 77 permission denied by Quick BI, "
-           "78 configuration or credentials.\n";
 }
 
 }  // namespace
@@ -79,7 +43,9 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
     for (std::size_t i = 1; i < argv.size(); ++i) {
         const std::string& a = argv[i];
         bool matched = false;
-        for (std::string n : kValuedGlobals) {
+        for (const Option& o : global_options()) {
+            if (!o.arg) continue;
+            const std::string n = o.name;
             if (a == n) {
                 if (i + 1 >= argv.size()) return inv.fail(kExitUsage, n + " needs a value");
                 *global_field(inv.global, n) = argv[++i];
@@ -95,6 +61,8 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
             inv.global.json = true;
         else if (a == "-q" || a == "--quiet")
             inv.global.quiet = true;
+        else if (a == "-v" || a == "--verbose")
+            inv.global.verbose = true;
         else if (a == "-h" || a == "--help")
             inv.global.help = true;
         else if (a == "--version" && command.empty())
@@ -107,12 +75,14 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
             rest.push_back(a);
         }
     }
+    if (inv.global.quiet && inv.global.verbose)
+        return inv.fail(kExitUsage, "-q and -v exclude each other");
     if (command.empty()) {
         if (inv.global.help) {
-            print_help(out);
+            print_overview(out);
             return kExitOk;
         }
-        print_help(err);
+        print_overview(err);
         return kExitUsage;
     }
     const Command* cmd = nullptr;
@@ -128,10 +98,14 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
                                         " (see qbi-runner --help)");
     }
     if (inv.global.help) {
-        out << "usage: qbi-runner [global options] " << cmd->usage << "\n  " << cmd->summary
-            << "\n";
+        print_command_help(out, *cmd);
         return kExitOk;
     }
+    // Documentation needs no configuration (the build writes the man pages with `help`).
+    const std::string name = cmd->name;
+    if (name == "help" || name == "completion") return cmd->handler(inv, rest);
+    // -v is an override of log.level, so that a reload of `serve` keeps it.
+    if (inv.global.verbose) inv.global.overrides.log_level = "debug";
     auto cfg = app::load_configuration(inv.global.overrides, env);
     if (!cfg) return inv.fail(cfg.error().code, cfg.error().message);
     inv.config = *cfg;

@@ -8,7 +8,7 @@
 namespace qbi::cli {
 
 int cmd_rerun(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {"--all"}, {"--state", "--code"});
+    auto a = parse_args(args, command("rerun"));
     if (!a) return inv.fail(a.error());
     bool all = a->has("--all");
     if (all == (a->positional.size() == 1) || a->positional.size() > 1)
@@ -51,7 +51,7 @@ int cmd_rerun(Invocation& inv, const std::vector<std::string>& args) {
 }
 
 int cmd_cancel(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {}, {});
+    auto a = parse_args(args, command("cancel"));
     if (!a) return inv.fail(a.error());
     if (a->positional.size() != 1) return inv.fail(kExitUsage, "cancel needs exactly one job");
     auto store = open_queue(inv, app::QueueUse::Change);

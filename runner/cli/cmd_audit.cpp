@@ -115,7 +115,7 @@ int audit_verify(Invocation& inv, queue::Store& store,
 }  // namespace
 
 int cmd_audit(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {}, {"--format", "--job", "--since", "--anchor", "--key-file"});
+    auto a = parse_args(args, command("audit"));
     if (!a) return inv.fail(a.error());
     if (a->positional.size() != 1 || (a->positional[0] != "verify" && a->positional[0] != "export"))
         return inv.fail(kExitUsage, "audit needs 'verify' or 'export'");

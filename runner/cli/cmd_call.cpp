@@ -62,7 +62,7 @@ int print_dry_run(Invocation& inv, const SignedRequest& req, const std::string& 
 }  // namespace
 
 int cmd_call(Invocation& inv, const std::vector<std::string>& args) {
-    auto parsed = parse_args(args, {"--dry-run"}, {});
+    auto parsed = parse_args(args, command("call"));
     if (!parsed) return inv.fail(parsed.error());
     const ParsedArgs& a = *parsed;
     if (a.positional.empty())

@@ -23,7 +23,7 @@ std::optional<T> whole_number(const std::string& text) {
 }  // namespace
 
 int cmd_demo(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {"--no-faults"}, {"--examples", "--workers", "--seed", "--sim"});
+    auto a = parse_args(args, command("demo"));
     if (!a) return inv.fail(a.error());
     if (!a->positional.empty())
         return inv.fail(kExitUsage,

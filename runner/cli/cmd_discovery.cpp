@@ -63,10 +63,10 @@ std::string name_part(std::string_view s) {
 }  // namespace
 
 int cmd_plan(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {}, {"-o", "--output"});
+    auto a = parse_args(args, command("plan"));
     if (!a) return inv.fail(a.error());
     if (a->positional.empty()) return inv.fail(kExitUsage, "plan needs at least one job file");
-    std::string out_path = a->has("-o") ? a->get("-o") : a->get("--output");
+    std::string out_path = a->get("--output");
     const bool several = a->positional.size() > 1;
     if (several && !inv.global.json && (out_path.empty() || !fs::is_directory(out_path)))
         return inv.fail(kExitUsage,
@@ -75,7 +75,7 @@ int cmd_plan(Invocation& inv, const std::vector<std::string>& args) {
     app::block_signals();
     app::SignalWatcher signals;
     const bool show = !inv.global.quiet;
-    ProgressLine line(inv.err, inv.err_is_tty && show, inv.clock.wall_ms());
+    ProgressLine line(inv.err, inv.redraw() && show, inv.clock.wall_ms());
     auto creds = inv.credentials();
     app::PlanContext cx{inv.config,
                         inv.env,
@@ -116,7 +116,7 @@ int cmd_plan(Invocation& inv, const std::vector<std::string>& args) {
 }
 
 int cmd_offboard(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {"--dry-run"}, {"--at", "--description", "--job"});
+    auto a = parse_args(args, command("offboard"));
     if (!a) return inv.fail(a.error());
     if (a->positional.empty())
         return inv.fail(kExitUsage, "offboard needs at least one account name, e.g. offboard jdoe");

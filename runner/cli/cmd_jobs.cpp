@@ -36,7 +36,7 @@ json::Value string_array(const std::vector<std::string>& items) {
 }  // namespace
 
 int cmd_validate(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {}, {});
+    auto a = parse_args(args, command("validate"));
     if (!a) return inv.fail(a.error());
     if (a->positional.empty()) return inv.fail(kExitUsage, "validate needs at least one job file");
     int rc = kExitOk;
@@ -107,7 +107,7 @@ int submit_dry_run(Invocation& inv, const std::vector<std::string>& files) {
 }  // namespace
 
 int cmd_submit(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {"--dry-run"}, {});
+    auto a = parse_args(args, command("submit"));
     if (!a) return inv.fail(a.error());
     if (a->positional.empty()) return inv.fail(kExitUsage, "submit needs at least one job file");
     if (a->has("--dry-run")) return submit_dry_run(inv, a->positional);

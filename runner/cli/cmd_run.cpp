@@ -74,7 +74,7 @@ int print_run_summary(Invocation& inv, const app::RunSummary& s) {
 int run_with_progress(Invocation& inv, app::RunnerSession& session, engine::EngineOptions opt,
                       const std::atomic<bool>& stop) {
     const bool show = !inv.global.quiet;
-    ProgressLine line(inv.err, inv.err_is_tty && show, inv.clock.wall_ms());
+    ProgressLine line(inv.err, inv.redraw() && show, inv.clock.wall_ms());
     auto summary = session.run_to_end(std::move(opt), stop, [&](const engine::Engine& e) {
         if (show) line.update(e.progress(), inv.clock.wall_ms());
     });
@@ -83,7 +83,7 @@ int run_with_progress(Invocation& inv, app::RunnerSession& session, engine::Engi
 }
 
 int cmd_run(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {}, {"--workers", "--max-qps", "--job", "--max-time"});
+    auto a = parse_args(args, command("run"));
     if (!a) return inv.fail(a.error());
     if (!a->positional.empty())
         return inv.fail(kExitUsage,

@@ -19,7 +19,7 @@ app::ServiceContext service_context(Invocation& inv, app::SignalWatcher& signals
 }  // namespace
 
 int cmd_serve(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {}, {});
+    auto a = parse_args(args, command("serve"));
     if (!a) return inv.fail(a.error());
     if (!a->positional.empty()) return inv.fail(kExitUsage, "serve takes no arguments");
     // Signals are blocked before any thread starts, then received by one watcher thread.
@@ -31,7 +31,7 @@ int cmd_serve(Invocation& inv, const std::vector<std::string>& args) {
 }
 
 int cmd_batch(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {}, {"--max-time"});
+    auto a = parse_args(args, command("batch"));
     if (!a) return inv.fail(a.error());
     if (!a->positional.empty()) return inv.fail(kExitUsage, "batch takes no arguments");
     std::vector<std::string> run_args;

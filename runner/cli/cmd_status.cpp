@@ -39,16 +39,30 @@ json::Value job_json(const queue::JobInfo& j) {
         .set("counts", counts_json(j.counts));
 }
 
-void print_job_row(std::ostream& out, const queue::JobInfo& j) {
+// A job's state, padded to `width`; on a colour terminal (Invocation::colour) succeeded is
+// green, failed red, running yellow, queued cyan, cancelled grey (SGR codes around the padded
+// word, so the columns stay aligned).
+std::string state_word(queue::JobState state, bool colour, std::size_t width = 0) {
+    std::string word(queue::job_state_name(state));
+    if (word.size() < width) word.append(width - word.size(), ' ');
+    const char* sgr = state == queue::JobState::Succeeded ? "32"
+                      : state == queue::JobState::Failed  ? "31"
+                      : state == queue::JobState::Running ? "33"
+                      : state == queue::JobState::Queued  ? "36"
+                                                          : "90";
+    if (!colour) return word;
+    return std::string("\x1b[") + sgr + "m" + word + "\x1b[0m";
+}
+
+void print_job_row(std::ostream& out, const queue::JobInfo& j, bool colour) {
     char buf[512];
-    std::snprintf(buf, sizeof buf, "%5lld  %-32s %-9s %7lld %7lld %7lld %7lld %7lld %7lld %9lld",
-                  static_cast<long long>(j.id), printable(j.name).c_str(),
-                  std::string(queue::job_state_name(j.state())).c_str(),
-                  static_cast<long long>(j.counts.total()), static_cast<long long>(j.counts.queued),
-                  static_cast<long long>(j.counts.running), static_cast<long long>(j.counts.done),
-                  static_cast<long long>(j.counts.already_absent),
-                  static_cast<long long>(j.counts.failed),
-                  static_cast<long long>(j.counts.cancelled));
+    std::snprintf(
+        buf, sizeof buf, "%5lld  %-32s %s %7lld %7lld %7lld %7lld %7lld %7lld %9lld",
+        static_cast<long long>(j.id), printable(j.name).c_str(),
+        state_word(j.state(), colour, 9).c_str(), static_cast<long long>(j.counts.total()),
+        static_cast<long long>(j.counts.queued), static_cast<long long>(j.counts.running),
+        static_cast<long long>(j.counts.done), static_cast<long long>(j.counts.already_absent),
+        static_cast<long long>(j.counts.failed), static_cast<long long>(j.counts.cancelled));
     out << buf;
     if (j.not_before_ms) out << "  not before " << format_rfc3339_ms(*j.not_before_ms);
     out << "\n";
@@ -59,8 +73,8 @@ const char* kJobHeader =
     "FAILED CANCELLED\n";
 
 void print_job(std::ostream& out, const queue::JobInfo& j,
-               const std::vector<queue::ActionCounts>& actions) {
-    out << "job " << j.id << ": " << printable(j.name) << " (" << queue::job_state_name(j.state())
+               const std::vector<queue::ActionCounts>& actions, bool colour) {
+    out << "job " << j.id << ": " << printable(j.name) << " (" << state_word(j.state(), colour)
         << ")\n";
     if (!j.description.empty()) out << "  description:  " << printable(j.description) << "\n";
     if (!j.source_file.empty()) out << "  source:       " << printable(j.source_file) << "\n";
@@ -95,7 +109,7 @@ json::Value actions_json(const std::vector<queue::ActionCounts>& actions) {
 }  // namespace
 
 int cmd_status(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {}, {});
+    auto a = parse_args(args, command("status"));
     if (!a) return inv.fail(a.error());
     if (a->positional.size() > 1) return inv.fail(kExitUsage, "status takes at most one job");
     auto store = open_queue(inv, app::QueueUse::Read);
@@ -109,7 +123,7 @@ int cmd_status(Invocation& inv, const std::vector<std::string>& args) {
             inv.print(
                 json_document().set("job", job_json(*job).set("actions", actions_json(*actions))));
         else
-            print_job(inv.out, *job, *actions);
+            print_job(inv.out, *job, *actions, inv.colour());
         return kExitOk;
     }
     return print_status(inv, *store);
@@ -129,7 +143,7 @@ int print_status(Invocation& inv, queue::Store& store) {
         return kExitOk;
     }
     inv.out << kJobHeader;
-    for (const auto& j : *jobs) print_job_row(inv.out, j);
+    for (const auto& j : *jobs) print_job_row(inv.out, j, inv.colour());
     return kExitOk;
 }
 
@@ -169,7 +183,7 @@ void print_task_row(std::ostream& out, const queue::TaskInfo& t) {
 }  // namespace
 
 int cmd_tasks(Invocation& inv, const std::vector<std::string>& args) {
-    auto a = parse_args(args, {}, {"--state", "--code", "--action", "--parent", "--limit"});
+    auto a = parse_args(args, command("tasks"));
     if (!a) return inv.fail(a.error());
     if (a->positional.size() != 1) return inv.fail(kExitUsage, "tasks needs exactly one job");
     queue::TaskQuery q;

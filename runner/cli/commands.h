@@ -1,8 +1,13 @@
 #pragma once
-// The subcommands: one static table {name, usage, summary, handler}. Each handler parses its
-// own arguments and returns an ExitCode.
+// The subcommands: one static table, the single source of the command line's documentation.
+// Each entry carries its name, synopsis, summary, description, options and examples; --help,
+// the man page qbi-runner(1), the bash completion and the README's command list are all
+// written from it (runner/cli/help.h), and each handler parses its arguments against its own
+// entry's options (parse_args(args, command("run"))), so an option cannot be documented
+// without being accepted or accepted without being documented. Adding an option is one entry.
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runner/app/session.h"
@@ -14,14 +19,43 @@ namespace qbi::cli {
 
 using Handler = int (*)(Invocation& inv, const std::vector<std::string>& args);
 
+// One option of a command (or a global one). `arg` is the value's name ("N", "FILE"), null for
+// a flag. The completion offers `choices` (space-separated) for the value when given, files
+// when `arg` is FILE, PATH, PEM or OUT, folders for DIR.
+struct Option {
+    const char* name;   // "--workers"
+    const char* alias;  // "-o", or null
+    const char* arg;
+    const char* help;
+    const char* choices = nullptr;
+};
+
+// A real invocation and what it does (shown by --help and the man page).
+struct Example {
+    const char* command;  // "qbi-runner run --workers 16"
+    const char* what;
+};
+
 struct Command {
     const char* name;
     const char* usage;    // e.g. "call ACTION Key=Value... [--dry-run]"
     const char* summary;  // one line for --help
     Handler handler;
+    const char* description;  // paragraphs ("\n\n" between them); `code` and *arg* markup
+    std::span<const Option> options;
+    std::span<const Example> examples;
+    // What the operands complete to: "jobfile" (*.yaml, *.yml), "file", or a word list.
+    const char* operands = nullptr;
 };
 
 std::span<const Command> commands();
+// The entry named `name` (one of commands(); anything else is a programming error).
+const Command& command(std::string_view name);
+// Options accepted before or after the command name.
+std::span<const Option> global_options();
+
+// Parses `args` against the command's options (aliases are reported under the option's name).
+Result<ParsedArgs> parse_args(const std::vector<std::string>& args, const Command& command);
 
 // The queue of this invocation (queue.database, then the state directories), opened for `use`
 // (app/store_setup.h: read commands never create it and read a read-only one read-only).
@@ -50,5 +84,7 @@ int cmd_serve(Invocation& inv, const std::vector<std::string>& args);
 int cmd_batch(Invocation& inv, const std::vector<std::string>& args);
 int cmd_plan(Invocation& inv, const std::vector<std::string>& args);
 int cmd_offboard(Invocation& inv, const std::vector<std::string>& args);
+int cmd_help(Invocation& inv, const std::vector<std::string>& args);
+int cmd_completion(Invocation& inv, const std::vector<std::string>& args);
 
 }  // namespace qbi::cli

@@ -28,6 +28,15 @@ void message(std::ostream& err, log::Level level, const std::string& head,
 
 }  // namespace
 
+bool Invocation::colour() const {
+    auto no_colour = env("NO_COLOR");
+    return out_is_tty && !(no_colour && !no_colour->empty()) && env("TERM").value_or("") != "dumb";
+}
+
+bool Invocation::redraw() const {
+    return err_is_tty && env("TERM").value_or("") != "dumb";
+}
+
 int Invocation::fail(int code, const std::string& m) const {
     message(err, log::Level::Error, "qbi-runner: error: ", m);
     return code;

@@ -25,6 +25,7 @@ struct GlobalOptions {
     std::string credentials_file;
     bool json = false;
     bool quiet = false;
+    bool verbose = false;  // -v: log.level debug for this run (kept across a serve reload)
     bool help = false;
 };
 
@@ -39,6 +40,10 @@ struct Invocation {
     bool out_is_tty = false;
     bool err_is_tty = false;
 
+    // Colour on stdout: a terminal, NO_COLOR unset or empty, TERM not "dumb" (no-color.org).
+    bool colour() const;
+    // A line redrawn in place on stderr (\r, erase-line): a terminal whose TERM is not "dumb".
+    bool redraw() const;
     // Prints "qbi-runner: error: <message>" to err (terminal escapes made visible, line breaks
     // kept; under the journal each line has its priority). Returns `code`.
     int fail(int code, const std::string& message) const;

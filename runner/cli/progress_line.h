@@ -1,7 +1,7 @@
 #pragma once
 // The progress display of `run` (design §7): on a terminal a line redrawn in place on stderr;
-// otherwise a plain line every 10 s. Honours NO_COLOR (no escape codes besides \r and
-// erase-line on a terminal).
+// otherwise a plain line every 10 s. Uses no colour (no escape codes besides \r and
+// erase-line); the callers pass `tty` = Invocation::redraw(), false when TERM is dumb.
 //
 // Thread-safety: ProgressLine is used from one thread (the command's reporting loop).
 #include <cstdint>

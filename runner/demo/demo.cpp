@@ -80,8 +80,17 @@ Result<WorldView> fetch_world(const app::ApiSetup& api) {
 
 std::string find_examples(const std::string& given) {
     if (!given.empty()) return given;
-    for (std::string dir : {std::string(QBI_SOURCE_DIR) + "/jobs/examples",
-                            std::string(QBI_INSTALL_DATADIR) + "/qbi-runner/examples"}) {
+    // Installed: ../share/qbi-runner/examples from the binary, wherever the prefix (the Debian
+    // package's /usr, make install's /usr/local); then the configured prefix; then the source
+    // tree of a build.
+    std::error_code self_ec;
+    const fs::path self = fs::read_symlink("/proc/self/exe", self_ec);
+    const std::string beside =
+        self_ec ? std::string()
+                : (self.parent_path().parent_path() / "share/qbi-runner/examples").string();
+    for (std::string dir : {beside, std::string(QBI_INSTALL_DATADIR) + "/qbi-runner/examples",
+                            std::string(QBI_SOURCE_DIR) + "/jobs/examples"}) {
+        if (dir.empty()) continue;
         std::error_code ec;
         if (fs::is_directory(dir, ec)) return dir;
     }

@@ -38,8 +38,9 @@ struct DemoHooks {
     std::function<void(queue::Store&)> status;
 };
 
-// The folder of the example jobs: `given`, else jobs/examples of the source tree or the
-// installed share/qbi-runner/examples. Empty when none exists.
+// The folder of the example jobs: `given`, else share/qbi-runner/examples beside the running
+// binary's bin/ (an installed copy, any prefix), else under the configured install prefix, else
+// jobs/examples of the source tree. Empty when none exists.
 std::string find_examples(const std::string& given);
 
 // Returns the run's exit code (0 when every due task settled), or the set-up's error code.

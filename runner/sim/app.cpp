@@ -70,6 +70,10 @@ int sim_main(int argc, char** argv) {
         std::cout << usage();
         return kExitOk;
     }
+    if (o.man) {
+        std::cout << man_page();
+        return kExitOk;
+    }
     if (o.version) {
         std::cout << "qbi-sim " << QBI_VERSION << "\n";
         return kExitOk;

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "runner/core/manpage.h"
 #include "runner/core/strings.h"
 #include "runner/core/time_format.h"
 
@@ -98,10 +99,40 @@ Observability
   --state-out FILE         write the final world (JSON) here on SIGTERM/SIGINT
   --host-id NAME           HostId of error bodies (default: the request's Host)
   -q, --quiet              no start and stop lines on stderr
-  --help, --version
+  --help, --version        this help; the version
+  --man                    this help as the man page qbi-sim(1), in roff
 
 GET /__sim/state answers the world, GET /__sim/stats the counters by action and code.
 )";
+}
+
+std::string man_page() {
+    const std::string text = usage();
+    // usage(): "Usage: ..." line, the description paragraph, then the option groups.
+    const std::size_t description = text.find("\n\n") + 2;
+    const std::size_t groups = text.find("\n\n", description) + 2;
+    man::ManPage page("qbi-sim", 1, QBI_VERSION, "qbi-runner manual");
+    page.name("qbi-sim", "a local Quick BI OpenAPI simulator over HTTPS");
+    page.section("Synopsis");
+    page.literal("qbi-sim [OPTIONS]");
+    page.section("Description");
+    page.paragraph(std::string_view(text).substr(description, groups - description));
+    page.paragraph(
+        "It answers the API actions qbi-runner calls, checks V1 and V3 signatures, keeps a world "
+        "of users, works, favourites and shares that the calls change, and injects faults "
+        "deterministically. `qbi-runner demo` starts it on loopback. Test use only: it is not "
+        "Quick BI.");
+    page.section("Options");
+    man::help_listing(page, std::string_view(text).substr(groups));
+    page.section("Exit status");
+    page.tagged("0", "", "stopped by SIGTERM or SIGINT, or --help, --version, --man");
+    page.tagged("64", "", "usage error (the message names the flag)");
+    page.tagged("65", "", "a malformed world file");
+    page.tagged("70", "", "internal error");
+    page.tagged("74", "", "a file cannot be read or written, or the port cannot be bound");
+    page.section("See also");
+    page.paragraph("qbi-runner(1), qbi-runner-jobs(5); /usr/share/doc/qbi-sim/README.md");
+    return page.str();
 }
 
 Result<std::vector<Credentials>> parse_credentials(std::string_view list, std::string_view source) {
@@ -257,7 +288,8 @@ Result<CliOptions> parse_args(const std::vector<std::string>& args) {
         {"--state-out", text(o.state_out)},
         {"--host-id", text(o.sim.host_id)},
     };
-    std::vector<std::string> names = {"--halt-after", "--help", "--version", "--quiet", "-q"};
+    std::vector<std::string> names = {"--halt-after", "--help", "--version",
+                                      "--quiet",      "-q",     "--man"};
     for (const auto& [name, setter] : valued) names.push_back(name);
 
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -274,6 +306,8 @@ Result<CliOptions> parse_args(const std::vector<std::string>& args) {
             o.help = true;
         } else if (flag == "--version") {
             o.version = true;
+        } else if (flag == "--man") {
+            o.man = true;
         } else if (flag == "--quiet" || flag == "-q") {
             o.quiet = true;
         } else if (flag == "--halt-after") {

@@ -28,10 +28,13 @@ struct CliOptions {
     std::string credentials_file;              // --credentials-file
     std::string port_file, ca_out, state_out;  // --port-file, --ca-out, --state-out
     bool help = false, version = false, quiet = false;
+    bool man = false;  // --man: print qbi-sim(1) in roff (the build writes the page so)
 };
 
 Result<CliOptions> parse_args(const std::vector<std::string>& args);
 std::string usage();
+// qbi-sim(1): written from usage(), so the page cannot drift from --help.
+std::string man_page();
 
 // "id:secret[:sts-token],..." (the default when neither --credentials nor --credentials-file
 // is given: "testid:testsecret").

@@ -19,14 +19,16 @@ struct CliResult {
 };
 
 // `args` without argv[0].
-inline CliResult run_cli(const std::vector<std::string>& args, const Env& env) {
+// `terminal`: whether stdout and stderr count as terminals (colour, redrawn progress).
+inline CliResult run_cli(const std::vector<std::string>& args, const Env& env,
+                         cli::Terminal terminal = {}) {
     std::ostringstream o, e;
     std::vector<std::string> argv{"qbi-runner"};
     argv.insert(argv.end(), args.begin(), args.end());
     SystemClock clock;
     RandomNonceSource nonces;
     CliResult r;
-    r.code = cli::run(argv, o, e, env, clock, nonces);
+    r.code = cli::run(argv, o, e, env, clock, nonces, terminal);
     r.out = o.str();
     r.err = e.str();
     return r;
