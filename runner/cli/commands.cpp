@@ -9,7 +9,7 @@ namespace qbi::cli {
 
 namespace {
 
-constexpr std::array<Command, 15> kCommands{{
+constexpr std::array<Command, 16> kCommands{{
     {"validate", "validate FILE...", "check job files; exit 65 on any error", cmd_validate},
     {"submit", "submit FILE... [--dry-run]",
      "validate and enqueue (atomic per file); --dry-run lists the calls", cmd_submit},
@@ -33,6 +33,9 @@ constexpr std::array<Command, 15> kCommands{{
      "audit verify [--anchor ROWS:HASH] | audit export --format jsonl|csv [--job J] [--since T]",
      "check the audit hash chain (and that it extends a logged head), or stream the audit log",
      cmd_audit},
+    {"report", "report JOB [--format html|md] [-o FILE]",
+     "the job's evidence report: outcomes, RequestIds, failures, timeline, audit proof",
+     cmd_report},
     {"call", "call ACTION Key=Value... [--dry-run]",
      "one signed API call; prints the response JSON", cmd_call},
     {"demo", "demo [--examples DIR] [--no-faults] [--workers N] [--seed S] [--sim PATH]",
