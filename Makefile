@@ -6,9 +6,10 @@ JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 CMAKE_ARGS ?=
 
-# Debian 12 packages the build and the tests need.
+# Debian 12 packages the build and the tests need (chromium: the evidence report's test renders
+# it in a headless browser).
 DEPS := cmake g++ make libpoco-dev libsqlitecpp-dev libyaml-cpp-dev libgtest-dev libgmock-dev \
-        libssl-dev systemd
+        libssl-dev systemd chromium
 
 .PHONY: all deps build test test-asan test-tsan demo install bench clean format format-check
 
