@@ -14,9 +14,9 @@
 //     than kMaxTimelineBars minutes), as an SVG stacked bar chart (HTML) or a table (Markdown);
 //   - the attempts that did not succeed, by code and outcome, with an example message;
 //   - the failed tasks first (code, message, the RequestId of the deciding attempt; the first
-//     kMaxFailureRows of them), then every
-//     task: final state and outcome, counted attempts of max, attempt rows (calls recorded), the
-//     deciding attempt's RequestId (succeeded and failed tasks) and the read that created it.
+//     kMaxFailureRows of them), then every task: final state and outcome, counted attempts of
+//     max, attempt rows (calls recorded), the deciding attempt's RequestId (succeeded and
+//     failed tasks) and the read that created it.
 //
 // Every value that came from a job file, a server or the file system is escaped for the format
 // (HTML: & < > " ' as entities; Markdown: the characters that could start markup are
@@ -24,8 +24,10 @@
 // invalid UTF-8 visible; no value can add an element, a link or a line.
 //
 // Memory stays bounded whatever the job's size: tasks are streamed from the store page by page
-// (the failed ones through the tasks_failed index), attempt rows are streamed once into
-// per-minute counts, and at most kMaxReportCodes codes are listed.
+// (Store::tasks, in id order within the job's id range), attempt rows are streamed once into
+// per-minute counts, and at most kMaxReportCodes codes are listed. The sections are read one
+// after the other, not in one snapshot: while a runner works on the job they may differ (the
+// report says so).
 //
 // Thread-safety: functions over the given Store, which one thread uses at a time.
 #include <array>
