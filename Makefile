@@ -6,9 +6,10 @@ JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 CMAKE_ARGS ?=
 
-# Debian 12 packages the build and the tests need.
+# Debian 12 packages the build and the tests need (chromium: the evidence report's test renders
+# it in a headless browser).
 DEPS := cmake g++ make libpoco-dev libsqlitecpp-dev libyaml-cpp-dev libgtest-dev libgmock-dev \
-        libssl-dev systemd man-db groff-base
+        libssl-dev systemd man-db groff-base chromium
 
 # (man-db and groff-base: the docs_man test renders the man pages with `man --warnings`.)
 # What `make deb` and `make test-deb` need besides DEPS (kept out of DEPS so `make test` stays

@@ -39,6 +39,15 @@ TEST(Demo, RunsTheExamplesAgainstTheSimulatorChildProcess) {
     EXPECT_NE(r.out.find("offboard-jdoe-2026-11-30: 0 of 11 still present"), std::string::npos);
     EXPECT_NE(r.out.find("offboard-mchen-2026-12-18: 8 of 8 still present (scheduled"),
               std::string::npos);
+    // It ends with the evidence report of the offboarding that discovered its work.
+    const auto at = r.out.find("evidence report:       ");
+    ASSERT_NE(at, std::string::npos) << r.out;
+    const std::string report = r.out.substr(at + 23, r.out.find('\n', at) - at - 23);
+    EXPECT_EQ(std::filesystem::path(report).filename(), "report-offboard-lwang-2026-06-30.html");
+    const std::string html = test::read_file(report);
+    EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+    EXPECT_NE(html.find("<span class=\"ok\" id=\"chain-verdict\">intact</span>"),
+              std::string::npos);
     // The simulator was stopped: its log says it shut down, nothing listens any more.
     EXPECT_EQ(r.err.find("error"), std::string::npos) << r.err;
 }

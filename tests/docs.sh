@@ -86,7 +86,7 @@ completion)
   ' bash "$build/completion/qbi-runner")
   expected='complete -F _qbi_runner qbi-runner
 qbi-runner st|status 
-qbi-runner -v --db q.db re|rerun 
+qbi-runner -v --db q.db re|report rerun 
 qbi-runner run --w|--workers 
 qbi-runner audit export --format |csv jsonl 
 qbi-runner audit |export verify 

@@ -103,6 +103,15 @@ constexpr Example kAuditEx[] = {
     {"qbi-runner audit verify", "prove the hash chain intact and the task states backed by it"},
     {"qbi-runner audit export --format csv --job offboard-jdoe-2026-12-03 > HR-4711.csv",
      "every call of the job with its time, outcome and RequestId"}};
+constexpr Option kReportOpt[] = {
+    {"--format", nullptr, "html|md", "the format (default: from -o's extension, else html)",
+     "html md"},
+    {"--output", "-o", "FILE", "write to FILE (0600, atomically) instead of standard output"}};
+constexpr Example kReportEx[] = {
+    {"qbi-runner report offboard-jdoe-2026-12-03 -o HR-4711.html",
+     "the evidence report for the people who asked: open it in any browser"},
+    {"qbi-runner report offboard-jdoe-2026-12-03 --format md > HR-4711.md",
+     "the same as Markdown, for a ticket"}};
 constexpr Example kCallEx[] = {
     {"qbi-runner call QueryUserInfoByAccount Account=jdoe@corp.onaliyun.com",
      "look a user up; prints the answer"},
@@ -210,6 +219,13 @@ constexpr Command kCommands[] = {
      "`export` streams every attempt as JSON lines or "
      "CSV.",
      kAuditOpt, kAuditEx, "verify export"},
+    {"report", "report JOB [--format html|md] [-o FILE]",
+     "a job's evidence report for auditors (HTML or Markdown)", cmd_report,
+     "Writes one self-contained file (HTML, or Markdown) about one job: its source, every task "
+     "with its outcome and the RequestId of its deciding attempt, the failures with code and "
+     "message, a timeline of attempts per minute by outcome, and the audit proof at report "
+     "time (65 when the chain or a task's state does not hold; the report is written anyway).",
+     kReportOpt, kReportEx},
     {"call", "call ACTION Key=Value... [--dry-run]",
      "one signed API call; prints the response JSON", cmd_call,
      "Makes one signed Quick BI API call, any action, and prints the answer. --dry-run prints "

@@ -79,6 +79,7 @@ int cmd_tasks(Invocation& inv, const std::vector<std::string>& args);
 int cmd_rerun(Invocation& inv, const std::vector<std::string>& args);
 int cmd_cancel(Invocation& inv, const std::vector<std::string>& args);
 int cmd_audit(Invocation& inv, const std::vector<std::string>& args);
+int cmd_report(Invocation& inv, const std::vector<std::string>& args);
 int cmd_demo(Invocation& inv, const std::vector<std::string>& args);
 int cmd_serve(Invocation& inv, const std::vector<std::string>& args);
 int cmd_batch(Invocation& inv, const std::vector<std::string>& args);

@@ -15,6 +15,8 @@
 #include <tuple>
 
 #include "runner/app/plan.h"
+#include "runner/app/report.h"
+#include "runner/app/store_setup.h"
 #include "runner/app/submit.h"
 #include "runner/core/time_format.h"
 #include "runner/demo/demo_world.h"
@@ -74,6 +76,11 @@ Result<WorldView> fetch_world(const app::ApiSetup& api) {
         return Error{kExitUnavailable,
                      std::string("the simulator's state is unreadable: ") + e.what()};
     }
+}
+
+bool has_reads(const jobs::JobSpec& job) {
+    return std::any_of(job.tasks.begin(), job.tasks.end(),
+                       [](const auto& t) { return jobs::is_read_action(t.action); });
 }
 
 }  // namespace
@@ -273,9 +280,26 @@ int run_demo(const DemoOptions& o, app::Config config, const Env& env, Clock& cl
                 << ", so left for a later run)";
         out << "\n";
     }
+    // The evidence report of the offboarding that discovered its work (else the first due job).
+    const jobs::JobSpec* shown_job = nullptr;
+    for (const auto& job : specs) {
+        if (job.not_before_ms && *job.not_before_ms > clock.wall_ms()) continue;
+        if (shown_job == nullptr || (has_reads(job) && !has_reads(*shown_job))) shown_job = &job;
+    }
+    std::string report_path;
+    if (shown_job != nullptr) {
+        auto info = app::lookup_job(session.store(), shown_job->name);
+        if (!info) return fail(info.error());
+        report_path = (dir / ("report-" + shown_job->name + ".html")).string();
+        auto written = app::write_report_file(session.store(), *info, app::ReportFormat::Html,
+                                              app::report_origin(config.database, clock.wall_ms()),
+                                              report_path);
+        if (!written) return fail(written.error());
+    }
     out << "\nsimulator request log: " << (dir / "sim-requests.jsonl").string()
-        << "\nqueue database:        " << config.database << "\n"
-        << "try: qbi-runner --db " << config.database << " tasks " << specs.front().name << "\n";
+        << "\nqueue database:        " << config.database << "\n";
+    if (!report_path.empty()) out << "evidence report:       " << report_path << "\n";
+    out << "try: qbi-runner --db " << config.database << " tasks " << specs.front().name << "\n";
     sim->stop();
     return rc;
 }

@@ -36,6 +36,7 @@ TaskInfo read_task(SQLite::Statement& s) {
     t.updated_at = s.getColumn(16).getInt64();
     if (!s.isColumnNull(17)) t.parent_id = s.getColumn(17).getInt64();
     t.context = s.getColumn(18).getString();
+    t.attempt_rows = s.getColumn(19).getInt();
     return t;
 }
 
@@ -81,13 +82,27 @@ Result<std::vector<JobInfo>> Store::jobs() {
 Result<std::vector<TaskInfo>> Store::tasks(const TaskQuery& q) {
     Impl& m = *impl_;
     return guarded(m.label, [&]() -> Result<std::vector<TaskInfo>> {
+        std::int64_t after = q.after_id;
+        // Without a code or parent (whose indexes find few rows), the page is read in rowid
+        // order within the job's id range, so that paging through a job costs O(job) in all:
+        // through the (job_id, task_key) index every page would read and sort the whole job.
+        const bool by_rowid = !q.code && !q.parent_id;
+        std::int64_t last_id = 0;
+        if (by_rowid) {
+            SQLite::Statement range(m.db, "SELECT min(id), max(id) FROM tasks WHERE job_id = ?");
+            range.bind(1, q.job_id);
+            if (!range.executeStep() || range.isColumnNull(0)) return std::vector<TaskInfo>{};
+            after = std::max(after, range.getColumn(0).getInt64() - 1);
+            last_id = range.getColumn(1).getInt64();
+        }
         std::string sql =
             "SELECT id, job_id, task_key, action, params, state, outcome, attempts, "
             "max_attempts, next_run_at, lease_owner, lease_expires_at, last_code, last_message, "
-            "last_request_id, created_at, updated_at, parent_id, context FROM tasks "
-            "WHERE job_id = ?1 AND id > ?2";
+            "last_request_id, created_at, updated_at, parent_id, context, attempt_rows FROM tasks "
+            "WHERE ";
+        sql += by_rowid ? "+job_id = ?1 AND id > ?2 AND id <= ?7" : "job_id = ?1 AND id > ?2";
         // The state as a literal (it comes from the enum), so the partial index tasks_failed
-        // can serve `--state failed`.
+        // can serve `--state failed --code C`.
         if (q.state) sql += " AND state = '" + std::string(task_state_name(*q.state)) + "'";
         if (q.code) sql += " AND last_code = ?4";
         if (q.parent_id) sql += " AND parent_id = ?3";
@@ -95,7 +110,8 @@ Result<std::vector<TaskInfo>> Store::tasks(const TaskQuery& q) {
         sql += " ORDER BY id LIMIT ?5";
         SQLite::Statement s(m.db, sql);
         s.bind(1, q.job_id);
-        s.bind(2, q.after_id);
+        s.bind(2, after);
+        if (by_rowid) s.bind(7, last_id);
         if (q.code) s.bind(4, *q.code);
         if (q.parent_id) s.bind(3, *q.parent_id);
         if (q.action) s.bind(6, *q.action);

@@ -238,6 +238,7 @@ struct TaskInfo {
     std::int64_t updated_at = 0;
     std::optional<std::int64_t> parent_id;  // the read whose answer created this task
     std::string context{};
+    int attempt_rows = 0;  // attempt rows written for it (every call recorded, reruns included)
 };
 
 // Tasks of one job, oldest first, keyset-paged: pass the last id seen as after_id.
