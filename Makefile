@@ -6,9 +6,13 @@ JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 CMAKE_ARGS ?=
 
-# Debian 12 packages the build and the tests need.
+# Debian 12 packages the build and the tests need. The metrics tests check the exposition and
+# contrib/'s alert rules with the real tools: promtool (only Debian's `prometheus` package has
+# it; installed without recommends, so no node exporter comes along; on a machine booted with
+# systemd its postinst starts a Prometheus server on :9090: `systemctl disable --now prometheus`
+# if unwanted) and Prometheus's Python client's parser (python3-prometheus-client).
 DEPS := cmake g++ make libpoco-dev libsqlitecpp-dev libyaml-cpp-dev libgtest-dev libgmock-dev \
-        libssl-dev systemd
+        libssl-dev systemd prometheus python3-prometheus-client
 
 .PHONY: all deps build test test-asan test-tsan demo install bench clean format format-check
 

@@ -178,6 +178,15 @@ public:
     // The job's tasks by action and state, actions in name order (reads the job's tasks).
     Result<std::vector<ActionCounts>> action_counts(std::int64_t job_id);
     Result<TaskCounts> totals();  // over all jobs
+    // For the metrics, in one read transaction and cheap whatever the queue's size: totals(),
+    // the tasks due now counted through the tasks_due index up to `due_cap` (the one part that
+    // grows with a backlog, hence the cap), the earliest due time (one index probe) and the
+    // audit log's last row id.
+    Result<QueueStats> queue_stats(std::int64_t due_cap);
+    // When the last success (done or already_absent) in the audit log was recorded; nullopt
+    // when there is none. Walks the log back from its end until it finds one: call it once
+    // (at start), not on every scrape.
+    Result<std::optional<std::int64_t>> last_success_at();
     Result<std::vector<AttemptRow>> task_attempts(std::int64_t task_id);
 
     // ---- audit -------------------------------------------------------------------------

@@ -153,6 +153,53 @@ Result<TaskCounts> Store::totals() {
     });
 }
 
+Result<QueueStats> Store::queue_stats(std::int64_t due_cap) {
+    auto counts = totals();
+    if (!counts) return counts.error();
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<QueueStats> {
+        QueueStats q;
+        q.counts = *counts;
+        const std::int64_t now = m.now();
+        SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::DEFERRED);
+        {
+            StatementUse s(m.due_count, m.db,
+                           "SELECT count(*) FROM (SELECT 1 FROM tasks INDEXED BY tasks_due "
+                           "WHERE state = 'queued' AND next_run_at <= ? LIMIT ?)");
+            s->bind(1, now);
+            s->bind(2, due_cap);
+            s->executeStep();
+            q.due = s->getColumn(0).getInt64();
+        }
+        {
+            StatementUse s(m.oldest_due, m.db,
+                           "SELECT min(next_run_at) FROM tasks INDEXED BY tasks_due "
+                           "WHERE state = 'queued'");
+            s->executeStep();
+            if (!s->getColumn(0).isNull() && s->getColumn(0).getInt64() <= now)
+                q.oldest_due_at_ms = s->getColumn(0).getInt64();
+        }
+        {
+            StatementUse s(m.last_row, m.db, "SELECT coalesce(max(id), 0) FROM attempts");
+            s->executeStep();
+            q.audit_rows = s->getColumn(0).getInt64();
+        }
+        tx.commit();
+        return q;
+    });
+}
+
+Result<std::optional<std::int64_t>> Store::last_success_at() {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::optional<std::int64_t>> {
+        SQLite::Statement s(m.db,
+                            "SELECT recorded_at FROM attempts WHERE outcome IN ('done', "
+                            "'already_absent') ORDER BY id DESC LIMIT 1");
+        if (!s.executeStep()) return std::optional<std::int64_t>();
+        return std::optional<std::int64_t>(s.getColumn(0).getInt64());
+    });
+}
+
 Result<std::vector<AttemptRow>> Store::task_attempts(std::int64_t task_id) {
     Impl& m = *impl_;
     return guarded(m.label, [&]() -> Result<std::vector<AttemptRow>> {
