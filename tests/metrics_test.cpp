@@ -23,6 +23,7 @@
 
 #include "runner/api/codes.h"
 #include "runner/app/config.h"
+#include "runner/app/metrics_output.h"
 #include "runner/core/clock.h"
 #include "runner/jobs/job_spec.h"
 #include "runner/metrics/exposition.h"
@@ -252,6 +253,44 @@ TEST(MetricsFormat, FullExpositionPassesThePythonParserAndPromtool) {
     EXPECT_EQ(value_of(samples, "qbi_runner_last_success_timestamp_seconds"), 1700000000);
     auto lint = promtool_check_metrics(dir, text);
     EXPECT_EQ(lint.exit_code, 0) << lint.out << lint.err;
+}
+
+// The queue's gauges without a query that grows with the queue: the due tasks counted at most
+// `cap` on each side of now, exact while one side is under the cap; the oldest due task's age.
+TEST(MetricsQueue, DueTasksAreExactUnlessBothSidesPassTheCap) {
+    test::TempDir dir;
+    ManualClock clock(1700000000000);
+    auto store = queue::Store::open(dir / "q.db", clock);
+    ASSERT_TRUE(store);
+    auto job = [](const std::string& name, int n, std::optional<std::int64_t> not_before) {
+        queue::NewJob j;
+        j.name = j.content_hash = name;
+        j.not_before_ms = not_before;
+        for (int i = 0; i < n; ++i)
+            j.tasks.push_back(queue::NewTask{
+                "CancelCollection", {{"UserId", "u"}, {"WorksId", name + std::to_string(i)}}, ""});
+        return j;
+    };
+    ASSERT_TRUE(store->submit(job("now", 25, std::nullopt)));
+    ASSERT_TRUE(store->submit(job("later", 5, 1700000600000)));
+    clock.advance_ms(90000);  // the due tasks have waited 90 s
+    auto exact = store->queue_stats(100);
+    ASSERT_TRUE(exact);
+    EXPECT_EQ(exact->counts.queued, 30);
+    EXPECT_EQ(exact->due, 25);
+    EXPECT_EQ(exact->oldest_due_at_ms, 1700000000000);
+    EXPECT_EQ(exact->audit_rows, 0);
+    auto capped_due = store->queue_stats(10);  // 10 due reached: 30 queued - 5 later
+    ASSERT_TRUE(capped_due);
+    EXPECT_EQ(capped_due->due, 25);
+    auto both = store->queue_stats(4);  // both sides reach 4: a lower bound
+    ASSERT_TRUE(both);
+    EXPECT_EQ(both->due, 4);
+    metrics::QueueGauges g = app::read_queue_gauges(*store, clock, 0);
+    EXPECT_TRUE(g.known);
+    EXPECT_EQ(g.due, 25);
+    EXPECT_EQ(g.oldest_due_age_seconds, 90);
+    EXPECT_EQ(g.queued, 30);
 }
 
 // ---- the listen address and the endpoint ---------------------------------------------------

@@ -4,8 +4,9 @@
 // `run`/`batch --metrics-file` write at the end of a run.
 //
 // Cost of a scrape: the queue gauges are read at most once per kSampleEveryMs (the answers in
-// between reuse them), with Store::queue_stats (one row per job, two index probes and the due
-// tasks counted up to kDueCap); the audit log's last success is read once, at the first sample.
+// between reuse them), with Store::queue_stats (one row per job, two index probes and at most
+// 2 x kDueCap index entries for the due tasks); the audit log's last success is read once, at
+// the first sample.
 // Nothing on the scrape path waits for the engine's writer (WAL: readers never block it).
 //
 // Thread-safety: QueueSampler::gauges() may be called from any thread (a mutex serialises the
@@ -23,9 +24,9 @@
 namespace qbi::app {
 
 inline constexpr std::int64_t kSampleEveryMs = 1000;
-// qbi_runner_due_tasks counts at most this many (a backlog that size is a backlog either way;
-// qbi_runner_tasks{state="queued"} has the full count).
-inline constexpr std::int64_t kDueCap = 100000;
+// The due tasks are counted through their index at most this many on each side of now
+// (Store::queue_stats): exact unless both the due and the not-yet-due tasks are more.
+inline constexpr std::int64_t kDueCap = 10000;
 
 // The gauges of `store` now (known = false when it cannot be read). `last_success_ms` is kept
 // as given (the caller reads the log's last success once).

@@ -209,7 +209,8 @@ std::string Registry::render(const QueueGauges& q, std::string_view version,
         w.sample("qbi_runner_tasks", {{"state", "failed"}}, q.failed);
         w.sample("qbi_runner_tasks", {{"state", "cancelled"}}, q.cancelled);
         w.family("qbi_runner_due_tasks", "gauge",
-                 "Queued tasks that are due now (counted up to a cap; see the README).");
+                 "Queued tasks that are due now (at least this many when both the due and the "
+                 "not yet due tasks pass the count's cap; see the README).");
         w.sample("qbi_runner_due_tasks", {}, q.due);
         w.family("qbi_runner_oldest_due_age_seconds", "gauge",
                  "How long the earliest due task has been waiting (0: none is due).");

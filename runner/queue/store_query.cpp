@@ -154,22 +154,45 @@ Result<TaskCounts> Store::totals() {
 }
 
 Result<QueueStats> Store::queue_stats(std::int64_t due_cap) {
-    auto counts = totals();
-    if (!counts) return counts.error();
     Impl& m = *impl_;
     return guarded(m.label, [&]() -> Result<QueueStats> {
         QueueStats q;
-        q.counts = *counts;
         const std::int64_t now = m.now();
+        // One snapshot: the counts and the due tasks agree with each other.
         SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::DEFERRED);
         {
-            StatementUse s(m.due_count, m.db,
-                           "SELECT count(*) FROM (SELECT 1 FROM tasks INDEXED BY tasks_due "
-                           "WHERE state = 'queued' AND next_run_at <= ? LIMIT ?)");
+            StatementUse s(m.stats_totals, m.db,
+                           "SELECT coalesce(sum(queued), 0), coalesce(sum(running), 0), "
+                           "coalesce(sum(done), 0), coalesce(sum(already_absent), 0), "
+                           "coalesce(sum(failed), 0), coalesce(sum(cancelled), 0) FROM job_counts");
+            s->executeStep();
+            q.counts.queued = s->getColumn(0).getInt64();
+            q.counts.running = s->getColumn(1).getInt64();
+            q.counts.done = s->getColumn(2).getInt64();
+            q.counts.already_absent = s->getColumn(3).getInt64();
+            q.counts.failed = s->getColumn(4).getInt64();
+            q.counts.cancelled = s->getColumn(5).getInt64();
+        }
+        // Through the tasks_due index, each side at most `due_cap` entries: the due ones, and
+        // when they reach the cap the ones not yet due (retries waiting, jobs not yet due), whose
+        // count subtracted from the queued count is exact. Only both sides over the cap leave
+        // a lower bound (the cap).
+        auto count_side = [&](std::optional<SQLite::Statement>& slot, const char* sql) {
+            StatementUse s(slot, m.db, sql);
             s->bind(1, now);
             s->bind(2, due_cap);
             s->executeStep();
-            q.due = s->getColumn(0).getInt64();
+            return s->getColumn(0).getInt64();
+        };
+        q.due = count_side(m.due_count,
+                           "SELECT count(*) FROM (SELECT 1 FROM tasks INDEXED BY tasks_due "
+                           "WHERE state = 'queued' AND next_run_at <= ? LIMIT ?)");
+        if (q.due >= due_cap) {
+            const std::int64_t later =
+                count_side(m.later_count,
+                           "SELECT count(*) FROM (SELECT 1 FROM tasks INDEXED BY tasks_due "
+                           "WHERE state = 'queued' AND next_run_at > ? LIMIT ?)");
+            if (later < due_cap) q.due = std::max(q.due, q.counts.queued - later);
         }
         {
             StatementUse s(m.oldest_due, m.db,
