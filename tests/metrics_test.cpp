@@ -6,10 +6,6 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -32,6 +28,7 @@
 #include "runner/queue/store.h"
 #include "runner/sim/errors.h"
 #include "tests/support/process.h"
+#include "tests/support/prometheus_text.h"
 #include "tests/support/sim_fixture.h"
 #include "tests/support/temp_dir.h"
 
@@ -40,81 +37,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// ---- helpers -------------------------------------------------------------------------------
-
-struct Sample {
-    std::string family, type, name;
-    std::map<std::string, std::string> labels;
-    double value = 0;
-};
-
-// The samples of `text` as Prometheus's reference Python parser reads them (fails the test if
-// it refuses the text).
-std::vector<Sample> parse_exposition(const test::TempDir& dir, const std::string& text) {
-    const auto file = dir.write("parse-" + std::to_string(text.size()) + ".prom", text);
-    auto r = test::run_process(
-        {"/usr/bin/python3", std::string(QBI_TEST_SOURCE_DIR) + "/tests/support/parse_metrics.py",
-         file.string()},
-        std::nullopt, dir.path().string());
-    EXPECT_EQ(r.exit_code, 0) << r.err << "\n" << text;
-    std::vector<Sample> out;
-    if (r.exit_code != 0) return out;
-    Poco::JSON::Parser parser;
-    auto arr = parser.parse(r.out).extract<Poco::JSON::Array::Ptr>();
-    for (std::size_t i = 0; i < arr->size(); ++i) {
-        auto o = arr->getObject(static_cast<unsigned>(i));
-        Sample s;
-        s.family = o->getValue<std::string>("family");
-        s.type = o->getValue<std::string>("type");
-        s.name = o->getValue<std::string>("name");
-        auto labels = o->getObject("labels");
-        for (const auto& k : labels->getNames()) s.labels[k] = labels->getValue<std::string>(k);
-        auto v = o->get("value");
-        s.value = v.isString() ? std::numeric_limits<double>::infinity() : v.convert<double>();
-        out.push_back(std::move(s));
-    }
-    return out;
-}
-
-double value_of(const std::vector<Sample>& samples, const std::string& name,
-                const std::map<std::string, std::string>& labels = {}) {
-    double sum = 0;
-    for (const auto& s : samples) {
-        if (s.name != name) continue;
-        bool match = true;
-        for (const auto& [k, v] : labels)
-            if (!s.labels.count(k) || s.labels.at(k) != v) match = false;
-        if (match) sum += s.value;
-    }
-    return sum;
-}
-
-// `promtool check metrics` (Debian's prometheus package) on `text`: its exit code and output.
-test::ProcessResult promtool_check_metrics(const test::TempDir& dir, const std::string& text) {
-    const auto file = dir.write("lint.prom", text);
-    return test::run_process(
-        {"/bin/sh", "-c", "/usr/bin/promtool check metrics < " + file.string()}, std::nullopt,
-        dir.path().string());
-}
-
-struct HttpAnswer {
-    int status = 0;
-    std::string content_type, body;
-};
-
-HttpAnswer http(int port, const std::string& method, const std::string& path) {
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
-    session.setTimeout(Poco::Timespan(5, 0));
-    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    session.sendRequest(req);
-    Poco::Net::HTTPResponse resp;
-    std::istream& in = session.receiveResponse(resp);
-    HttpAnswer a;
-    a.status = static_cast<int>(resp.getStatus());
-    a.content_type = resp.getContentType();
-    Poco::StreamCopier::copyToString(in, a.body);
-    return a;
-}
+using test::parse_exposition;
+using test::promtool_check_metrics;
+using test::Sample;
+using test::value_of;
 
 // The label values the metrics give an audit row's action and code.
 std::string action_label(const std::string& action) {
@@ -339,14 +265,14 @@ TEST(MetricsEndpoint, ServesMetricsOnly404ElsewhereAndRefusesATakenPort) {
     ASSERT_TRUE(server) << server.error().message;
     const int port = (*server)->port();
     ASSERT_GT(port, 0);
-    auto ok = http(port, "GET", "/metrics");
+    auto ok = test::http_request(port, "GET", "/metrics");
     EXPECT_EQ(ok.status, 200);
     EXPECT_EQ(ok.content_type, "text/plain; version=0.0.4; charset=utf-8");
     EXPECT_EQ(ok.body, "# TYPE x gauge\nx 1\n");
-    EXPECT_EQ(http(port, "GET", "/metrics?x=1").status, 200);
-    EXPECT_EQ(http(port, "GET", "/").status, 404);
-    EXPECT_EQ(http(port, "GET", "/metrics/x").status, 404);
-    EXPECT_EQ(http(port, "POST", "/metrics").status, 405);
+    EXPECT_EQ(test::http_request(port, "GET", "/metrics?x=1").status, 200);
+    EXPECT_EQ(test::http_request(port, "GET", "/").status, 404);
+    EXPECT_EQ(test::http_request(port, "GET", "/metrics/x").status, 404);
+    EXPECT_EQ(test::http_request(port, "POST", "/metrics").status, 405);
     // A second listener on the same port is a clear start-up error (78).
     metrics::ListenAddress same = *addr;
     same.port = port;
@@ -440,7 +366,7 @@ TEST_F(MetricsRun, ServeScrapedDuringARunCountsWhatTheAuditLogHolds) {
     std::string text;
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (settled < kTasks && std::chrono::steady_clock::now() < give_up) {
-        auto a = http(port, "GET", "/metrics");
+        auto a = test::http_request(port, "GET", "/metrics");
         ASSERT_EQ(a.status, 200);
         ASSERT_EQ(a.content_type, "text/plain; version=0.0.4; charset=utf-8");
         text = a.body;
@@ -480,7 +406,7 @@ TEST_F(MetricsRun, ServeScrapedDuringARunCountsWhatTheAuditLogHolds) {
     EXPECT_EQ(lint.exit_code, 0) << lint.out << lint.err;
     // The queue's gauges are at most a second old: once that has passed they show the end.
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-    auto end = parse_exposition(dir, http(port, "GET", "/metrics").body);
+    auto end = parse_exposition(dir, test::http_request(port, "GET", "/metrics").body);
     EXPECT_EQ(value_of(end, "qbi_runner_audit_rows_total"), rows);
     EXPECT_EQ(value_of(end, "qbi_runner_tasks", {{"state", "queued"}}), 0);
     EXPECT_EQ(value_of(end, "qbi_runner_tasks", {{"state", "succeeded"}}) +
