@@ -235,12 +235,18 @@ TEST_F(EngineFakeTest, RecoveryRecordsOnlyTheCallsTheDeadRunnersJournalLists) {
         ASSERT_TRUE(dead.open(InFlightJournal::path_for(dir_ / "queue.db"), "dead-runner", 4));
         dead.set(2, claimed[3].task_id);
     }
-    RunReport r = run(options());
+    metrics::Registry registry({"CancelCollection"});
+    EngineOptions o = options();
+    o.metrics = &registry;
+    RunReport r = run(o);
     EXPECT_EQ(r.reason, StopReason::Finished);
     EXPECT_EQ(r.recovered, 5);
     EXPECT_EQ(counts(job).done, 5);
     const auto rows = attempts();
     ASSERT_EQ(rows.size(), 6u);
+    // The recovery's row counts in the metrics too, with its action.
+    EXPECT_EQ(registry.attempts("CancelCollection", Outcome::Interrupted, "Runner.Interrupted"), 1);
+    EXPECT_EQ(registry.attempts("CancelCollection", Outcome::Done, ""), 5);
     EXPECT_EQ(rows[0].task_id, claimed[3].task_id);
     EXPECT_EQ(rows[0].attempt, 1);
     EXPECT_EQ(rows[0].record.outcome, Outcome::Interrupted);
