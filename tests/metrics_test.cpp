@@ -481,6 +481,7 @@ TEST_F(MetricsRun, HaltedRunStillWritesItsTextfile) {
     EXPECT_EQ(value_of(samples, "qbi_runner_halted", {{"cause", "auth"}}), 1);
     EXPECT_EQ(value_of(samples, "qbi_runner_halted", {{"cause", "permission"}}), 0);
     EXPECT_EQ(value_of(samples, "qbi_runner_run_exit_code"), 78);
+    EXPECT_EQ(attempt_counters(samples), audit_counts(db()));
     EXPECT_GE(value_of(samples, "qbi_runner_attempts_total",
                        {{"outcome", "halt_auth"}, {"code", "InvalidAccessKeyId.NotFound"}}),
               1);
