@@ -6,10 +6,14 @@ JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 CMAKE_ARGS ?=
 
-# Debian 12 packages the build and the tests need (chromium: the evidence report's test renders
-# it in a headless browser).
+# Debian 12 packages the build and the tests need. chromium: the evidence report's test renders
+# it in a headless browser. The metrics tests check the exposition and contrib/'s alert rules
+# with the real tools: promtool (only Debian's `prometheus` package has it; installed without
+# recommends, so no node exporter comes along; on a machine booted with systemd its postinst
+# starts a Prometheus server on :9090: `systemctl disable --now prometheus` if unwanted) and
+# Prometheus's Python client's parser (python3-prometheus-client).
 DEPS := cmake g++ make libpoco-dev libsqlitecpp-dev libyaml-cpp-dev libgtest-dev libgmock-dev \
-        libssl-dev systemd man-db groff-base chromium
+        libssl-dev systemd man-db groff-base chromium prometheus python3-prometheus-client
 
 # (man-db and groff-base: the docs_man test renders the man pages with `man --warnings`.)
 # What `make deb` and `make test-deb` need besides DEPS (kept out of DEPS so `make test` stays

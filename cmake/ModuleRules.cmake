@@ -1,7 +1,8 @@
 cmake_policy(SET CMP0057 NEW)  # IN_LIST, also in script mode
 # The dependency rule of design §2, enforced: a module of runner/ may use (link, and include
 # headers of) only the modules listed for it here. Dependencies point one way:
-#   cli -> demo -> app -> engine, discovery -> queue / api / jobs -> core;  sim -> api -> core.
+#   cli -> demo -> app -> engine, discovery -> queue / api / jobs -> core;  sim -> api -> core;
+#   engine, app -> metrics -> api -> core (the in-memory metrics and their HTTP endpoint).
 # (discovery turns read answers into follow-up tasks; app hands it to the engine as a hook, so
 # the engine stays generic.)
 # qbi_check_module(NAME DEPS...) fails the configuration when DEPS names a module NAME must not
@@ -10,11 +11,12 @@ set(QBI_ALLOWED_core "")
 set(QBI_ALLOWED_api core)
 set(QBI_ALLOWED_jobs core)
 set(QBI_ALLOWED_queue core)
+set(QBI_ALLOWED_metrics core api)
 set(QBI_ALLOWED_discovery core api jobs queue)
-set(QBI_ALLOWED_engine core api queue)
-set(QBI_ALLOWED_app core api jobs queue discovery engine)
-set(QBI_ALLOWED_demo core api jobs queue discovery engine app)
-set(QBI_ALLOWED_cli core api jobs queue discovery engine app demo)
+set(QBI_ALLOWED_engine core api queue metrics)
+set(QBI_ALLOWED_app core api jobs queue discovery metrics engine)
+set(QBI_ALLOWED_demo core api jobs queue discovery metrics engine app)
+set(QBI_ALLOWED_cli core api jobs queue discovery metrics engine app demo)
 set(QBI_ALLOWED_sim core api)
 
 function(qbi_check_module name source_dir)

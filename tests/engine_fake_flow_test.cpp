@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "runner/engine/inflight_journal.h"
+#include "runner/metrics/registry.h"
 #include "tests/engine_fake_fixture.h"
 
 namespace qbi::engine::test {
@@ -233,12 +235,18 @@ TEST_F(EngineFakeTest, RecoveryRecordsOnlyTheCallsTheDeadRunnersJournalLists) {
         ASSERT_TRUE(dead.open(InFlightJournal::path_for(dir_ / "queue.db"), "dead-runner", 4));
         dead.set(2, claimed[3].task_id);
     }
-    RunReport r = run(options());
+    metrics::Registry registry({"CancelCollection"});
+    EngineOptions o = options();
+    o.metrics = &registry;
+    RunReport r = run(o);
     EXPECT_EQ(r.reason, StopReason::Finished);
     EXPECT_EQ(r.recovered, 5);
     EXPECT_EQ(counts(job).done, 5);
     const auto rows = attempts();
     ASSERT_EQ(rows.size(), 6u);
+    // The recovery's row counts in the metrics too, with its action.
+    EXPECT_EQ(registry.attempts("CancelCollection", Outcome::Interrupted, "Runner.Interrupted"), 1);
+    EXPECT_EQ(registry.attempts("CancelCollection", Outcome::Done, ""), 5);
     EXPECT_EQ(rows[0].task_id, claimed[3].task_id);
     EXPECT_EQ(rows[0].attempt, 1);
     EXPECT_EQ(rows[0].record.outcome, Outcome::Interrupted);
@@ -279,6 +287,69 @@ TEST_F(EngineFakeTest, ThreeInterruptedRunsInARowFailTheTask) {
     ASSERT_EQ(rows.size(), 3u);
     for (int i = 0; i < 3; ++i) EXPECT_EQ(rows[i].attempt, i + 1);
     EXPECT_FALSE(api_.failsafe_hit());
+}
+
+// EngineOptions::metrics: every attempt row is counted by action, outcome and code (unknown
+// codes as "other"), with what it did to its task, while another thread renders the metrics
+// all along (as the endpoint's threads do; ThreadSanitizer runs this suite).
+TEST_F(EngineFakeTest, MetricsCountEveryAttemptRowWhileRenderedConcurrently) {
+    const std::int64_t job = submit("metrics", 30, 2);
+    api_.on_call(0, FakeReply{answer("Internal.System.Error"), 5, false});
+    api_.on_call(1, FakeReply{answer("Throttling.User"), 5, false});
+    api_.on_call(2, FakeReply{answer("Made.Up.Code"), 5, false});
+    api_.on_call(3, FakeReply{answer("Favorite.NotCancel.Permission"), 5, false});
+    api_.set_default(FakeReply{done(), 5, false});
+    metrics::Registry registry({"CancelCollection"});
+    EngineOptions o = options();
+    o.workers = 3;
+    o.metrics = &registry;
+    std::atomic<bool> finished{false};
+    std::size_t renders = 0;
+    std::thread renderer([&] {
+        while (!finished.load()) {
+            renders += registry.render({}, "test").empty() ? 0 : 1;
+            std::this_thread::yield();
+        }
+    });
+    RunReport r = run(o);
+    finished = true;
+    renderer.join();
+    EXPECT_EQ(r.reason, StopReason::Finished);
+    EXPECT_GT(renders, 0u);
+    const queue::TaskCounts c = counts(job);
+    EXPECT_EQ(c.done, 28);
+    EXPECT_EQ(c.already_absent, 1);
+    EXPECT_EQ(c.failed, 1);
+    std::map<std::string, std::int64_t> rows;
+    for (const auto& a : attempts())
+        ++rows[std::string(outcome_name(a.record.outcome)) + " " + a.record.code];
+    EXPECT_EQ(rows, (std::map<std::string, std::int64_t>{
+                        {"already_absent Favorite.NotCancel.Permission", 1},
+                        {"done ", 28},
+                        {"permanent Made.Up.Code", 1},
+                        {"retryable Internal.System.Error", 1},
+                        {"retryable Throttling.User", 1}}));
+    auto n = [&](Outcome out, const char* code) {
+        return registry.attempts("CancelCollection", out, code);
+    };
+    EXPECT_EQ(n(Outcome::Done, ""), 28);
+    EXPECT_EQ(n(Outcome::AlreadyAbsent, "Favorite.NotCancel.Permission"), 1);
+    EXPECT_EQ(n(Outcome::Permanent, "other"), 1);
+    EXPECT_EQ(n(Outcome::Permanent, "Made.Up.Code"), 1);  // the same cell: folded
+    EXPECT_EQ(n(Outcome::Retryable, "Internal.System.Error"), 1);
+    EXPECT_EQ(n(Outcome::Retryable, "Throttling.User"), 1);
+    using R = metrics::Registry::TaskResult;
+    EXPECT_EQ(registry.task_results(R::Done), 28);
+    EXPECT_EQ(registry.task_results(R::AlreadyAbsent), 1);
+    EXPECT_EQ(registry.task_results(R::Failed), 1);
+    EXPECT_EQ(registry.task_results(R::Retried), 2);
+    EXPECT_EQ(registry.throttled(), 1);
+    EXPECT_GT(registry.last_success_ms(), 0);
+    const std::string text = registry.render({}, "test");
+    EXPECT_NE(text.find("qbi_runner_call_duration_seconds_count{action=\"CancelCollection\"} 32\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("qbi_runner_halted{cause=\"auth\"} 0\n"), std::string::npos);
 }
 
 }  // namespace

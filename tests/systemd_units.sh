@@ -3,6 +3,7 @@
 # (cmake/SystemdUnits.cmake, here with the built binary's folder and a /opt/qbi prefix):
 #   ExecStart= and Documentation= follow the prefix (nothing left at /usr/local);
 #   no core dumps (LimitCORE=0); the batch does not conflict with (stop) the daemon;
+#   the batch writes its metrics file into a runtime folder of its own;
 #   systemd-analyze verify --recursive-errors=yes (syntax, binary present, dependencies)
 #   systemd-analyze security --offline=true with an exposure threshold of 2.0
 # (systemd 252 takes the threshold in tenths: 20 means an exposure of 2.0.)
@@ -34,6 +35,10 @@ for unit in qbi-runner.service qbi-runner-batch.service; do
 done
 ! grep -n "^Conflicts=" "$work/qbi-runner-batch.service" ||
   fail "the batch would stop the daemon (Conflicts=)"
+grep -qx "ExecStart=$bin batch --metrics-file /run/qbi-runner-metrics/qbi-runner.prom" \
+  "$work/qbi-runner-batch.service" || fail "the batch writes no metrics file (--metrics-file)"
+grep -qx "RuntimeDirectory=qbi-runner-metrics" "$work/qbi-runner-batch.service" ||
+  fail "the batch's metrics folder is not made (RuntimeDirectory=)"
 grep -qx "SuccessExitStatus=1 75" "$work/qbi-runner-batch.service" ||
   fail "the batch fails when the daemon holds the queue (SuccessExitStatus=)"
 cd "$work"

@@ -10,6 +10,7 @@
 #include "runner/core/strings.h"
 #include "runner/core/time_format.h"
 #include "runner/jobs/job_spec.h"
+#include "runner/metrics/http_server.h"
 
 namespace qbi::app {
 
@@ -74,12 +75,13 @@ Status choice(const std::string& key, const std::string& v, const std::vector<st
 
 const std::vector<std::string>& known_keys() {
     static const std::vector<std::string> keys = {
-        "api.endpoint",        "api.region",         "api.ca_file",         "api.signature",
-        "api.connect_timeout", "api.read_timeout",   "api.call_timeout",    "queue.database",
-        "queue.synchronous",   "queue.busy_timeout", "jobs.max_file_bytes", "jobs.max_tasks",
-        "jobs.max_attempts",   "run.workers",        "run.backoff_base",    "run.backoff_cap",
-        "run.claim_batch",     "run.lease",          "rate.max_qps",        "serve.inbox",
-        "serve.grace",         "serve.halt_probe",   "log.level",           "audit.key_file"};
+        "api.endpoint",        "api.region",         "api.ca_file",          "api.signature",
+        "api.connect_timeout", "api.read_timeout",   "api.call_timeout",     "queue.database",
+        "queue.synchronous",   "queue.busy_timeout", "jobs.max_file_bytes",  "jobs.max_tasks",
+        "jobs.max_attempts",   "run.workers",        "run.backoff_base",     "run.backoff_cap",
+        "run.claim_batch",     "run.lease",          "rate.max_qps",         "serve.inbox",
+        "serve.grace",         "serve.halt_probe",   "serve.metrics_listen", "log.level",
+        "audit.key_file"};
     return keys;
 }
 
@@ -127,6 +129,12 @@ Status apply_setting(Config& c, const std::string& key, const std::string& v) {
     if (key == "serve.inbox") return c.inbox = v, Status();
     if (key == "serve.grace") return duration_value(key, v, 0, c.grace_ms);
     if (key == "serve.halt_probe") return duration_value(key, v, 1000, c.halt_probe_ms);
+    if (key == "serve.metrics_listen") {
+        // Checked here, so a bad address fails at load (and on reload), not at first scrape.
+        if (!v.empty())
+            if (auto a = metrics::parse_listen_address(v, key); !a) return a.error();
+        return c.metrics_listen = v, Status();
+    }
     if (key == "log.level") return choice(key, v, {"debug", "info", "warn", "error"}, c.log_level);
     std::string hint = nearest(key, known_keys());
     return Error{kExitConfig, "unknown setting '" + key + "'" +

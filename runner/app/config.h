@@ -46,6 +46,8 @@ struct Config {
     std::string inbox;  // empty → $STATE_DIRECTORY/inbox
     std::int64_t grace_ms = 20000;
     std::int64_t halt_probe_ms = 300000;
+    // HOST:PORT of the metrics endpoint (runner/metrics/http_server.h); empty: none.
+    std::string metrics_listen;
     // [log]
     std::string log_level = "info";
     // [audit]

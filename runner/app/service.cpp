@@ -1,11 +1,13 @@
 #include "runner/app/service.h"
 
 #include "runner/app/inbox_worker.h"
+#include "runner/app/metrics_output.h"
 #include "runner/app/sd_notify.h"
 #include "runner/app/session.h"
 #include "runner/app/store_setup.h"
 #include "runner/core/log.h"
 #include "runner/core/time_format.h"
+#include "runner/metrics/http_server.h"
 
 namespace qbi::app {
 
@@ -78,6 +80,38 @@ Status serve(Config config, const ServiceContext& cx) {
     std::unique_ptr<InboxWorker> inbox_worker = std::move(*first);
     log::info("serving: database " + session.db_path() + ", inbox " + inbox_path + ", endpoint " +
               session.api().endpoint.url());
+    // The metrics endpoint (serve.metrics_listen): declared after the session, so it stops
+    // before the session (whose metrics it renders) goes.
+    QueueSampler sampler(session.db_path(), config, cx.clock);
+    std::unique_ptr<metrics::MetricsServer> metrics_server;
+    if (!config.metrics_listen.empty()) {
+        auto address = metrics::parse_listen_address(config.metrics_listen, "serve.metrics_listen");
+        if (!address) return address.error();
+        auto server = metrics::MetricsServer::start(
+            *address,
+            [&session, &sampler] {
+                return session.metrics().render(sampler.gauges(), QBI_VERSION);
+            },
+            "serve.metrics_listen");
+        if (!server) return server.error();
+        metrics_server = std::move(*server);
+        metrics::ListenAddress bound = *address;
+        bound.port = metrics_server->port();
+        log::info("metrics: http://" + bound.text() + "/metrics");
+        if (!address->loopback)
+            log::warn("serve.metrics_listen: the metrics endpoint listens on " + bound.text() +
+                      ", not on loopback: anyone who can reach it reads the metrics (no "
+                      "authentication); restrict it with a firewall");
+    }
+    // Inbox files counted into the metrics: what the current worker took since it started.
+    InboxScan inbox_seen;
+    auto count_inbox = [&] {
+        if (!inbox_worker) return;
+        const InboxScan t = inbox_worker->totals();
+        session.metrics().add_inbox(t.accepted - inbox_seen.accepted,
+                                    t.rejected - inbox_seen.rejected);
+        inbox_seen = t;
+    };
     session.calls().log_halts(config.halt_probe_ms, halt_remedy(config));
     notify.send("READY=1");
     inbox_worker->start();
@@ -106,6 +140,7 @@ Status serve(Config config, const ServiceContext& cx) {
                 last_watchdog = now;
             }
             session.log_audit_head(false);
+            count_inbox();
             if (now - last_status >= kStatusMs) {
                 notify.send("STATUS=" + status_line(session.store(), engine));
                 last_status = now;
@@ -120,6 +155,8 @@ Status serve(Config config, const ServiceContext& cx) {
                       "and queued again");
         if (!reload) break;
         if (inbox_worker) inbox_worker->stop();  // made again below with the new configuration
+        count_inbox();
+        inbox_seen = {};
         // SIGHUP: configuration and credentials are read again; the queue and lock stay.
         notify.send("RELOADING=1");
         auto cfg = load_configuration(cx.overrides, cx.env);
@@ -129,6 +166,11 @@ Status serve(Config config, const ServiceContext& cx) {
             log::error("reload refused, keeping the old configuration: " + api.error().message);
         } else {
             keep_queue_settings(config, *cfg, session.db_path(), cx.env);
+            if (cfg->metrics_listen != config.metrics_listen)
+                log::warn(
+                    "serve.metrics_listen changed: restart the service to use it; keeping " +
+                    (config.metrics_listen.empty() ? std::string("none") : config.metrics_listen));
+            cfg->metrics_listen = config.metrics_listen;
             config = *cfg;
             session.set_api(*api);
             session.calls().log_halts(config.halt_probe_ms, halt_remedy(config));
@@ -155,6 +197,7 @@ Status serve(Config config, const ServiceContext& cx) {
         notify.send("READY=1");
     }
     if (inbox_worker) inbox_worker->stop();
+    count_inbox();
     log::info("stopped");
     return {};
 }

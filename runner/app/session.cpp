@@ -26,7 +26,10 @@ std::string make_owner(NonceSource& nonces) {
 }
 
 RunnerSession::RunnerSession(Clock& clock, NonceSource& nonces)
-    : clock_(clock), nonces_(nonces), calls_(std::make_unique<CallWatch>(clock)) {}
+    : clock_(clock),
+      nonces_(nonces),
+      calls_(std::make_unique<CallWatch>(clock)),
+      metrics_(std::make_unique<metrics::Registry>(jobs::api_actions())) {}
 
 void RunnerSession::set_api(ApiSetup api) {
     api_ = std::move(api);
@@ -76,6 +79,7 @@ engine::EngineOptions RunnerSession::engine_options(const Config& c) {
     o.endpoint = api_.endpoint.url();
     o.signature = signature_scheme_name(api_.scheme);
     o.access_key_id = mask_access_key_id(api_.credentials.access_key_id);
+    o.metrics = metrics_.get();
     return o;
 }
 

@@ -18,6 +18,7 @@
 #include "runner/core/clock.h"
 #include "runner/core/random.h"
 #include "runner/engine/engine.h"
+#include "runner/metrics/registry.h"
 #include "runner/queue/runner_lock.h"
 #include "runner/queue/store.h"
 
@@ -56,7 +57,8 @@ public:
     Status open(const Config& config, const Env& env, const CredentialOptions& credentials,
                 const ApiSetup* preset = nullptr);
 
-    // The engine options of `config` for this session's endpoint and key, with a fresh owner.
+    // The engine options of `config` for this session's endpoint and key, with a fresh owner,
+    // counting into metrics().
     engine::EngineOptions engine_options(const Config& config);
     // One HttpsCaller per worker over the shared TLS context, each answer seen by calls().
     engine::CallerFactory caller_factory();
@@ -76,6 +78,9 @@ public:
     void log_audit_head(bool force);
     static constexpr std::int64_t kAuditHeadEveryMs = 10 * 60 * 1000;
 
+    // This process's metrics (issue 10): every engine of the session counts into it; the
+    // service serves it, run --metrics-file writes it.
+    metrics::Registry& metrics() { return *metrics_; }
     queue::Store& store() { return *store_; }
     const std::string& db_path() const { return db_path_; }
     const ApiSetup& api() const { return api_; }
@@ -93,6 +98,7 @@ private:
     ApiSetup api_;
     std::unique_ptr<SeededRandom> random_;
     std::unique_ptr<CallWatch> calls_;
+    std::unique_ptr<metrics::Registry> metrics_;
     std::optional<std::int64_t> last_head_log_ns_;  // the last audit head logged (or the start)
 };
 

@@ -1,8 +1,9 @@
-// qbi-runner run [--workers N] [--max-qps Q] [--job NAME] [--max-time DUR]: work the queue
-// until every due task is settled, then exit (design §7).
+// qbi-runner run [--workers N] [--max-qps Q] [--job NAME] [--max-time DUR]
+// [--metrics-file PATH]: work the queue until every due task is settled, then exit (design §7).
 #include <cstdio>
 #include <ostream>
 
+#include "runner/app/metrics_output.h"
 #include "runner/app/session.h"
 #include "runner/app/signals.h"
 #include "runner/app/store_setup.h"
@@ -72,17 +73,34 @@ int print_run_summary(Invocation& inv, const app::RunSummary& s) {
 }
 
 int run_with_progress(Invocation& inv, app::RunnerSession& session, engine::EngineOptions opt,
-                      const std::atomic<bool>& stop) {
+                      const std::atomic<bool>& stop, const std::string& metrics_file) {
     const bool show = !inv.global.quiet;
     ProgressLine line(inv.err, inv.redraw() && show, inv.clock.wall_ms());
     auto summary = session.run_to_end(std::move(opt), stop, [&](const engine::Engine& e) {
         if (show) line.update(e.progress(), inv.clock.wall_ms());
     });
     if (show) line.finish();
-    return print_run_summary(inv, summary);
+    int code = print_run_summary(inv, summary);
+    if (!metrics_file.empty()) {
+        std::int64_t last_success = 0;
+        if (auto last = session.store().last_success_at(); last && *last) last_success = **last;
+        const auto gauges = app::read_queue_gauges(session.store(), inv.clock, last_success);
+        const metrics::RunEnd end{inv.clock.wall_ms(), code};
+        const std::string text = session.metrics().render(gauges, QBI_VERSION, &end);
+        if (auto st = app::write_metrics_file(metrics_file, text); !st) {
+            inv.fail(st.error());
+            if (code == kExitOk) code = st.error().code;
+        }
+    }
+    return code;
 }
 
 int cmd_run(Invocation& inv, const std::vector<std::string>& args) {
+    return run_after_inbox(inv, args, nullptr);
+}
+
+int run_after_inbox(Invocation& inv, const std::vector<std::string>& args,
+                    const app::InboxScan* inbox) {
     auto a = parse_args(args, command("run"));
     if (!a) return inv.fail(a.error());
     if (!a->positional.empty())
@@ -103,6 +121,9 @@ int cmd_run(Invocation& inv, const std::vector<std::string>& args) {
                             "got '" +
                                 a->get("--max-time") + "'");
     }
+    const std::string metrics_file = a->has("--metrics-file") ? a->get("--metrics-file") : "";
+    if (a->has("--metrics-file"))
+        if (auto st = app::check_metrics_file(metrics_file); !st) return inv.fail(st.error());
     // Signals are blocked before any thread starts, then received by one watcher thread.
     app::block_signals();
     app::SignalWatcher signals;
@@ -110,6 +131,7 @@ int cmd_run(Invocation& inv, const std::vector<std::string>& args) {
     app::RunnerSession session(inv.clock, inv.nonces);
     if (auto st = session.open(inv.config, inv.env, inv.credentials()); !st)
         return inv.fail(st.error());
+    if (inbox) session.metrics().add_inbox(inbox->accepted, inbox->rejected);
     engine::EngineOptions opt = session.engine_options(inv.config);
     if (a->has("--job")) {
         auto job = app::lookup_job(session.store(), a->get("--job"));
@@ -117,7 +139,7 @@ int cmd_run(Invocation& inv, const std::vector<std::string>& args) {
         opt.job_id = job->id;
     }
     opt.max_time_ms = max_time;
-    return run_with_progress(inv, session, std::move(opt), signals.stop_flag());
+    return run_with_progress(inv, session, std::move(opt), signals.stop_flag(), metrics_file);
 }
 
 }  // namespace qbi::cli

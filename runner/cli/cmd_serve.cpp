@@ -2,6 +2,7 @@
 // runner/app/service.h.
 #include <ostream>
 
+#include "runner/app/metrics_output.h"
 #include "runner/app/service.h"
 #include "runner/app/signals.h"
 #include "runner/cli/commands.h"
@@ -43,6 +44,14 @@ int cmd_batch(Invocation& inv, const std::vector<std::string>& args) {
                                 a->get("--max-time") + "'");
         run_args = {"--max-time", a->get("--max-time")};
     }
+    if (a->has("--metrics-file")) {
+        // Checked before the inbox is touched, as --max-time.
+        if (auto st = app::check_metrics_file(a->get("--metrics-file")); !st)
+            return inv.fail(st.error());
+        run_args.push_back("--metrics-file");
+        run_args.push_back(a->get("--metrics-file"));
+    }
+    app::InboxScan inbox;
     {
         app::block_signals();
         app::SignalWatcher signals;
@@ -52,8 +61,9 @@ int cmd_batch(Invocation& inv, const std::vector<std::string>& args) {
         inv.note("inbox " + dir + ": " + std::to_string(scan->accepted) + " accepted, " +
                  std::to_string(scan->rejected) + " rejected, " + std::to_string(scan->deferred) +
                  " left for later");
+        inbox = *scan;
     }
-    return cmd_run(inv, run_args);
+    return run_after_inbox(inv, run_args, &inbox);
 }
 
 }  // namespace qbi::cli

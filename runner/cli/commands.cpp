@@ -56,7 +56,9 @@ constexpr Option kRunOpt[] = {
     {"--workers", nullptr, "N", "concurrent API calls (default run.workers)"},
     {"--max-qps", nullptr, "Q", "calls per second across all workers (default rate.max_qps)"},
     {"--job", nullptr, "NAME", "only this job's tasks"},
-    {"--max-time", nullptr, "DUR", "stop after DUR (e.g. 30m) and exit 75 if work is left"}};
+    {"--max-time", nullptr, "DUR", "stop after DUR (e.g. 30m) and exit 75 if work is left"},
+    {"--metrics-file", nullptr, "PATH",
+     "at the end, write the run's metrics there (Prometheus textfile, atomically)"}};
 constexpr Example kRunEx[] = {
     {"qbi-runner run", "work every due task, then exit with 0 (or 1 if some failed)"},
     {"qbi-runner run --job offboard-jdoe-2026-12-03 --workers 4 --max-time 30m",
@@ -65,10 +67,14 @@ constexpr Example kServeEx[] = {
     {"systemctl enable --now qbi-runner", "run the daemon under systemd (qbi-runner.service)"},
     {"qbi-runner -v serve --config ./runner.ini", "in the foreground, with debug logging"}};
 constexpr Option kBatchOpt[] = {
-    {"--max-time", nullptr, "DUR", "stop after DUR and exit 75 if work is left"}};
+    {"--max-time", nullptr, "DUR", "stop after DUR and exit 75 if work is left"},
+    {"--metrics-file", nullptr, "PATH",
+     "at the end, write the run's metrics there (Prometheus textfile, atomically)"}};
 constexpr Example kBatchEx[] = {
     {"systemctl enable --now qbi-runner-batch.timer", "the daily batch at 19:00"},
-    {"qbi-runner batch --max-time 2h", "the same batch now, for at most two hours"}};
+    {"qbi-runner batch --max-time 2h", "the same batch now, for at most two hours"},
+    {"qbi-runner batch --metrics-file /var/lib/node_exporter/textfile/qbi-runner.prom",
+     "and leave the run's figures for node_exporter's textfile collector"}};
 constexpr Example kStatusEx[] = {
     {"qbi-runner status", "every job with its task counts"},
     {"qbi-runner --json status offboard-jdoe-2026-12-03", "one job, counts per action, as JSON"}};
@@ -163,7 +169,7 @@ constexpr Command kCommands[] = {
      "and writes the cancel calls as an ordinary job file, each ID commented with the work's "
      "name and owner. Exit 1 when a read failed (the plan is partial).",
      kPlanOpt, kPlanEx, "jobfile"},
-    {"run", "run [--workers N] [--max-qps Q] [--job NAME] [--max-time DUR]",
+    {"run", "run [--workers N] [--max-qps Q] [--job NAME] [--max-time DUR] [--metrics-file F]",
      "work until every due task is settled, then exit", cmd_run,
      "Works the queue with a pool of workers until every due task has succeeded or failed, "
      "retrying what is transient, and exits: 0 all done, 1 some tasks failed, 75 another "
@@ -179,7 +185,7 @@ constexpr Command kCommands[] = {
      "within serve.grace.",
      {},
      kServeEx},
-    {"batch", "batch [--max-time DUR]",
+    {"batch", "batch [--max-time DUR] [--metrics-file PATH]",
      "submit the inbox, then run until settled (the timer's job)", cmd_batch,
      "Submits every job file in the inbox, then runs like `run` (qbi-runner-batch.service, "
      "started by qbi-runner-batch.timer). Exit 75 at once when the daemon holds the queue.",

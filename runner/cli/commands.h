@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runner/app/inbox.h"
 #include "runner/app/session.h"
 #include "runner/app/store_setup.h"
 #include "runner/cli/invocation.h"
@@ -62,9 +63,11 @@ Result<ParsedArgs> parse_args(const std::vector<std::string>& args, const Comman
 Result<queue::Store> open_queue(const Invocation& inv, app::QueueUse use);
 
 // One engine run of `session` with the progress line on stderr (unless -q), then the summary
-// (human or --json); returns the run's exit code.
+// (human or --json); returns the run's exit code. With `metrics_file`, the session's metrics
+// are then written there (app/metrics_output.h), whatever the run's end; a failure to write
+// is reported and, after an otherwise successful run, is the exit code (74).
 int run_with_progress(Invocation& inv, app::RunnerSession& session, engine::EngineOptions options,
-                      const std::atomic<bool>& stop);
+                      const std::atomic<bool>& stop, const std::string& metrics_file = "");
 int print_run_summary(Invocation& inv, const app::RunSummary& summary);
 // The `status` listing of every job in `store` (human or --json).
 int print_status(Invocation& inv, queue::Store& store);
@@ -72,6 +75,9 @@ int print_status(Invocation& inv, queue::Store& store);
 int cmd_version(Invocation& inv, const std::vector<std::string>& args);
 int cmd_call(Invocation& inv, const std::vector<std::string>& args);
 int cmd_run(Invocation& inv, const std::vector<std::string>& args);
+// `run` after batch's inbox scan, whose files count in the metrics file.
+int run_after_inbox(Invocation& inv, const std::vector<std::string>& args,
+                    const app::InboxScan* inbox);
 int cmd_validate(Invocation& inv, const std::vector<std::string>& args);
 int cmd_submit(Invocation& inv, const std::vector<std::string>& args);
 int cmd_status(Invocation& inv, const std::vector<std::string>& args);

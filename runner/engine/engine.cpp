@@ -53,6 +53,17 @@ void Engine::Impl::set_status(std::string s) {
     status = std::move(s);
 }
 
+void Engine::Impl::update_gauges(const RunReport& report) {
+    if (!opt.metrics) return;
+    opt.metrics->set_rate_qps(global_limit.current_qps());
+    opt.metrics->set_breaker_open(breaker.state() != CircuitBreaker::State::Closed);
+    metrics::HaltCause cause = metrics::HaltCause::None;
+    if (halted.load())
+        cause = report.halt_outcome == Outcome::HaltPermission ? metrics::HaltCause::Permission
+                                                               : metrics::HaltCause::Auth;
+    opt.metrics->set_halted(cause);
+}
+
 Observation Engine::Impl::observe(std::int64_t now_ms, bool stop, ProbeAnswer probe,
                                   const RunReport& report) {
     Observation o;
@@ -160,6 +171,12 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
     }
     report.recovered = recovered->interrupted + recovered->requeued;
     progress.failed += recovered->failed;  // interrupted too often: failures of this run too
+    if (opt.metrics) {
+        for (const std::string& action : recovered->interrupted_actions)
+            opt.metrics->on_attempt(action, Outcome::Interrupted, queue::kCodeInterrupted, 0,
+                                    clock.wall_ms());
+        opt.metrics->on_task(metrics::Registry::TaskResult::Failed, recovered->failed);
+    }
     if (report.recovered > 0) log::warn(recovered_text(*recovered));
     if (auto st = journal.open(journal_path, opt.owner, opt.workers); !st)
         log::warn(st.error().message +
@@ -175,7 +192,7 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
 
     start_workers();
     DispatchState state;
-    std::int64_t last_tick = -kTickMs;
+    std::int64_t last_tick = -kTickMs, last_gauges = -kTickMs;
     while (state.phase != Phase::Done) {
         ProbeAnswer probe = ProbeAnswer::None;
         bool ok = flush_completions(report, state.phase == Phase::Probing ? &probe : nullptr);
@@ -189,6 +206,10 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
         }
         state = step.state;
         if (state.phase == Phase::Done) break;
+        if (now - last_gauges >= kTickMs) {
+            update_gauges(report);
+            last_gauges = now;
+        }
         if (on_tick && now - last_tick >= kTickMs) {
             on_tick();
             last_tick = now;
@@ -201,6 +222,7 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
     if (report.reason != StopReason::StoreError)
         flush_completions(report, nullptr);  // late answers of abandoned calls
     report.elapsed_ms = run_ms();
+    update_gauges(report);
     set_status("stopped");
     return report;
 }

@@ -42,6 +42,7 @@
 #include "runner/engine/backoff.h"
 #include "runner/engine/caller.h"
 #include "runner/engine/progress.h"
+#include "runner/metrics/registry.h"
 #include "runner/queue/store.h"
 
 namespace qbi::engine {
@@ -79,6 +80,10 @@ struct EngineOptions {
     std::string endpoint;       // "https://host[:port]"
     std::string signature;      // "v1" | "v3"
     std::string access_key_id;  // masked
+    // When given (it must outlive the engine): every attempt row this engine writes is counted
+    // there by the writer after its commit, throttled answers by the workers, and the rate
+    // limit, halt and circuit breaker gauges are set about every 100 ms and at the end.
+    metrics::Registry* metrics = nullptr;
 };
 
 enum class StopReason { Finished, Halted, Stopped, TimeLimit, StoreError };

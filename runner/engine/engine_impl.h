@@ -64,6 +64,11 @@ struct Engine::Impl {
     void wait_for_answers(std::int64_t wait_ms);
     std::int64_t run_ms() const { return (clock.monotonic_ns() - start_ns) / 1000000; }
     void set_status(std::string s);
+    // The gauges of EngineOptions::metrics (rate, halt, breaker), when given.
+    void update_gauges(const RunReport& report);
+    // One attempt row written (after its commit), when metrics are given.
+    void count_attempt(const std::string& action, const queue::AttemptRecord& a,
+                       queue::TaskEffect effect);
 
     // ---- writer side: the Store (engine_records.cpp) ----
     // Records the answers that came back; with `probe`, reports the first recorded answer as

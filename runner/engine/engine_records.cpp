@@ -52,6 +52,26 @@ queue::TaskResult Engine::Impl::to_result(const Completion& c) const {
     return r;
 }
 
+void Engine::Impl::count_attempt(const std::string& action, const queue::AttemptRecord& a,
+                                 queue::TaskEffect effect) {
+    if (!opt.metrics || effect == queue::TaskEffect::LeaseLost) return;  // no row was written
+    using R = metrics::Registry::TaskResult;
+    opt.metrics->on_attempt(action, a.outcome, a.code, a.latency_ms, clock.wall_ms());
+    switch (effect) {
+        case queue::TaskEffect::Succeeded:
+            opt.metrics->on_task(a.outcome == Outcome::AlreadyAbsent ? R::AlreadyAbsent : R::Done);
+            break;
+        case queue::TaskEffect::Retried:
+            opt.metrics->on_task(R::Retried);
+            break;
+        case queue::TaskEffect::Failed:
+            opt.metrics->on_task(R::Failed);
+            break;
+        default:  // Requeued: a halt or an interruption, not counted against the task
+            break;
+    }
+}
+
 bool Engine::Impl::flush_completions(RunReport& report, ProbeAnswer* probe) {
     std::vector<Completion> batch;
     {
@@ -99,6 +119,7 @@ bool Engine::Impl::flush_completions(RunReport& report, ProbeAnswer* probe) {
         clock.notify_all(work_cv);
         for (std::size_t i = 0; i < effects->size(); ++i) {
             const Completion& c = *recorded[i];
+            count_attempt(c.task.action, results[i].attempt, (*effects)[i].effect);
             if (c.result.code == kCodeAborted) {  // cut at the grace end: not an answer
                 if ((*effects)[i].effect != queue::TaskEffect::LeaseLost) {
                     ++report.interrupted;
@@ -244,10 +265,12 @@ bool Engine::Impl::abandon_in_flight(RunReport& report) {
     // holds without having called comes back as an unstarted completion and is released
     // after the workers stopped.
     std::vector<queue::TaskResult> results;
+    std::vector<std::string> actions;  // of each result, for the metrics
     {
         std::lock_guard lock(mu);
         for (const auto& [id, f] : in_flight) {
             if (!f.started) continue;
+            actions.push_back(f.task.action);
             queue::TaskResult r;
             r.task_id = id;
             r.owner = opt.owner;
@@ -268,6 +291,8 @@ bool Engine::Impl::abandon_in_flight(RunReport& report) {
         report.store_error = effects.error();
         return false;
     }
+    for (std::size_t i = 0; i < effects->size(); ++i)
+        count_attempt(actions[i], results[i].attempt, (*effects)[i].effect);
     report.interrupted += static_cast<std::int64_t>(results.size());
     progress.interrupted += static_cast<std::int64_t>(results.size());
     return true;

@@ -121,6 +121,7 @@ void Engine::Impl::worker_loop(Caller& caller) {
         }
         if (starts_with(code, "Throttling") || c.result.http_status == 429) {
             ++progress.throttled;
+            if (opt.metrics) opt.metrics->on_throttled();
             global_limit.on_throttled(sent_ns);
             auto it = action_limits.find(c.task.action);
             if (it != action_limits.end()) it->second->on_throttled(sent_ns);

@@ -179,6 +179,16 @@ public:
     // The job's tasks by action and state, actions in name order (reads the job's tasks).
     Result<std::vector<ActionCounts>> action_counts(std::int64_t job_id);
     Result<TaskCounts> totals();  // over all jobs
+    // For the metrics, in one read transaction and cheap whatever the queue's size: totals(),
+    // the tasks due now, the earliest due time (one index probe) and the audit log's last row
+    // id. The due tasks are counted through the tasks_due index, at most `due_cap` entries on
+    // each side of now: exact while either the due or the not-yet-due tasks number under the
+    // cap (due = queued - not yet due), else `due_cap` (a lower bound).
+    Result<QueueStats> queue_stats(std::int64_t due_cap);
+    // When the last success (done or already_absent) in the audit log was recorded; nullopt
+    // when there is none. Walks the log back from its end until it finds one: call it once
+    // (at start), not on every scrape.
+    Result<std::optional<std::int64_t>> last_success_at();
     Result<std::vector<AttemptRow>> task_attempts(std::int64_t task_id);
 
     // ---- audit -------------------------------------------------------------------------

@@ -96,6 +96,11 @@ struct Store::Impl {
     std::optional<SQLite::Statement> retry_due_action;
     std::optional<SQLite::Statement> job_by_id;
     std::optional<SQLite::Statement> totals;
+    std::optional<SQLite::Statement> stats_totals;  // queue_stats
+    std::optional<SQLite::Statement> due_count;     // queue_stats
+    std::optional<SQLite::Statement> later_count;   // queue_stats
+    std::optional<SQLite::Statement> oldest_due;    // queue_stats
+    std::optional<SQLite::Statement> last_row;      // queue_stats
 };
 
 // Column readers shared by the query files. `first` is the index of the first column.

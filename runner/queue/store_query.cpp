@@ -169,6 +169,76 @@ Result<TaskCounts> Store::totals() {
     });
 }
 
+Result<QueueStats> Store::queue_stats(std::int64_t due_cap) {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<QueueStats> {
+        QueueStats q;
+        const std::int64_t now = m.now();
+        // One snapshot: the counts and the due tasks agree with each other.
+        SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::DEFERRED);
+        {
+            StatementUse s(m.stats_totals, m.db,
+                           "SELECT coalesce(sum(queued), 0), coalesce(sum(running), 0), "
+                           "coalesce(sum(done), 0), coalesce(sum(already_absent), 0), "
+                           "coalesce(sum(failed), 0), coalesce(sum(cancelled), 0) FROM job_counts");
+            s->executeStep();
+            q.counts.queued = s->getColumn(0).getInt64();
+            q.counts.running = s->getColumn(1).getInt64();
+            q.counts.done = s->getColumn(2).getInt64();
+            q.counts.already_absent = s->getColumn(3).getInt64();
+            q.counts.failed = s->getColumn(4).getInt64();
+            q.counts.cancelled = s->getColumn(5).getInt64();
+        }
+        // Through the tasks_due index, each side at most `due_cap` entries: the due ones, and
+        // when they reach the cap the ones not yet due (retries waiting, jobs not yet due), whose
+        // count subtracted from the queued count is exact. Only both sides over the cap leave
+        // a lower bound (the cap).
+        auto count_side = [&](std::optional<SQLite::Statement>& slot, const char* sql) {
+            StatementUse s(slot, m.db, sql);
+            s->bind(1, now);
+            s->bind(2, due_cap);
+            s->executeStep();
+            return s->getColumn(0).getInt64();
+        };
+        q.due = count_side(m.due_count,
+                           "SELECT count(*) FROM (SELECT 1 FROM tasks INDEXED BY tasks_due "
+                           "WHERE state = 'queued' AND next_run_at <= ? LIMIT ?)");
+        if (q.due >= due_cap) {
+            const std::int64_t later =
+                count_side(m.later_count,
+                           "SELECT count(*) FROM (SELECT 1 FROM tasks INDEXED BY tasks_due "
+                           "WHERE state = 'queued' AND next_run_at > ? LIMIT ?)");
+            if (later < due_cap) q.due = std::max(q.due, q.counts.queued - later);
+        }
+        {
+            StatementUse s(m.oldest_due, m.db,
+                           "SELECT min(next_run_at) FROM tasks INDEXED BY tasks_due "
+                           "WHERE state = 'queued'");
+            s->executeStep();
+            if (!s->getColumn(0).isNull() && s->getColumn(0).getInt64() <= now)
+                q.oldest_due_at_ms = s->getColumn(0).getInt64();
+        }
+        {
+            StatementUse s(m.last_row, m.db, "SELECT coalesce(max(id), 0) FROM attempts");
+            s->executeStep();
+            q.audit_rows = s->getColumn(0).getInt64();
+        }
+        tx.commit();
+        return q;
+    });
+}
+
+Result<std::optional<std::int64_t>> Store::last_success_at() {
+    Impl& m = *impl_;
+    return guarded(m.label, [&]() -> Result<std::optional<std::int64_t>> {
+        SQLite::Statement s(m.db,
+                            "SELECT recorded_at FROM attempts WHERE outcome IN ('done', "
+                            "'already_absent') ORDER BY id DESC LIMIT 1");
+        if (!s.executeStep()) return std::optional<std::int64_t>();
+        return std::optional<std::int64_t>(s.getColumn(0).getInt64());
+    });
+}
+
 Result<std::vector<AttemptRow>> Store::task_attempts(std::int64_t task_id) {
     Impl& m = *impl_;
     return guarded(m.label, [&]() -> Result<std::vector<AttemptRow>> {

@@ -375,6 +375,7 @@ Result<Recovery> Store::recover_running(const std::vector<SentCalls>& journals) 
             interrupt.exec();
             interrupt.reset();
             m.append_attempt(head, row);
+            done.interrupted_actions.push_back(row.action);
             ++done.interrupted;
             if (fail) ++done.failed;
         }

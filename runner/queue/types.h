@@ -166,6 +166,7 @@ struct Recovery {
     std::int64_t interrupted = 0;  // in doubt: an interrupted attempt row each
     std::int64_t failed = 0;       // of those, failed (interrupted too often in a row)
     std::int64_t requeued = 0;     // never sent: back to queued without a row
+    std::vector<std::string> interrupted_actions;  // the action of each interrupted row
 };
 // The code of a read whose follow-up tasks would exceed the job's task limit.
 inline constexpr const char* kCodeTooManyTasks = "Discovery.TooManyTasks";
@@ -197,6 +198,14 @@ struct TaskCounts {
     std::int64_t succeeded() const { return done + already_absent; }
     std::int64_t total() const { return queued + running + succeeded() + failed + cancelled; }
     bool operator==(const TaskCounts&) const = default;
+};
+
+// The queue at a glance, for the metrics (Store::queue_stats).
+struct QueueStats {
+    TaskCounts counts;                             // over all jobs
+    std::int64_t due = 0;                          // queued and due now, at most the cap
+    std::optional<std::int64_t> oldest_due_at_ms;  // the earliest due task's next_run_at
+    std::int64_t audit_rows = 0;                   // the audit log's last row id
 };
 
 // A job's state, derived from its counts: Running if any task runs, else Queued if any waits,
