@@ -76,6 +76,7 @@ const std::vector<std::string>& known_keys() {
     static const std::vector<std::string> keys = {"api.endpoint",
                                                   "api.region",
                                                   "api.ca_file",
+                                                  "api.sts_endpoint",
                                                   "api.signature",
                                                   "api.connect_timeout",
                                                   "api.read_timeout",
@@ -103,6 +104,7 @@ Status apply_setting(Config& c, const std::string& key, const std::string& v) {
     if (key == "api.endpoint") return c.endpoint = v, Status();
     if (key == "api.region") return c.region = v, Status();
     if (key == "api.ca_file") return c.ca_file = v, Status();
+    if (key == "api.sts_endpoint") return c.sts_endpoint = v, Status();
     if (key == "api.signature") return choice(key, v, {"v1", "v3"}, c.signature);
     if (key == "api.connect_timeout") return duration_value(key, v, 100, c.connect_timeout_ms);
     if (key == "api.read_timeout") return duration_value(key, v, 100, c.read_timeout_ms);

@@ -122,7 +122,7 @@ Status serve(Config config, const ServiceContext& cx) {
         auto cfg = load_configuration(cx.overrides, cx.env);
         if (!cfg) {
             log::error("reload refused, keeping the old configuration: " + cfg.error().message);
-        } else if (auto api = setup_api(*cfg, cx.credentials, true); !api) {
+        } else if (auto api = setup_api(*cfg, cx.credentials, true, cx.clock, cx.nonces); !api) {
             log::error("reload refused, keeping the old configuration: " + api.error().message);
         } else {
             keep_queue_settings(config, *cfg, session.db_path(), cx.env);

@@ -41,7 +41,7 @@ Status RunnerSession::open(const Config& config, const Env& env,
     if (preset) {
         set_api(*preset);
     } else {
-        auto api = setup_api(config, credentials, true);
+        auto api = setup_api(config, credentials, true, clock_, nonces_);
         if (!api) return api.error();
         set_api(std::move(*api));
     }

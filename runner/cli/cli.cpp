@@ -24,11 +24,13 @@ std::string* global_field(GlobalOptions& g, const std::string& name) {
     if (name == "--ca-file") return &g.overrides.ca_file;
     if (name == "--signature") return &g.overrides.signature;
     if (name == "--credentials-file") return &g.credentials_file;
+    if (name == "--profile") return &g.profile;
     return nullptr;
 }
 
 constexpr const char* kValuedGlobals[] = {
-    "--config", "--db", "--endpoint", "--region", "--ca-file", "--signature", "--credentials-file"};
+    "--config", "--db", "--endpoint", "--region", "--ca-file", "--signature", "--credentials-file",
+    "--profile"};
 
 void print_help(std::ostream& out) {
     out << "usage: qbi-runner [global options] <command> [arguments]\n\n"
@@ -52,14 +54,19 @@ void print_help(std::ostream& out) {
            "  --ca-file PEM            CA bundle for TLS verification (default: system)\n"
            "  --signature v1|v3        HMAC-SHA1 RPC (v1) or ACS3-HMAC-SHA256 (v3, default)\n"
            "  --credentials-file FILE  AccessKey file (mode 600); never pass a secret as a flag\n"
+           "  --profile NAME           credential profile (~/.alibabacloud/credentials,\n"
+           "                           ~/.aliyun/config.json); default $ALIBABA_CLOUD_PROFILE\n"
            "  --json                   machine-readable output\n"
            "  -q, --quiet              fewer messages\n"
            "  -h, --help               this help; '<command> --help' for one command\n\n"
            "Credentials are read from, in order: --credentials-file, "
            "$CREDENTIALS_DIRECTORY/alibaba-ak,\n"
            "ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET/_SECURITY_TOKEN, "
+           "ALIBABA_CLOUD_ROLE_ARN +\n"
+           "ALIBABA_CLOUD_OIDC_PROVIDER_ARN + ALIBABA_CLOUD_OIDC_TOKEN_FILE, "
            "ALIBABA_CLOUD_CREDENTIALS_FILE or\n"
-           "~/.alibabacloud/credentials(.ini), ~/.aliyun/config.json.\n\n"
+           "~/.alibabacloud/credentials(.ini), ~/.aliyun/config.json, "
+           "ALIBABA_CLOUD_ECS_METADATA (ECS role).\n\n"
            "Exit codes: 0 ok, 1 tasks failed, 64 usage, 65 bad job file, 69 endpoint unavailable,\n"
            "74 I/O error, 75 temporary failure, 77 permission denied by Quick BI, "
            "78 configuration or credentials.\n";
