@@ -24,6 +24,10 @@ Result<ApiSetup> setup_api(const Config& c, const CredentialOptions& credentials
     ApiSetup s;
     const Env env = credentials.env ? credentials.env : process_env();
     auto spec = resolve_credentials(credentials);
+    // A profile asked for by name that cannot be used says so first: the region may be its.
+    const auto env_profile = env("ALIBABA_CLOUD_PROFILE");
+    if (!spec && (!credentials.profile.empty() || (env_profile && !env_profile->empty())))
+        return spec.error();
     std::string region, region_from;
     if (c.endpoint.empty() && c.region.empty()) {
         if (auto r = env("ALIBABA_CLOUD_REGION_ID"); r && !r->empty()) {
