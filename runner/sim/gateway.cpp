@@ -119,6 +119,13 @@ std::optional<std::pair<Credentials, std::int64_t>> TemporaryKeys::find(
     return it->second;
 }
 
+std::vector<Credentials> TemporaryKeys::all() const {
+    std::lock_guard lock(mu_);
+    std::vector<Credentials> out;
+    for (const auto& [id, entry] : keys_) out.push_back(entry.first);
+    return out;
+}
+
 Gateway::Gateway(std::vector<Credentials> credentials, std::vector<std::string> actions,
                  const Clock& clock, GatewayOptions options,
                  std::shared_ptr<const TemporaryKeys> temporary)

@@ -82,6 +82,8 @@ public:
     void add(const Credentials& c, std::int64_t expires_ms);
     // The credentials of `id` and their expiry (epoch ms), if issued.
     std::optional<std::pair<Credentials, std::int64_t>> find(const std::string& id) const;
+    // Every one issued (for tests: their secrets must appear nowhere).
+    std::vector<Credentials> all() const;
 
 private:
     mutable std::mutex mu_;

@@ -82,6 +82,7 @@ public:
     World& world() { return world_; }
     const World& world() const { return world_; }
     const Stats& stats() const { return stats_; }
+    const TemporaryKeys& temporary_keys() const { return *temporary_; }
     std::string state_json() const { return world_.to_value().to_json(); }
     // The counters, with "sts": the STS and metadata service's (sts.h).
     std::string stats_json() const;

@@ -60,7 +60,7 @@ json::Value credentials_value(const Credentials& c, std::int64_t expires_ms) {
         .set("AccessKeyId", c.access_key_id)
         .set("AccessKeySecret", c.access_key_secret.reveal())
         .set("SecurityToken", c.security_token.reveal())
-        .set("Expiration", format_acs_timestamp(expires_ms));
+        .set("Expiration", format_acs_timestamp(expires_ms));  // whole seconds, rounded down
 }
 
 }  // namespace
@@ -96,7 +96,7 @@ std::optional<std::pair<Credentials, std::int64_t>> Sts::issue(std::int64_t aske
         return std::nullopt;
     }
     const std::int64_t lifetime = options_.duration_ms > 0 ? options_.duration_ms : asked_ms;
-    const std::int64_t expires = (clock_.wall_ms() + lifetime + 999) / 1000 * 1000;
+    const std::int64_t expires = clock_.wall_ms() + lifetime;
     Credentials c;
     c.access_key_id = "STS.NU" + hex(seed_, n, 20);
     c.access_key_secret = Secret(hex(seed_ ^ 0x5EC12E7ULL, n, 30));

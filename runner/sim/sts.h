@@ -12,8 +12,9 @@
 //    the token must equal StsOptions::oidc_token (else AuthenticationFail.OIDCToken.Invalid).
 //  - Both issue temporary credentials ("STS." AccessKeyId, secret, SecurityToken) that the
 //    gateways accept until their Expiration, then refuse with InvalidSecurityToken.Expired.
-//    Lifetime: StsOptions::duration_ms if set, else DurationSeconds (default 3600), the
-//    expiry rounded up to a whole second (Expiration has second precision).
+//    Lifetime: StsOptions::duration_ms if set, else DurationSeconds (default 3600). Expiration
+//    has second precision, rounded down: a client that trusts it refreshes in time, while the
+//    gateways accept the credentials to the exact end of their lifetime.
 //  - Metadata service: PUT /latest/api/token with X-aliyun-ecs-metadata-token-ttl-seconds
 //    (1-21600) answers a token; GET /latest/meta-data/ram/security-credentials/ answers the role
 //    name and GET .../<role> the credentials ({Code: "Success", AccessKeyId, AccessKeySecret,
@@ -76,7 +77,7 @@ public:
     };
     Plain metadata(const SimRequest& req);
 
-    // {"issued":N,"assume_role":N,"assume_role_with_oidc":N,"metadata":N,"refused":N}
+    // {"issued":N,"assume_role":N,"assume_role_with_oidc":N,"metadata_tokens":N,"refused":N}
     json::Value stats() const;
 
 private:
