@@ -385,7 +385,8 @@ TEST_F(CredentialChain, AliyunConfigModes) {
         {"name": "ak", "mode": "AK", "access_key_id": "IdAk", "access_key_secret": ")") +
                                           kSecret + R"(", "region_id": "cn-hangzhou"},
         {"name": "role", "mode": "RamRoleArn", "access_key_id": "IdRole",
-         "access_key_secret": ")" + kSecret + R"(", "ram_role_arn": "acs:ram::1:role/r",
+         "access_key_secret": ")" + kSecret +
+                                          R"(", "ram_role_arn": "acs:ram::1:role/r",
          "ram_session_name": "s2", "expired_seconds": 1800, "sts_region": "cn-shenzhen"},
         {"name": "chain", "mode": "ChainableRamRoleArn", "source_profile": "ak",
          "ram_role_arn": "acs:ram::1:role/c"},
@@ -431,8 +432,7 @@ TEST_F(CredentialChain, EnvironmentOidcAndEcsRole) {
     ASSERT_TRUE(oidc.ok()) << oidc.error().message;
     EXPECT_EQ(oidc->type, CredentialType::OidcRoleArn);
     EXPECT_EQ(oidc->role_session_name, "pod-1");
-    EXPECT_EQ(oidc->where,
-              "environment (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN)");
+    EXPECT_EQ(oidc->where, "environment (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN)");
     // --profile skips the environment.
     auto named = spec("default");
     ASSERT_TRUE(named.ok());
@@ -451,9 +451,9 @@ TEST_F(CredentialChain, EnvironmentOidcAndEcsRole) {
     env["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "TRUE";
     auto none = spec();
     ASSERT_FALSE(none.ok());
-    EXPECT_NE(none.error().message.find(
-                  "\n  ECS metadata (ALIBABA_CLOUD_ECS_METADATA_DISABLED=true)\n"),
-              std::string::npos)
+    EXPECT_NE(
+        none.error().message.find("\n  ECS metadata (ALIBABA_CLOUD_ECS_METADATA_DISABLED=true)\n"),
+        std::string::npos)
         << none.error().message;
 }
 
@@ -475,9 +475,8 @@ TEST_F(CredentialChain, NamedProfileSearchesBothFiles) {
     ASSERT_FALSE(c.ok());
     EXPECT_EQ(c.error().code, 78);
     EXPECT_EQ(c.error().message, "profile 'prod' (ALIBABA_CLOUD_PROFILE) not found; searched:\n  " +
-                                     p(".alibabacloud/credentials.ini") +
-                                     " (profiles: other)\n  " + p(".aliyun/config.json") +
-                                     " (profiles: default)\n  " +
+                                     p(".alibabacloud/credentials.ini") + " (profiles: other)\n  " +
+                                     p(".aliyun/config.json") + " (profiles: default)\n  " +
                                      p(".alibabacloud/credentials") + " (absent)");
     auto s = spec("prod");
     ASSERT_FALSE(s.ok());

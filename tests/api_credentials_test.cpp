@@ -15,8 +15,8 @@
 #include "runner/api/credential_chain.h"
 #include "runner/api/credential_provider.h"
 #include "runner/core/clock.h"
-#include "runner/core/random.h"
 #include "runner/core/process_guard.h"
+#include "runner/core/random.h"
 #include "tests/support/credential_fixture.h"
 
 namespace qbi {
@@ -490,7 +490,8 @@ TEST(RefreshingProvider, ClientHaltsWithoutSendingWhenNoCredentials) {
     ManualClock clock;
     FakeSts failing{clock, 1000};
     failing.failing = true;
-    auto provider = std::make_shared<RefreshingCredentialProvider>("role R", failing.fetch(), clock);
+    auto provider =
+        std::make_shared<RefreshingCredentialProvider>("role R", failing.fetch(), clock);
     struct Counting final : Transport {
         int sent = 0;
         HttpResponse send(const SignedRequest&) override {

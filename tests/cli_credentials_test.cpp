@@ -59,20 +59,19 @@ protected:
         auto cfg = dir.write("runner.ini", "[api]\nsts_endpoint = " + sim.endpoint() +
                                                "\n[rate]\nmax_qps = 10\n[run]\nworkers = 4\n"
                                                "[log]\nlevel = debug\n");
-        std::string job = "version: 1\njob: keyless\ntasks:\n  - cancel-collection: {user: u1, "
-                          "works: [";
+        std::string job =
+            "version: 1\njob: keyless\ntasks:\n  - cancel-collection: {user: u1, "
+            "works: [";
         for (int i = 0; i < kTasks; ++i) job += (i ? ", w" : "w") + std::to_string(i);
         dir.write("job.yaml", job + "]}\n");
-        return {QBI_RUNNER_BIN,  "--config",   cfg.string(), "--db",
-                db().string(),   "--endpoint", sim.endpoint(), "--ca-file",
-                sim.ca_file()};
+        return {QBI_RUNNER_BIN, "--config",     cfg.string(), "--db",       db().string(),
+                "--endpoint",   sim.endpoint(), "--ca-file",  sim.ca_file()};
     }
     fs::path db() const { return dir / "q.db"; }
     std::map<std::string, std::string> env(const test::SimFixture& sim) const {
         return {{"HOME", dir.path().string()}, {"QBI_ECS_METADATA_URL", sim.metadata_url()}};
     }
-    test::ProcessResult runner(const std::vector<std::string>& base,
-                               std::vector<std::string> args,
+    test::ProcessResult runner(const std::vector<std::string>& base, std::vector<std::string> args,
                                std::map<std::string, std::string> env) {
         auto argv = base;
         argv.insert(argv.end(), args.begin(), args.end());
@@ -112,8 +111,8 @@ protected:
             secrets.push_back(c.access_key_secret.reveal());
             secrets.push_back(c.security_token.reveal());
         }
-        std::string haystack = s.out + s.err + r.out + r.err + audit.out + audit.err +
-                               slurp(db()) + slurp(dir / "q.db-wal") + slurp(sim.log_file());
+        std::string haystack = s.out + s.err + r.out + r.err + audit.out + audit.err + slurp(db()) +
+                               slurp(dir / "q.db-wal") + slurp(sim.log_file());
         for (const auto& secret : secrets)
             EXPECT_EQ(haystack.find(secret), std::string::npos) << "leaked: " << secret;
         last_err = r.err;
@@ -128,13 +127,14 @@ TEST_F(KeylessRun, RamRoleArnRefreshesBeforeExpiry) {
     run_keyless(sim, std::string("[default]\ntype = ram_role_arn\naccess_key_id = ") + kSourceId +
                          "\naccess_key_secret = " + kSourceSecret + "\nrole_arn = " + kRole +
                          "\nrole_session_name = cleanup\n");
-    EXPECT_NE(last_err.find("qbi-runner: info: credentials: AccessKeyId STS.****"), std::string::npos)
+    EXPECT_NE(last_err.find("qbi-runner: info: credentials: AccessKeyId STS.****"),
+              std::string::npos)
         << last_err;
-    EXPECT_NE(last_err.find("(STS) from ram_role_arn " + std::string(kRole) + " from profile "
+    EXPECT_NE(last_err.find("(STS) from ram_role_arn " + std::string(kRole) +
+                            " from profile "
                             "'default' of " +
-                            (dir / ".alibabacloud/credentials").string() +
-                            " via sts endpoint " + sim.endpoint().substr(8) +
-                            " (source: profile 'default' of "),
+                            (dir / ".alibabacloud/credentials").string() + " via sts endpoint " +
+                            sim.endpoint().substr(8) + " (source: profile 'default' of "),
               std::string::npos)
         << last_err;
     EXPECT_GE(sim.simulator().stats().count("AssumeRole", "OK"), 3u);
@@ -143,12 +143,13 @@ TEST_F(KeylessRun, RamRoleArnRefreshesBeforeExpiry) {
 // ChainableRamRoleArn in the aliyun CLI's format, selected by ALIBABA_CLOUD_PROFILE.
 TEST_F(KeylessRun, AliyunChainableRoleFromSourceProfile) {
     test::SimFixture sim(options());
-    dir.write(".aliyun/config.json",
-              std::string(R"({"current": "src", "profiles": [
+    dir.write(".aliyun/config.json", std::string(R"({"current": "src", "profiles": [
                 {"name": "src", "mode": "AK", "access_key_id": ")") +
-                  kSourceId + R"(", "access_key_secret": ")" + kSourceSecret + R"("},
+                                         kSourceId + R"(", "access_key_secret": ")" +
+                                         kSourceSecret + R"("},
                 {"name": "cleaner", "mode": "ChainableRamRoleArn", "source_profile": "src",
-                 "ram_role_arn": ")" + kRole + R"(", "ram_session_name": "qbi"}]})");
+                 "ram_role_arn": ")" + kRole +
+                                         R"(", "ram_session_name": "qbi"}]})");
     fs::permissions(dir / ".aliyun/config.json", fs::perms::owner_read | fs::perms::owner_write);
     run_keyless(sim, "[unrelated]\ntype = access_key\naccess_key_id = x\naccess_key_secret = y\n",
                 {{"ALIBABA_CLOUD_PROFILE", "cleaner"}});
@@ -177,9 +178,9 @@ TEST_F(KeylessRun, EcsRamRoleFromTheMetadataService) {
 // and the run halts with 78 naming the cause; no task is failed for it.
 TEST_F(KeylessRun, RefreshFailureHaltsWith78AndTheCause) {
     test::SimFixture sim(options(1));
-    auto base = prepare(sim, std::string("[default]\ntype = ram_role_arn\naccess_key_id = ") +
-                                 kSourceId + "\naccess_key_secret = " + kSourceSecret +
-                                 "\nrole_arn = " + kRole + "\n");
+    auto base =
+        prepare(sim, std::string("[default]\ntype = ram_role_arn\naccess_key_id = ") + kSourceId +
+                         "\naccess_key_secret = " + kSourceSecret + "\nrole_arn = " + kRole + "\n");
     auto e = env(sim);
     ASSERT_EQ(runner(base, {"submit", (dir / "job.yaml").string()}, e).exit_code, 0);
     auto r = runner(base, {"run"}, e);
@@ -192,8 +193,7 @@ TEST_F(KeylessRun, RefreshFailureHaltsWith78AndTheCause) {
     EXPECT_NE(r.err.find("qbi-runner: error: the temporary credentials (ram_role_arn " +
                          std::string(kRole) + " from profile 'default' of " +
                          (dir / ".alibabacloud/credentials").string() + " via sts endpoint " +
-                         host +
-                         " (source: profile 'default' of " +
+                         host + " (source: profile 'default' of " +
                          (dir / ".alibabacloud/credentials").string() +
                          ")) expired and could not be refreshed: STS AssumeRole at " + host +
                          " refused: HTTP 503 ServiceUnavailable: The request has failed due to "
@@ -271,8 +271,7 @@ TEST_F(ProfileCli, RegionFromTheProfileOrTheEnvironment) {
     r = call(with({}), {{"ALIBABA_CLOUD_REGION_ID", "cn-beijing"}});
     EXPECT_NE(r.out.find("quickbi-public.cn-beijing.aliyuncs.com"), std::string::npos) << r.out;
     r = call(with({"--region", "ap-southeast-1"}), {{"ALIBABA_CLOUD_REGION_ID", "cn-beijing"}});
-    EXPECT_NE(r.out.find("quickbi-public.ap-southeast-1.aliyuncs.com"), std::string::npos)
-        << r.out;
+    EXPECT_NE(r.out.find("quickbi-public.ap-southeast-1.aliyuncs.com"), std::string::npos) << r.out;
 }
 
 }  // namespace

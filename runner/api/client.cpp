@@ -76,13 +76,13 @@ ApiResult QuickBiClient::call(const std::string& action, const Params& params) {
     r.code = scrub_secrets(r.code, credentials);
 
     if (log::level() <= log::Level::Debug)
-        log::debug(
-            "api: " + action + " " + endpoint_.host_header() + " " +
-            mask_access_key_id(credentials.access_key_id) + " " +
-            signature_scheme_name(scheme_) + " -> " + std::string(outcome_name(r.outcome)) +
-            " HTTP " + std::to_string(r.http_status) + (r.code.empty() ? "" : " " + r.code) +
-            (r.request_id.empty() ? "" : " RequestId " + r.request_id) + " " +
-            std::to_string(r.latency_ms) + " ms" + (r.message.empty() ? "" : ": " + r.message));
+        log::debug("api: " + action + " " + endpoint_.host_header() + " " +
+                   mask_access_key_id(credentials.access_key_id) + " " +
+                   signature_scheme_name(scheme_) + " -> " + std::string(outcome_name(r.outcome)) +
+                   " HTTP " + std::to_string(r.http_status) + (r.code.empty() ? "" : " " + r.code) +
+                   (r.request_id.empty() ? "" : " RequestId " + r.request_id) + " " +
+                   std::to_string(r.latency_ms) + " ms" +
+                   (r.message.empty() ? "" : ": " + r.message));
     return r;
 }
 

@@ -49,12 +49,12 @@ Result<CredentialSpec> resolve_credentials(const CredentialOptions& options) {
         return v;
     };
     const bool explicit_profile = !options.profile.empty();
-    const std::optional<std::string> named =
-        explicit_profile ? std::optional<std::string>(options.profile)
-                         : var("ALIBABA_CLOUD_PROFILE");
+    const std::optional<std::string> named = explicit_profile
+                                                 ? std::optional<std::string>(options.profile)
+                                                 : var("ALIBABA_CLOUD_PROFILE");
     const std::string profile = named.value_or("default");
-    const bool ecs_disabled = to_lower(var("ALIBABA_CLOUD_ECS_METADATA_DISABLED").value_or("")) ==
-                              "true";
+    const bool ecs_disabled =
+        to_lower(var("ALIBABA_CLOUD_ECS_METADATA_DISABLED").value_or("")) == "true";
     std::vector<std::string> looked;
     auto checked = [&](Result<CredentialSpec> s) -> Result<CredentialSpec> {
         if (s && s->type == CredentialType::EcsRamRole && ecs_disabled)
@@ -68,7 +68,8 @@ Result<CredentialSpec> resolve_credentials(const CredentialOptions& options) {
     if (!options.credentials_file.empty()) {
         const std::string& path = options.credentials_file;
         return checked(from_file(path, "", [&](const std::string& text) {
-            return spec_from_key_file(text, path, profile, "file " + path + " (--credentials-file)");
+            return spec_from_key_file(text, path, profile,
+                                      "file " + path + " (--credentials-file)");
         }));
     }
 
@@ -121,7 +122,7 @@ Result<CredentialSpec> resolve_credentials(const CredentialOptions& options) {
                   std::pair{token_file, "ALIBABA_CLOUD_OIDC_TOKEN_FILE"}})
                 if (!value)
                     return config_error(std::string(provider ? "ALIBABA_CLOUD_OIDC_PROVIDER_ARN"
-                                                              : "ALIBABA_CLOUD_OIDC_TOKEN_FILE") +
+                                                             : "ALIBABA_CLOUD_OIDC_TOKEN_FILE") +
                                         " is set but " + name + " is not");
             CredentialSpec s;
             s.type = CredentialType::OidcRoleArn;
@@ -177,9 +178,10 @@ Result<CredentialSpec> resolve_credentials(const CredentialOptions& options) {
         std::vector<std::string> searched;
         for (const ProfileFile& f : files) {
             auto text = read_private_file(f.path);
-            if (!text) return f.what.empty() ? text.error() : config_error(f.what + text.error().message);
-            auto names = f.ini ? ini_profile_names(*text, f.path)
-                               : aliyun_profile_names(*text, f.path);
+            if (!text)
+                return f.what.empty() ? text.error() : config_error(f.what + text.error().message);
+            auto names =
+                f.ini ? ini_profile_names(*text, f.path) : aliyun_profile_names(*text, f.path);
             wipe_string(*text);
             if (!names) return names.error();
             bool has = false;
@@ -187,8 +189,8 @@ Result<CredentialSpec> resolve_credentials(const CredentialOptions& options) {
             if (has) return checked(parse(f));
             std::string list;
             for (const std::string& n : *names) list += (list.empty() ? "" : ", ") + n;
-            searched.push_back(f.path + " (" + (list.empty() ? "no profiles" : "profiles: " + list) +
-                               ")");
+            searched.push_back(f.path + " (" +
+                               (list.empty() ? "no profiles" : "profiles: " + list) + ")");
         }
         std::string message = "profile '" + profile + "' (" +
                               (explicit_profile ? "--profile" : "ALIBABA_CLOUD_PROFILE") +
@@ -196,7 +198,8 @@ Result<CredentialSpec> resolve_credentials(const CredentialOptions& options) {
         for (const std::string& s : searched) message += "\n  " + s;
         for (const std::string& l : looked)
             if (l.find("/.alibabacloud/") != std::string::npos ||
-                l.find("/.aliyun/") != std::string::npos || l.find("HOME not set") != std::string::npos)
+                l.find("/.aliyun/") != std::string::npos ||
+                l.find("HOME not set") != std::string::npos)
                 message += "\n  " + l;
         return config_error(message);
     }

@@ -37,12 +37,19 @@ struct Names {
     const char* role_name;
     const char* oidc_file;
 };
-constexpr Names kIniNames = {"type",      "access_key_id",     "access_key_secret",
-                             "security_token", "role_arn",     "role_session_name",
-                             "role_session_expiration", "role_name", "oidc_token_file_path"};
-constexpr Names kAliyunNames = {"mode",         "access_key_id",    "access_key_secret",
-                                "sts_token",    "ram_role_arn",     "ram_session_name",
-                                "expired_seconds", "ram_role_name", "oidc_token_file"};
+constexpr Names kIniNames = {"type",
+                             "access_key_id",
+                             "access_key_secret",
+                             "security_token",
+                             "role_arn",
+                             "role_session_name",
+                             "role_session_expiration",
+                             "role_name",
+                             "oidc_token_file_path"};
+constexpr Names kAliyunNames = {
+    "mode",           "access_key_id",    "access_key_secret", "sts_token",
+    "ram_role_arn",   "ram_session_name", "expired_seconds",   "ram_role_name",
+    "oidc_token_file"};
 
 // The credential files through the one INI reader (runner/core/ini.h): keys are
 // case-insensitive (lower-cased here), and no message repeats a line's text.

@@ -51,8 +51,9 @@ Result<TemporaryCredentials> temporary_from(const Poco::JSON::Object::Ptr& o,
     const std::string expiration = string_field(o, "Expiration");
     auto expires = parse_rfc3339(expiration);
     if (id.empty() || secret.empty() || token.empty() || !expires)
-        return config_error(what + ": the answer lacks AccessKeyId, AccessKeySecret, "
-                                   "SecurityToken or a valid Expiration");
+        return config_error(what +
+                            ": the answer lacks AccessKeyId, AccessKeySecret, "
+                            "SecurityToken or a valid Expiration");
     t.credentials.access_key_id = id;
     t.credentials.access_key_secret = Secret(std::move(secret));
     t.credentials.security_token = Secret(std::move(token));
@@ -69,8 +70,7 @@ Result<TemporaryCredentials> sts_answer(const HttpResponse& r, const std::string
     if (r.status != 200 || root.isNull()) {
         std::string code = string_field(root, "Code"), message = string_field(root, "Message");
         std::string request_id = string_field(root, "RequestId");
-        std::string text = "HTTP " + std::to_string(r.status) +
-                           (code.empty() ? "" : " " + code) +
+        std::string text = "HTTP " + std::to_string(r.status) + (code.empty() ? "" : " " + code) +
                            (message.empty() ? "" : ": " + message) +
                            (request_id.empty() ? "" : " (RequestId " + request_id + ")");
         return config_error(what + " refused: " + printable(scrub_secrets(text, scrub)));
@@ -220,8 +220,8 @@ Result<Endpoint> sts_endpoint_for(const CredentialSpec& spec, const CredentialSo
         return ep;
     }
     const Env env = o.env ? o.env : process_env();
-    const std::string prefix = env_true(env, "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED") ? "sts-vpc"
-                                                                                    : "sts";
+    const std::string prefix =
+        env_true(env, "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED") ? "sts-vpc" : "sts";
     std::string region = spec.sts_region;
     if (region.empty()) region = env("ALIBABA_CLOUD_STS_REGION").value_or("");
     Endpoint ep;

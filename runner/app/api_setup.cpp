@@ -73,8 +73,8 @@ Result<ApiSetup> setup_api(const Config& c, const CredentialOptions& credentials
 }
 
 engine::CallerFactory https_callers(const ApiSetup& api, Clock& clock, NonceSource& nonces) {
-    auto provider = api.provider ? api.provider
-                                 : std::make_shared<StaticCredentialProvider>(api.credentials);
+    auto provider =
+        api.provider ? api.provider : std::make_shared<StaticCredentialProvider>(api.credentials);
     return [&api, &clock, &nonces, provider]() -> std::unique_ptr<engine::Caller> {
         return std::make_unique<engine::HttpsCaller>(api.endpoint, provider, api.scheme,
                                                      api.context, api.tls, clock, nonces);

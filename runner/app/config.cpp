@@ -73,30 +73,13 @@ Status choice(const std::string& key, const std::string& v, const std::vector<st
 }  // namespace
 
 const std::vector<std::string>& known_keys() {
-    static const std::vector<std::string> keys = {"api.endpoint",
-                                                  "api.region",
-                                                  "api.ca_file",
-                                                  "api.sts_endpoint",
-                                                  "api.signature",
-                                                  "api.connect_timeout",
-                                                  "api.read_timeout",
-                                                  "api.call_timeout",
-                                                  "queue.database",
-                                                  "queue.synchronous",
-                                                  "queue.busy_timeout",
-                                                  "jobs.max_file_bytes",
-                                                  "jobs.max_tasks",
-                                                  "jobs.max_attempts",
-                                                  "run.workers",
-                                                  "run.backoff_base",
-                                                  "run.backoff_cap",
-                                                  "run.claim_batch",
-                                                  "run.lease",
-                                                  "rate.max_qps",
-                                                  "serve.inbox",
-                                                  "serve.grace",
-                                                  "serve.halt_probe",
-                                                  "log.level"};
+    static const std::vector<std::string> keys = {
+        "api.endpoint",    "api.region",          "api.ca_file",        "api.sts_endpoint",
+        "api.signature",   "api.connect_timeout", "api.read_timeout",   "api.call_timeout",
+        "queue.database",  "queue.synchronous",   "queue.busy_timeout", "jobs.max_file_bytes",
+        "jobs.max_tasks",  "jobs.max_attempts",   "run.workers",        "run.backoff_base",
+        "run.backoff_cap", "run.claim_batch",     "run.lease",          "rate.max_qps",
+        "serve.inbox",     "serve.grace",         "serve.halt_probe",   "log.level"};
     return keys;
 }
 

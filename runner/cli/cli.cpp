@@ -28,9 +28,9 @@ std::string* global_field(GlobalOptions& g, const std::string& name) {
     return nullptr;
 }
 
-constexpr const char* kValuedGlobals[] = {
-    "--config", "--db", "--endpoint", "--region", "--ca-file", "--signature", "--credentials-file",
-    "--profile"};
+constexpr const char* kValuedGlobals[] = {"--config",           "--db",      "--endpoint",
+                                          "--region",           "--ca-file", "--signature",
+                                          "--credentials-file", "--profile"};
 
 void print_help(std::ostream& out) {
     out << "usage: qbi-runner [global options] <command> [arguments]\n\n"

@@ -2,8 +2,8 @@
 
 namespace qbi::engine {
 
-HttpsCaller::HttpsCaller(const Endpoint& endpoint,
-                         std::shared_ptr<CredentialProvider> credentials, SignatureScheme scheme, Poco::Net::Context::Ptr context,
+HttpsCaller::HttpsCaller(const Endpoint& endpoint, std::shared_ptr<CredentialProvider> credentials,
+                         SignatureScheme scheme, Poco::Net::Context::Ptr context,
                          const TlsOptions& tls, Clock& clock, NonceSource& nonces)
     : transport_(endpoint, std::move(context), tls),
       client_(endpoint, std::move(credentials), scheme, clock, nonces, transport_) {}

@@ -71,12 +71,13 @@ Sts::Sts(StsOptions options, std::vector<Credentials> keys,
     : options_(std::move(options)),
       temporary_(std::move(temporary)),
       clock_(clock),
-      gateway_(std::move(keys), {"AssumeRole"}, clock,
-               [&] {
-                   gateway.version = kStsVersion;
-                   return gateway;
-               }(),
-               temporary_),
+      gateway_(
+          std::move(keys), {"AssumeRole"}, clock,
+          [&] {
+              gateway.version = kStsVersion;
+              return gateway;
+          }(),
+          temporary_),
       seed_(seed) {}
 
 bool Sts::is_sts_request(const SimRequest& req) {
@@ -155,10 +156,10 @@ StsReply Sts::handle(const SimRequest& req, const std::string& request_id) {
         param("RoleSessionName").empty() ? "session" : param("RoleSessionName");
     out.body = json::Value::object()
                    .set("RequestId", request_id)
-                   .set("AssumedRoleUser", json::Value::object()
-                                               .set("Arn", arn + "/" + session)
-                                               .set("AssumedRoleId", "3" + hex(seed_, 7, 17) +
-                                                                         ":" + session))
+                   .set("AssumedRoleUser",
+                        json::Value::object()
+                            .set("Arn", arn + "/" + session)
+                            .set("AssumedRoleId", "3" + hex(seed_, 7, 17) + ":" + session))
                    .set("Credentials", credentials_value(issued->first, issued->second))
                    .to_json();
     return out;

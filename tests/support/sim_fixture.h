@@ -70,7 +70,7 @@ public:
     std::string ca_file() const;  // PEM of the CA that signed the served certificate
     std::string state_json() const;
     std::string stats_json() const;
-    std::string log_file() const;  // meaningful with options.log
+    std::string log_file() const;      // meaningful with options.log
     std::string metadata_url() const;  // "http://127.0.0.1:PORT", with options.metadata
     const sim::CertBundle& certs() const { return certs_; }
     sim::Simulator& simulator() { return *sim_; }
