@@ -163,7 +163,7 @@ Figures run_once(const Scenario& s, const std::filesystem::path& dir, std::uint6
                    "CancelReportShare"};
     opt.endpoint = endpoint.url();
     opt.signature = "v3";
-    opt.access_key_id = mask_access_key_id(credentials.access_key_id);
+    opt.access_key_id = mask_access_key_id(bench_credentials().access_key_id);
     SeededRandom random(seed);
     engine::Engine engine(store, factory, opt, clock, random);
     std::atomic<bool> stop{false};
