@@ -8,6 +8,12 @@ HttpsCaller::HttpsCaller(const Endpoint& endpoint, std::shared_ptr<CredentialPro
     : transport_(endpoint, std::move(context), tls),
       client_(endpoint, std::move(credentials), scheme, clock, nonces, transport_) {}
 
+HttpsCaller::HttpsCaller(const Endpoint& endpoint, const Credentials& credentials,
+                         SignatureScheme scheme, Poco::Net::Context::Ptr context,
+                         const TlsOptions& tls, Clock& clock, NonceSource& nonces)
+    : HttpsCaller(endpoint, std::make_shared<StaticCredentialProvider>(credentials), scheme,
+                  std::move(context), tls, clock, nonces) {}
+
 ApiResult HttpsCaller::call(const std::string& action, const Params& params) {
     return client_.call(action, params);
 }
