@@ -68,8 +68,17 @@ Result<ApiSetup> setup_api(const Config& c, const CredentialOptions& credentials
     s.provider = *provider;
     auto now = s.provider->current();
     if (!now) return now.error();
+    s.described = describe_credentials(**now);
     s.credentials = **now;
+    if (!spec->is_static() && with_tls) {  // the provider holds them; a --dry-run signs with these
+        s.credentials.access_key_secret = Secret();
+        s.credentials.security_token = Secret();
+    }
     return s;
+}
+
+std::string describe(const ApiSetup& api) {
+    return api.described.empty() ? describe_credentials(api.credentials) : api.described;
 }
 
 engine::CallerFactory https_callers(const ApiSetup& api, Clock& clock, NonceSource& nonces) {

@@ -26,12 +26,17 @@ namespace qbi::app {
 struct ApiSetup {
     Endpoint endpoint;
     SignatureScheme scheme = SignatureScheme::V3;
-    // The credentials at set-up (for the log line and --dry-run); the workers ask `provider`.
+    // The fixed credentials (also what a --dry-run signs with); with temporary credentials,
+    // only their AccessKeyId and source (no secret is kept here): the workers ask `provider`.
     Credentials credentials;
     std::shared_ptr<CredentialProvider> provider;  // null: `credentials`, fixed
+    std::string described;  // describe_credentials() at set-up; "": of `credentials`
     TlsOptions tls;
     Poco::Net::Context::Ptr context;  // null until with_tls
 };
+
+// For the log: "AccessKeyId LTAI****abcd from ..." (never a secret).
+std::string describe(const ApiSetup& api);
 
 // The endpoint (api.endpoint, else api.region, else `fallback_region`) of `config`. Errors
 // carry exit 78 and say what to set.

@@ -137,8 +137,7 @@ Status serve(Config config, const ServiceContext& cx) {
                     inbox_path = *d;
                 }
             }
-            log::info("configuration reloaded; credentials: " +
-                      describe_credentials(session.api().credentials));
+            log::info("configuration reloaded; credentials: " + describe(session.api()));
             // Everything else applies from here: the engine is made again from `config`.
             if (auto level = log::parse_level(config.log_level)) log::set_level(*level);
         }

@@ -84,7 +84,7 @@ int cmd_call(Invocation& inv, const std::vector<std::string>& args) {
     const bool dry = a.has("--dry-run");
     auto setup = app::setup_api(inv.config, inv.credentials(), !dry, inv.clock, inv.nonces);
     if (!setup) return inv.fail(setup.error().code, setup.error().message);
-    inv.note("credentials: " + describe_credentials(setup->credentials));
+    inv.note("credentials: " + app::describe(*setup));
 
     if (dry) {
         struct NoTransport final : Transport {
