@@ -286,7 +286,10 @@ Result<std::shared_ptr<CredentialProvider>> make_credential_provider(
                 in.timestamp = format_acs_timestamp(clock.wall_ms());
                 in.nonce = nonces.next();
                 in.body_params = true;
-                return sts_answer(send(sign_v1(in)), what, **src, description);
+                HttpResponse answer = send(sign_v1(in));
+                auto t = sts_answer(answer, what, **src, description);
+                wipe_string(answer.body);  // it held the temporary secret and token
+                return t;
             };
         } else {
             fetch = [spec, ep = *ep, send, description, &clock] {
@@ -308,9 +311,11 @@ Result<std::shared_ptr<CredentialProvider>> make_credential_provider(
                                {"content-type", "application/x-www-form-urlencoded"}};
                 Credentials scrub;
                 scrub.security_token = Secret(std::move(*token));
-                auto answer = sts_answer(send(req), what, scrub, description);
+                HttpResponse answer = send(req);
+                auto t = sts_answer(answer, what, scrub, description);
                 wipe_string(req.body);
-                return answer;
+                wipe_string(answer.body);  // it held the temporary secret and token
+                return t;
             };
         }
     }
