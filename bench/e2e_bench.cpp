@@ -145,7 +145,7 @@ Figures run_once(const Scenario& s, const std::filesystem::path& dir, std::uint6
     tls.ca_file = ca.string();
     Poco::Net::Context::Ptr context = must(make_client_context(tls), "TLS context");
     const Endpoint endpoint = must(parse_endpoint(server.endpoint()), "endpoint");
-    const Credentials credentials = bench_credentials();
+    const auto credentials = std::make_shared<StaticCredentialProvider>(bench_credentials());
     RandomNonceSource nonces;
     engine::CallerFactory factory = [&]() -> std::unique_ptr<engine::Caller> {
         return std::make_unique<engine::HttpsCaller>(endpoint, credentials, SignatureScheme::V3,
@@ -163,7 +163,7 @@ Figures run_once(const Scenario& s, const std::filesystem::path& dir, std::uint6
                    "CancelReportShare"};
     opt.endpoint = endpoint.url();
     opt.signature = "v3";
-    opt.access_key_id = mask_access_key_id(credentials.access_key_id);
+    opt.access_key_id = mask_access_key_id(bench_credentials().access_key_id);
     SeededRandom random(seed);
     engine::Engine engine(store, factory, opt, clock, random);
     std::atomic<bool> stop{false};

@@ -243,12 +243,22 @@ TEST_F(CredentialChain, MalformedIniProfiles) {
         EXPECT_EQ(c.error().message, "credentials file " + file + m.expected);
     }
     const std::vector<Malformed> profiles = {
+        {"[default]\ntype = rsa_key_pair\naccess_key_id = a\naccess_key_secret = b\n",
+         ": type 'rsa_key_pair' is not supported (qbi-runner reads access_key, sts, "
+         "ram_role_arn, ecs_ram_role and oidc_role_arn)"},
         {"[default]\ntype = ram_role_arn\naccess_key_id = a\naccess_key_secret = b\n",
-         ": type 'ram_role_arn' is not supported (qbi-runner reads access_key and sts)"},
+         ": role_arn is missing"},
+        {"[default]\ntype = ram_role_arn\nrole_arn = r\nrole_session_expiration = 60\n",
+         ": role_session_expiration must be a whole number of seconds from 900 to 43200"},
+        {"[default]\ntype = oidc_role_arn\nrole_arn = r\noidc_provider_arn = p\n",
+         ": oidc_token_file_path is missing"},
+        {"[default]\ntype = ram_role_arn\nrole_arn = r\nsource_profile = default\n",
+         ": source_profile chain deeper than 5 (a loop?)"},
         {"[default]\ntype = sts\naccess_key_id = a\naccess_key_secret = b\n",
          ": type sts needs security_token"},
         {"[default]\ntype = SomethingElse\naccess_key_id = a\naccess_key_secret = b\n",
-         ": type is not supported (qbi-runner reads access_key and sts)"},
+         ": type is not supported (qbi-runner reads access_key, sts, ram_role_arn, "
+         "ecs_ram_role and oidc_role_arn)"},
         {"[default]\nenable = false\naccess_key_id = a\naccess_key_secret = b\n",
          " is disabled (enable = false)"},
         {"[default]\nACCESS_KEY_ID = a\n", ": access_key_secret is missing"},
@@ -282,8 +292,18 @@ TEST_F(CredentialChain, MalformedAliyunConfig) {
         EXPECT_EQ(c.error().message, "credentials file " + file + m.expected);
     }
     const std::vector<Malformed> profiles = {
-        {R"({"profiles": [{"name": "default", "mode": "RamRoleArn"}]})",
-         ": mode 'RamRoleArn' is not supported (qbi-runner reads AK and StsToken)"},
+        {R"({"profiles": [{"name": "default", "mode": "CloudSSO"}]})",
+         ": mode 'CloudSSO' is not supported (qbi-runner reads AK, StsToken, RamRoleArn, "
+         "ChainableRamRoleArn, EcsRamRole and OIDC)"},
+        {R"({"profiles": [{"name": "default", "mode": "RamRoleArn", "access_key_id": "a",
+             "access_key_secret": "s"}]})",
+         ": ram_role_arn is missing"},
+        {R"({"profiles": [{"name": "default", "mode": "ChainableRamRoleArn",
+             "ram_role_arn": "r"}]})",
+         ": mode ChainableRamRoleArn needs source_profile"},
+        {R"({"profiles": [{"name": "default", "mode": "OIDC", "ram_role_arn": "r",
+             "oidc_token_file": "/t"}]})",
+         ": oidc_provider_arn is missing"},
         {R"({"profiles": [{"name": "default", "mode": "AK", "access_key_secret": "s"}]})",
          ": access_key_id is missing"},
         {R"({"profiles": [{"name": "default", "mode": "StsToken", "access_key_id": "a",
@@ -297,6 +317,170 @@ TEST_F(CredentialChain, MalformedAliyunConfig) {
         ASSERT_FALSE(c.ok());
         EXPECT_EQ(c.error().message, "profile 'default' of " + file + m.expected);
     }
+}
+
+// ----------------------------------------------------------------------------- credential types
+
+// Every INI type, with its keys, the region and a source_profile chain.
+TEST_F(CredentialChain, IniCredentialTypes) {
+    home.write(".alibabacloud/credentials",
+               std::string("[base]\naccess_key_id = IdBase\naccess_key_secret = ") + kSecret +
+                   "\n"
+                   "[role]\ntype = ram_role_arn\naccess_key_id = IdRole\naccess_key_secret = " +
+                   kSecret +
+                   "\nrole_arn = acs:ram::1:role/r\nrole_session_name = s1\npolicy = {}\n"
+                   "role_session_expiration = 900\nsts_region = cn-beijing\n"
+                   "region_id = cn-shanghai\n"
+                   "[chained]\ntype = ram_role_arn\nrole_arn = acs:ram::1:role/c\n"
+                   "source_profile = role\n"
+                   "[ecs]\ntype = ecs_ram_role\nrole_name = EcsRole\n"
+                   "[oidc]\ntype = oidc_role_arn\nrole_arn = acs:ram::1:role/o\n"
+                   "oidc_provider_arn = acs:ram::1:oidc-provider/p\n"
+                   "oidc_token_file_path = /var/run/token\n");
+    const std::string file = p(".alibabacloud/credentials");
+    auto role = spec("role");
+    ASSERT_TRUE(role.ok()) << role.error().message;
+    EXPECT_EQ(role->type, CredentialType::RamRoleArn);
+    EXPECT_EQ(role->credentials.access_key_id, "IdRole");
+    EXPECT_EQ(role->role_arn, "acs:ram::1:role/r");
+    EXPECT_EQ(role->role_session_name, "s1");
+    EXPECT_EQ(role->policy, "{}");
+    EXPECT_EQ(role->duration_s, 900);
+    EXPECT_EQ(role->sts_region, "cn-beijing");
+    EXPECT_EQ(role->region_id, "cn-shanghai");
+    EXPECT_EQ(role->where, "profile 'role' of " + file);
+    auto chained = spec("chained");
+    ASSERT_TRUE(chained.ok()) << chained.error().message;
+    ASSERT_NE(chained->source, nullptr);
+    EXPECT_EQ(chained->source->role_arn, "acs:ram::1:role/r");
+    EXPECT_EQ(chained->duration_s, kDefaultRoleDurationS);
+    auto ecs = spec("ecs");
+    ASSERT_TRUE(ecs.ok());
+    EXPECT_EQ(ecs->type, CredentialType::EcsRamRole);
+    EXPECT_EQ(ecs->role_name, "EcsRole");
+    auto oidc = spec("oidc");
+    ASSERT_TRUE(oidc.ok());
+    EXPECT_EQ(oidc->type, CredentialType::OidcRoleArn);
+    EXPECT_EQ(oidc->oidc_provider_arn, "acs:ram::1:oidc-provider/p");
+    EXPECT_EQ(oidc->oidc_token_file, "/var/run/token");
+    // A fixed-key loader refuses what needs STS, naming the type.
+    env["ALIBABA_CLOUD_PROFILE"] = "ecs";
+    auto fixed = load();
+    ASSERT_FALSE(fixed.ok());
+    EXPECT_EQ(fixed.error().message, "profile 'ecs' of " + file +
+                                         ": type ecs_ram_role needs a credential provider (it is "
+                                         "not a fixed AccessKey)");
+    // ALIBABA_CLOUD_ECS_METADATA_DISABLED=true refuses an ecs_ram_role profile.
+    env["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "true";
+    auto disabled = spec();
+    ASSERT_FALSE(disabled.ok());
+    EXPECT_EQ(disabled.error().message,
+              "profile 'ecs' of " + file +
+                  ": ecs_ram_role is disabled by ALIBABA_CLOUD_ECS_METADATA_DISABLED=true");
+}
+
+// Every aliyun CLI mode, with the CLI's key names.
+TEST_F(CredentialChain, AliyunConfigModes) {
+    home.write(".aliyun/config.json", std::string(R"({"current": "ak", "profiles": [
+        {"name": "ak", "mode": "AK", "access_key_id": "IdAk", "access_key_secret": ")") +
+                                          kSecret + R"(", "region_id": "cn-hangzhou"},
+        {"name": "role", "mode": "RamRoleArn", "access_key_id": "IdRole",
+         "access_key_secret": ")" + kSecret +
+                                          R"(", "ram_role_arn": "acs:ram::1:role/r",
+         "ram_session_name": "s2", "expired_seconds": 1800, "sts_region": "cn-shenzhen"},
+        {"name": "chain", "mode": "ChainableRamRoleArn", "source_profile": "ak",
+         "ram_role_arn": "acs:ram::1:role/c"},
+        {"name": "ecs", "mode": "EcsRamRole", "ram_role_name": "EcsRole"},
+        {"name": "oidc", "mode": "OIDC", "ram_role_arn": "acs:ram::1:role/o",
+         "oidc_provider_arn": "acs:ram::1:oidc-provider/p", "oidc_token_file": "/t"}]})");
+    auto ak = spec();
+    ASSERT_TRUE(ak.ok()) << ak.error().message;
+    EXPECT_EQ(ak->credentials.access_key_id, "IdAk");
+    EXPECT_EQ(ak->region_id, "cn-hangzhou");
+    auto role = spec("role");
+    ASSERT_TRUE(role.ok()) << role.error().message;
+    EXPECT_EQ(role->type, CredentialType::RamRoleArn);
+    EXPECT_EQ(role->credentials.access_key_id, "IdRole");
+    EXPECT_EQ(role->role_session_name, "s2");
+    EXPECT_EQ(role->duration_s, 1800);
+    EXPECT_EQ(role->sts_region, "cn-shenzhen");
+    auto chain = spec("chain");
+    ASSERT_TRUE(chain.ok()) << chain.error().message;
+    ASSERT_NE(chain->source, nullptr);
+    EXPECT_EQ(chain->source->credentials.access_key_id, "IdAk");
+    auto ecs = spec("ecs");
+    ASSERT_TRUE(ecs.ok());
+    EXPECT_EQ(ecs->role_name, "EcsRole");
+    auto oidc = spec("oidc");
+    ASSERT_TRUE(oidc.ok());
+    EXPECT_EQ(oidc->oidc_token_file, "/t");
+    EXPECT_EQ(oidc->role_arn, "acs:ram::1:role/o");
+}
+
+// The environment's keyless sources: OIDC (before the profile files) and the ECS role (last).
+TEST_F(CredentialChain, EnvironmentOidcAndEcsRole) {
+    home.write(".alibabacloud/credentials", ini("default", "IdHomeIni"));
+    env["ALIBABA_CLOUD_OIDC_PROVIDER_ARN"] = "acs:ram::1:oidc-provider/p";
+    env["ALIBABA_CLOUD_OIDC_TOKEN_FILE"] = "/var/run/secrets/token";
+    auto missing = spec();
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().message,
+              "ALIBABA_CLOUD_OIDC_PROVIDER_ARN is set but ALIBABA_CLOUD_ROLE_ARN is not");
+    env["ALIBABA_CLOUD_ROLE_ARN"] = "acs:ram::1:role/o";
+    env["ALIBABA_CLOUD_ROLE_SESSION_NAME"] = "pod-1";
+    auto oidc = spec();
+    ASSERT_TRUE(oidc.ok()) << oidc.error().message;
+    EXPECT_EQ(oidc->type, CredentialType::OidcRoleArn);
+    EXPECT_EQ(oidc->role_session_name, "pod-1");
+    EXPECT_EQ(oidc->where, "environment (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN)");
+    // --profile skips the environment.
+    auto named = spec("default");
+    ASSERT_TRUE(named.ok());
+    EXPECT_EQ(named->credentials.access_key_id, "IdHomeIni");
+
+    env.clear();
+    env["ALIBABA_CLOUD_ECS_METADATA"] = "EcsRole";
+    auto ecs = spec();
+    ASSERT_TRUE(ecs.ok());
+    EXPECT_EQ(ecs->credentials.access_key_id, "IdHomeIni");  // the profile file comes first
+    std::filesystem::remove(home / ".alibabacloud/credentials");
+    ecs = spec();
+    ASSERT_TRUE(ecs.ok());
+    EXPECT_EQ(ecs->type, CredentialType::EcsRamRole);
+    EXPECT_EQ(ecs->role_name, "EcsRole");
+    env["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "TRUE";
+    auto none = spec();
+    ASSERT_FALSE(none.ok());
+    EXPECT_NE(
+        none.error().message.find("\n  ECS metadata (ALIBABA_CLOUD_ECS_METADATA_DISABLED=true)\n"),
+        std::string::npos)
+        << none.error().message;
+}
+
+// A named profile is looked for in every profile file; absent from all, an error lists them.
+TEST_F(CredentialChain, NamedProfileSearchesBothFiles) {
+    home.write(".alibabacloud/credentials", ini("default", "IdHomeIni"));
+    home.write(".aliyun/config.json", aliyun_json("IdAliyun"));
+    env["ALIBABA_CLOUD_PROFILE"] = "default";
+    auto c = load();
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->access_key_id, "IdHomeIni");
+    std::filesystem::remove(home / ".alibabacloud/credentials");
+    home.write(".alibabacloud/credentials.ini", ini("other", "IdOther"));
+    c = load();  // not in the INI file: the aliyun CLI's profile of that name
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_EQ(c->access_key_id, "IdAliyun");
+    env["ALIBABA_CLOUD_PROFILE"] = "prod";
+    c = load();
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.error().code, 78);
+    EXPECT_EQ(c.error().message, "profile 'prod' (ALIBABA_CLOUD_PROFILE) not found; searched:\n  " +
+                                     p(".alibabacloud/credentials.ini") + " (profiles: other)\n  " +
+                                     p(".aliyun/config.json") + " (profiles: default)\n  " +
+                                     p(".alibabacloud/credentials") + " (absent)");
+    auto s = spec("prod");
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().message.rfind("profile 'prod' (--profile) not found; searched:\n", 0), 0u);
 }
 
 // ----------------------------------------------------------------------------- no secret leaks

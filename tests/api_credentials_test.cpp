@@ -1,12 +1,22 @@
-// The credential chain (design §7): each source and their precedence.
+// The credential chain (design §7): each source and their precedence; the refreshing
+// provider of temporary credentials on a ManualClock.
 #include <gtest/gtest.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "runner/api/client.h"
 #include "runner/api/credential_chain.h"
+#include "runner/api/credential_provider.h"
+#include "runner/core/clock.h"
 #include "runner/core/process_guard.h"
+#include "runner/core/random.h"
 #include "tests/support/credential_fixture.h"
 
 namespace qbi {
@@ -214,6 +224,7 @@ TEST_F(CredentialChain, NothingFoundListsWhereItLooked) {
               "no Alibaba Cloud credentials found; looked at:\n"
               "  $CREDENTIALS_DIRECTORY/alibaba-ak (CREDENTIALS_DIRECTORY not set)\n"
               "  environment (ALIBABA_CLOUD_ACCESS_KEY_ID not set)\n"
+              "  environment (ALIBABA_CLOUD_OIDC_PROVIDER_ARN not set)\n"
               "  " +
                   p(".alibabacloud/credentials") +
                   " (absent)\n"
@@ -223,6 +234,7 @@ TEST_F(CredentialChain, NothingFoundListsWhereItLooked) {
                   "  " +
                   p(".aliyun/config.json") +
                   " (absent)\n"
+                  "  ECS metadata (ALIBABA_CLOUD_ECS_METADATA not set)\n"
                   "see README.md, \"Credentials\"");
 
     env["CREDENTIALS_DIRECTORY"] = p("creds");
@@ -239,7 +251,9 @@ TEST_F(CredentialChain, NothingFoundListsWhereItLooked) {
                   p("creds") +
                   "/alibaba-ak (absent)\n"
                   "  environment (ALIBABA_CLOUD_ACCESS_KEY_ID not set)\n"
+                  "  environment (ALIBABA_CLOUD_OIDC_PROVIDER_ARN not set)\n"
                   "  ~/.alibabacloud/credentials, ~/.aliyun/config.json (HOME not set)\n"
+                  "  ECS metadata (ALIBABA_CLOUD_ECS_METADATA not set)\n"
                   "see README.md, \"Credentials\"");
 }
 
@@ -330,6 +344,171 @@ TEST_F(CredentialChain, CopiesShareOneSecret) {
 }
 
 // The start routine of qbi-runner's main_entry leaves the process non-dumpable with a core
+
+// ----------------------------------------------------------------------------- refresh
+
+TEST(RefreshMargin, ThreeMinutesOrAFifthOfTheLifetime) {
+    EXPECT_EQ(refresh_margin_ms(3600 * 1000), 180 * 1000);
+    EXPECT_EQ(refresh_margin_ms(900 * 1000), 180 * 1000);
+    EXPECT_EQ(refresh_margin_ms(600 * 1000), 120 * 1000);
+    EXPECT_EQ(refresh_margin_ms(2000), 400);
+    EXPECT_EQ(refresh_margin_ms(-5), 0);
+}
+
+// Temporary credentials "T<n>" from a counting fetch, valid `lifetime_ms` from now.
+struct FakeSts {
+    ManualClock& clock;
+    std::int64_t lifetime_ms;
+    std::atomic<int> calls{0};
+    std::atomic<bool> failing{false};
+    CredentialFetch fetch() {
+        return [this]() -> Result<TemporaryCredentials> {
+            const int n = ++calls;
+            if (failing) return Error{kExitConfig, "STS says no (call " + std::to_string(n) + ")"};
+            TemporaryCredentials t;
+            t.credentials.access_key_id = "T" + std::to_string(n);
+            t.credentials.access_key_secret = Secret("secret" + std::to_string(n));
+            t.credentials.security_token = Secret("token" + std::to_string(n));
+            t.expires_ms = clock.wall_ms() + lifetime_ms;
+            return t;
+        };
+    }
+};
+
+std::string id_now(CredentialProvider& p) {
+    auto c = p.current();
+    return c ? (*c)->access_key_id : "error: " + c.error().message;
+}
+
+// One hour: refreshed 3 minutes before the end, not before; the same snapshot in between.
+TEST(RefreshingProvider, RefreshesOnceTheMarginIsReached) {
+    ManualClock clock;
+    FakeSts sts{clock, 3600 * 1000};
+    RefreshingCredentialProvider p("test role", sts.fetch(), clock);
+    ASSERT_TRUE(p.prime().ok());
+    auto first = p.current();
+    ASSERT_TRUE(first.ok());
+    clock.advance_ms(3600 * 1000 - 180 * 1000 - 1);
+    auto again = p.current();
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(first->get(), again->get());  // the same snapshot: no copy, no fetch
+    EXPECT_EQ(sts.calls, 1);
+    clock.advance_ms(1);
+    EXPECT_EQ(id_now(p), "T2");
+    EXPECT_EQ(p.fetches(), 2);
+    EXPECT_EQ((*first)->access_key_id, "T1");  // a worker's old snapshot stays intact
+}
+
+// While one caller refreshes, the others keep the still-valid credentials: no waiting, and
+// only one fetch.
+TEST(RefreshingProvider, OneRefreshAtATimeOthersKeepTheValidOnes) {
+    ManualClock clock;
+    FakeSts sts{clock, 10 * 1000};
+    std::promise<void> entered, release;
+    auto released = release.get_future().share();
+    bool first = true;
+    auto inner = sts.fetch();
+    RefreshingCredentialProvider p(
+        "test role",
+        [&]() {
+            if (!first) {
+                entered.set_value();
+                released.wait();
+            }
+            first = false;
+            return inner();
+        },
+        clock);
+    ASSERT_TRUE(p.prime().ok());
+    clock.advance_ms(9000);  // due (margin 2 s), still valid
+    std::thread refresher([&] { EXPECT_EQ(id_now(p), "T2"); });
+    entered.get_future().wait();
+    std::vector<std::thread> workers;
+    std::atomic<int> old{0};
+    for (int i = 0; i < 8; ++i)
+        workers.emplace_back([&] {
+            if (id_now(p) == "T1") ++old;
+        });
+    for (auto& w : workers) w.join();
+    EXPECT_EQ(old, 8);
+    release.set_value();
+    refresher.join();
+    EXPECT_EQ(sts.calls, 2);
+    EXPECT_EQ(id_now(p), "T2");
+}
+
+// A refresh that fails while the credentials are valid: they stay in use, the refresh is tried
+// again later; once they expire, the error names the source and the cause.
+TEST(RefreshingProvider, FailedRefreshKeepsValidOnesThenErrsAfterExpiry) {
+    ManualClock clock;
+    FakeSts sts{clock, 100 * 1000};
+    RefreshingCredentialProvider p("ram_role_arn R via sts endpoint H", sts.fetch(), clock);
+    ASSERT_TRUE(p.prime().ok());
+    sts.failing = true;
+    clock.advance_ms(80 * 1000);  // due: 20 s left
+    EXPECT_EQ(id_now(p), "T1");
+    EXPECT_EQ(sts.calls, 2);
+    EXPECT_EQ(id_now(p), "T1");  // the next attempt waits min(10 s, 20 s / 4) = 5 s
+    EXPECT_EQ(sts.calls, 2);
+    clock.advance_ms(5000);
+    EXPECT_EQ(id_now(p), "T1");
+    EXPECT_EQ(sts.calls, 3);
+    clock.advance_ms(15 * 1000);  // expired
+    auto c = p.current();
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.error().code, 78);
+    EXPECT_EQ(c.error().message,
+              "the temporary credentials (ram_role_arn R via sts endpoint H) expired and could "
+              "not be refreshed: STS says no (call 4)");
+    sts.failing = false;
+    clock.advance_ms(1000);  // the next attempt succeeds: calls go on
+    EXPECT_EQ(id_now(p), "T5");
+}
+
+// The first fetch's error is the start's error; credentials that arrive expired are refused.
+TEST(RefreshingProvider, PrimeErrorsAndExpiredAnswers) {
+    ManualClock clock;
+    FakeSts failing{clock, 1000};
+    failing.failing = true;
+    RefreshingCredentialProvider a("x", failing.fetch(), clock);
+    auto st = a.prime();
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().message, "STS says no (call 1)");
+    FakeSts stale{clock, 0};
+    RefreshingCredentialProvider b("role R", stale.fetch(), clock);
+    st = b.prime();
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().message.rfind("the credentials obtained from role R had already expired "
+                                       "(Expiration ",
+                                       0),
+              0u)
+        << st.error().message;
+}
+
+// A client whose provider has nothing: HaltAuth with the cause, and nothing is sent.
+TEST(RefreshingProvider, ClientHaltsWithoutSendingWhenNoCredentials) {
+    ManualClock clock;
+    FakeSts failing{clock, 1000};
+    failing.failing = true;
+    auto provider =
+        std::make_shared<RefreshingCredentialProvider>("role R", failing.fetch(), clock);
+    struct Counting final : Transport {
+        int sent = 0;
+        HttpResponse send(const SignedRequest&) override {
+            ++sent;
+            return {};
+        }
+    } transport;
+    RandomNonceSource nonces;
+    QuickBiClient client(Endpoint{"127.0.0.1", 9}, provider, SignatureScheme::V3, clock, nonces,
+                         transport);
+    ApiResult r = client.call("CancelCollection", {{"UserId", "u"}, {"WorksId", "w"}});
+    EXPECT_EQ(r.outcome, Outcome::HaltAuth);
+    EXPECT_EQ(r.code, kCodeCredentials);
+    EXPECT_EQ(r.message, "STS says no (call 1)");
+    EXPECT_EQ(transport.sent, 0);
+}
+
 // limit of 0 (soft and hard). Checked in a child, so this test process stays as it was.
 TEST(ProcessGuard, NoCoreDumpAfterTheStartRoutine) {
     ASSERT_EQ(::prctl(PR_GET_DUMPABLE), 1);

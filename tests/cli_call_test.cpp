@@ -353,7 +353,8 @@ TEST_F(CallTest, NoEndpointConfigured) {
     EXPECT_EQ(r.exit_code, 78);
     EXPECT_EQ(r.err,
               "qbi-runner: error: no Quick BI endpoint: pass --endpoint https://host[:port] "
-              "or --region ID (or set api.endpoint / api.region in the configuration)\n");
+              "or --region ID (or set api.endpoint / api.region in the configuration, "
+              "ALIBABA_CLOUD_REGION_ID, or region_id in the credential profile)\n");
 }
 
 // A credentials file readable by others is refused, and the refusal does not quote it.

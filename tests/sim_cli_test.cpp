@@ -2,7 +2,10 @@
 // final state) and a graceful stop on SIGTERM/SIGINT; plus the flag parser in process.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <csignal>
+#include <fstream>
+#include <thread>
 
 #include "runner/sim/app.h"
 #include "runner/sim/certgen.h"
@@ -15,16 +18,42 @@ namespace {
 TEST(SimCli, HelpListsEveryFlag) {
     ProcessResult r = run_sim({"--help"});
     EXPECT_EQ(r.exit_code, 0);
-    for (const char* flag : {"--bind",       "--port",         "--port-file",
-                             "--cert",       "--key",          "--ca-out",
-                             "--threads",    "--credentials",  "--credentials-file",
-                             "--max-skew",   "--nonce-window", "--world",
-                             "--generate",   "--seed",         "--absent-share",
-                             "--fail",       "--qps-limit",    "--latency",
-                             "--drop",       "--slow-success", "--slow-delay",
-                             "--halt-after", "--log",          "--state-out",
-                             "--host-id",    "--quiet",        "--help",
-                             "--version",    "/__sim/state",   "/__sim/stats"})
+    for (const char* flag : {"--bind",
+                             "--port",
+                             "--port-file",
+                             "--cert",
+                             "--key",
+                             "--ca-out",
+                             "--threads",
+                             "--credentials",
+                             "--credentials-file",
+                             "--max-skew",
+                             "--nonce-window",
+                             "--world",
+                             "--generate",
+                             "--seed",
+                             "--absent-share",
+                             "--fail",
+                             "--qps-limit",
+                             "--latency",
+                             "--drop",
+                             "--slow-success",
+                             "--slow-delay",
+                             "--halt-after",
+                             "--log",
+                             "--state-out",
+                             "--host-id",
+                             "--quiet",
+                             "--help",
+                             "--version",
+                             "/__sim/state",
+                             "/__sim/stats",
+                             "--sts-duration",
+                             "--sts-fail-after",
+                             "--oidc-token-file",
+                             "--metadata-port",
+                             "--metadata-port-file",
+                             "--metadata-role"})
         EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
     EXPECT_EQ(r.err, "");
 }
@@ -204,6 +233,45 @@ TEST(SimOptions, ParsesValuesInBothForms) {
     EXPECT_TRUE(o->sim.credentials[1].is_sts());
     EXPECT_EQ(o->sim.absent_share, sim::AbsentShare::Error);
     EXPECT_EQ(o->sim.gateway.max_skew_ms, 300000);
+}
+
+TEST(SimOptions, ParsesTheStsAndMetadataFlags) {
+    auto o = sim::parse_args({"--sts-duration", "3s", "--sts-fail-after=2", "--oidc-token-file",
+                              "/t", "--metadata-port", "0", "--metadata-port-file", "/p",
+                              "--metadata-role", "EcsRole"});
+    ASSERT_TRUE(o.ok()) << o.error().message;
+    EXPECT_EQ(o->sim.sts.duration_ms, 3000);
+    EXPECT_EQ(o->sim.sts.fail_after, 2);
+    EXPECT_EQ(o->oidc_token_file, "/t");
+    EXPECT_EQ(o->metadata_port, 0);
+    EXPECT_EQ(o->metadata_port_file, "/p");
+    EXPECT_EQ(o->sim.sts.role_name, "EcsRole");
+    EXPECT_EQ(sim::parse_args({}).value().metadata_port, -1);  // no metadata service
+    EXPECT_EQ(sim::parse_args({"--sts-duration", "soon"}).error().message,
+              "--sts-duration: expected a duration such as 15m, 90s or 500ms, got 'soon'");
+}
+
+// The binary serves the metadata service on plain HTTP when asked, and says where.
+TEST(SimCli, ServesTheMetadataServiceWhenAsked) {
+    test::TempDir dir;
+    const std::string port_file = (dir / "mport").string();
+    test::SimProcess sim({"--metadata-port", "0", "--metadata-port-file", port_file,
+                          "--metadata-role", "EcsRole", "--oidc-token-file",
+                          dir.write("token", "tok\n").string()});
+    ASSERT_TRUE(sim.started());
+    // The API's port file is what started() waits for; the metadata service's may come after.
+    int port = 0;
+    for (int i = 0; i < 500 && port == 0; ++i) {
+        std::ifstream in(port_file);
+        if (!(in >> port)) port = 0;
+        if (port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_GT(port, 0);
+    EXPECT_EQ(sim.terminate(SIGTERM), 0);
+    EXPECT_NE(sim.err().find(
+                  "qbi-sim: metadata service on http://127.0.0.1:" + std::to_string(port) + "\n"),
+              std::string::npos)
+        << sim.err();
 }
 
 TEST(SimOptions, ConflictsAreUsageErrors) {

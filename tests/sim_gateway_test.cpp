@@ -6,6 +6,7 @@
 
 #include <functional>
 
+#include "runner/api/credential_sources.h"
 #include "runner/api/response.h"
 #include "runner/core/percent.h"
 #include "runner/core/strings.h"
@@ -297,6 +298,156 @@ TEST(SimGatewayClock, NoncesAreForgottenAfterTheirWindow) {
     clock.advance_ms(61 * 1000);
     EXPECT_EQ(client.transport().send(req).status, 200);
 }
+
+// ----------------------------------------------------------------------------- STS and metadata
+
+namespace sts {
+
+constexpr const char* kRole = "acs:ram::1234567890123456:role/cleaner";
+
+struct StsSetup {
+    ManualClock clock;
+    RandomNonceSource nonces;
+    SimFixture sim;
+    CredentialSourceOptions options;
+    explicit StsSetup(sim::StsOptions sts)
+        : sim([&] {
+              SimFixtureOptions o;
+              o.world_yaml = kWorld;
+              o.clock = &clock;
+              o.credentials = {sim_credentials("AKIDsource000001", "source-secret")};
+              o.sts = std::move(sts);
+              o.metadata = true;
+              return o;
+          }()) {
+        TlsOptions tls;
+        tls.ca_file = sim.ca_file();
+        options.context = *make_client_context(tls);
+        options.tls = tls;
+        options.sts_endpoint = sim.endpoint();
+        options.clock = &clock;
+        options.nonces = &nonces;
+        options.env = [](const std::string&) { return std::nullopt; };
+    }
+    CredentialSpec role(const std::string& secret = "source-secret") const {
+        CredentialSpec s;
+        s.type = CredentialType::RamRoleArn;
+        s.credentials = sim_credentials("AKIDsource000001", secret);
+        s.role_arn = kRole;
+        s.where = "test";
+        return s;
+    }
+    ApiResult call(const Credentials& c, const std::string& work) {
+        SimClient client(sim, SignatureScheme::V3, c, &clock);
+        return client.call("CancelCollection", {{"UserId", "u1"}, {"WorksId", work}});
+    }
+};
+
+// Temporary credentials work until they expire, are then refused with
+// InvalidSecurityToken.Expired, and the provider's refresh brings new ones.
+TEST(SimSts, AssumeRoleCredentialsExpireAndAreRefused) {
+    StsSetup s({60 * 1000, "", 0, "qbi-sim-role"});
+    auto provider = make_credential_provider(s.role(), s.options);
+    ASSERT_TRUE(provider.ok()) << provider.error().message;
+    auto first = (*provider)->current();
+    ASSERT_TRUE(first.ok());
+    const Credentials t1 = **first;
+    EXPECT_EQ(t1.access_key_id.rfind("STS.", 0), 0u);
+    EXPECT_EQ(s.call(t1, "w1").outcome, Outcome::Done);
+    s.clock.advance_ms(60 * 1000);
+    ApiResult expired = s.call(t1, "w2");
+    EXPECT_EQ(expired.code + " " + std::to_string(expired.http_status),
+              "InvalidSecurityToken.Expired 400");
+    EXPECT_EQ(expired.outcome, Outcome::HaltAuth);
+    EXPECT_EQ(expired.message, "Specified SecurityToken is expired.");
+    auto second = (*provider)->current();
+    ASSERT_TRUE(second.ok());
+    EXPECT_NE((*second)->access_key_id, t1.access_key_id);
+    EXPECT_EQ(s.call(**second, "w2").outcome, Outcome::Done);
+    EXPECT_EQ(s.sim.simulator().stats().refused(), 1u);
+    EXPECT_EQ(s.sim.simulator().stats().count("AssumeRole", "OK"), 2u);
+}
+
+// STS's own refusals reach the start's error, quoted and scrubbed.
+TEST(SimSts, RefusalsNameTheCause) {
+    StsSetup s({0, "the-oidc-token", 0, "qbi-sim-role"});
+    const std::string host = s.sim.endpoint().substr(8);
+    auto bad = make_credential_provider(s.role("wrong-secret"), s.options);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().code, 78);
+    EXPECT_EQ(bad.error().message.rfind("STS AssumeRole at " + host +
+                                            " refused: HTTP 400 SignatureDoesNotMatch: Specified "
+                                            "signature is not matched with our calculation. "
+                                            "(RequestId ",
+                                        0),
+              0u)
+        << bad.error().message;
+
+    TempDir dir;
+    CredentialSpec oidc;
+    oidc.type = CredentialType::OidcRoleArn;
+    oidc.role_arn = kRole;
+    oidc.oidc_provider_arn = "acs:ram::1234567890123456:oidc-provider/ack";
+    oidc.oidc_token_file = dir.write("token", "not-the-token\n").string();
+    oidc.where = "test";
+    auto refused = make_credential_provider(oidc, s.options);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().message.rfind("STS AssumeRoleWithOIDC at " + host +
+                                                " refused: HTTP 400 "
+                                                "AuthenticationFail.OIDCToken.Invalid: The OIDC "
+                                                "token is invalid. (RequestId ",
+                                            0),
+              0u)
+        << refused.error().message;
+    EXPECT_EQ(refused.error().message.find("not-the-token"), std::string::npos);
+    dir.write("token", "the-oidc-token\n");
+    EXPECT_TRUE(make_credential_provider(oidc, s.options).ok());
+    oidc.oidc_token_file = (dir / "absent").string();
+    auto absent = make_credential_provider(oidc, s.options);
+    ASSERT_FALSE(absent.ok());
+    EXPECT_EQ(
+        absent.error().message.rfind("OIDC token file " + (dir / "absent").string() + ": ", 0), 0u)
+        << absent.error().message;
+}
+
+// The metadata service: a token first; without one, 401; the role's credentials as JSON.
+TEST(SimSts, MetadataServiceNeedsATokenAndAnswersTheRole) {
+    StsSetup s({0, "", 0, "EcsRole"});
+    sim::SimRequest get;
+    get.method = "GET";
+    get.path = "/latest/meta-data/ram/security-credentials/";
+    EXPECT_EQ(s.sim.simulator().handle_metadata(get).status, 401);
+    sim::SimRequest put;
+    put.method = "PUT";
+    put.path = "/latest/api/token";
+    EXPECT_EQ(s.sim.simulator().handle_metadata(put).status, 400);  // no TTL header
+    put.headers = {{"X-aliyun-ecs-metadata-token-ttl-seconds", "21600"}};
+    auto token = s.sim.simulator().handle_metadata(put);
+    ASSERT_EQ(token.status, 200);
+    get.headers = {{"X-aliyun-ecs-metadata-token", token.body}};
+    auto role = s.sim.simulator().handle_metadata(get);
+    EXPECT_EQ(role.status, 200);
+    EXPECT_EQ(role.body, "EcsRole");
+    get.path += "OtherRole";
+    EXPECT_EQ(s.sim.simulator().handle_metadata(get).status, 404);
+
+    CredentialSpec ecs;
+    ecs.type = CredentialType::EcsRamRole;
+    ecs.where = "test";
+    const std::string url = s.sim.metadata_url();
+    s.options.env = [url](const std::string& n) -> std::optional<std::string> {
+        if (n == "QBI_ECS_METADATA_URL") return url;
+        return std::nullopt;
+    };
+    auto provider = make_credential_provider(ecs, s.options);  // the role name asked first
+    ASSERT_TRUE(provider.ok()) << provider.error().message;
+    EXPECT_EQ((*provider)->describe(), "ecs_ram_role from test via the metadata service " + url);
+    auto c = (*provider)->current();
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(s.call(**c, "w3").outcome, Outcome::Done);
+}
+
+}  // namespace sts
 
 }  // namespace
 }  // namespace qbi::test

@@ -204,10 +204,12 @@ TEST(SimProtocol, StateAndStatsEndpoints) {
     auto [s2, stats] = sim_get(sim.endpoint(), sim.ca_file(), "/__sim/stats");
     EXPECT_EQ(s2, 200);
     EXPECT_EQ(stats,
-              R"({"requests":3,"changes":1,"by_action":{"CancelCollection":{)"
+              R"({"requests":3,"changes":1,"refused":1,"by_action":{"CancelCollection":{)"
               R"("Favorite.NotCancel.Permission":1,"OK":1},"Nope":{"InvalidAction.NotFound":1}},)"
               R"("by_code":{"Favorite.NotCancel.Permission":1,"InvalidAction.NotFound":1,"OK":1},)"
-              R"("faults":{"halt":0,"throttle":0,"drop":0,"fail":0,"slow":0}})");
+              R"("faults":{"halt":0,"throttle":0,"drop":0,"fail":0,"slow":0},)"
+              R"("sts":{"issued":0,"assume_role":0,"assume_role_with_oidc":0,)"
+              R"("metadata_tokens":0,"refused":0}})");
 }
 
 TEST(SimProtocol, RequestLogHasOneLinePerRequestWithoutSecrets) {

@@ -10,11 +10,13 @@ namespace qbi {
 namespace {
 
 // Sorted (checked by the test of this list): is_known_code is a binary search.
-constexpr std::array<std::string_view, 61> kCodes = {
+constexpr std::array<std::string_view, 63> kCodes = {
     "Access.Forbidden",
     "ApiUser.Not.Exists",
-    "Discovery.BadContext",    // discovery.h: a read without the context it needs
-    "Discovery.TooManyTasks",  // queue/types.h: follow-up tasks over the job's limit
+    "AuthenticationFail.OIDCToken.Invalid",  // STS: the OIDC token was refused
+    kCodeCredentials,                        // Credentials.RefreshFailed
+    "Discovery.BadContext",                  // discovery.h: a read without the context it needs
+    "Discovery.TooManyTasks",                // queue/types.h: follow-up tasks over the job's limit
     "Favorite.NotCancel.Permission",
     "Forbidden",
     "Forbidden.AccessKeyDisabled",

@@ -27,6 +27,9 @@ inline constexpr const char* kCodeTls = "Transport.CertificateRejected";  // hal
 // The caller gave the call up (Transport::abort: the runner is stopping); it may have been sent.
 inline constexpr const char* kCodeAborted = "Transport.Aborted";
 inline constexpr const char* kCodeProtocol = "Protocol.BadResponse";  // unparseable body
+// No valid credentials to sign with (temporary credentials expired and could not be
+// refreshed): nothing was sent; halt (78).
+inline constexpr const char* kCodeCredentials = "Credentials.RefreshFailed";
 // HTTP 200 whose Success or Result is false (or "false"): permanent.
 inline constexpr const char* kCodeUnsuccessful = "Response.Unsuccessful";
 

@@ -23,7 +23,7 @@ struct CodeRule {
 };
 
 // Exact codes first: Forbidden.AccessKeyDisabled must win over the Forbidden.* family.
-constexpr std::array<CodeRule, 33> kRules = {{
+constexpr std::array<CodeRule, 34> kRules = {{
     {"Favorite.NotCancel.Permission", false, Outcome::AlreadyAbsent},
     {"Report.NotExist.Error", false, Outcome::AlreadyAbsent},
 
@@ -43,6 +43,7 @@ constexpr std::array<CodeRule, 33> kRules = {{
     {"InvalidSignatureMethod", false, Outcome::HaltAuth},
     {"MissingSecurityToken", false, Outcome::HaltAuth},  // an STS key used without its token
     {kCodeTls, false, Outcome::HaltAuth},
+    {kCodeCredentials, false, Outcome::HaltAuth},
 
     {"Access.Forbidden", false, Outcome::HaltPermission},
     {"Forbidden", false, Outcome::HaltPermission},

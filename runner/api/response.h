@@ -29,7 +29,7 @@ namespace qbi {
 //   HaltAuth        InvalidAccessKeyId.*, Forbidden.AccessKeyDisabled, SignatureDoesNotMatch,
 //                   IncompleteSignature, InvalidSignatureMethod, InvalidTimeStamp.*,
 //                   InvalidSecurityToken.* (STS token expired, malformed or mismatched),
-//                   Transport.CertificateRejected
+//                   Transport.CertificateRejected, Credentials.RefreshFailed
 //   HaltPermission  Access.Forbidden, Forbidden and Forbidden.* (but see HaltAuth),
 //                   NoPermission, Invalid.User.Admin, Instance.Expired, Instance.Not.Exist
 //   otherwise       Retryable if http_status is 5xx or 429 (a code outside this table is no

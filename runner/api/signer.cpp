@@ -63,6 +63,16 @@ SignedRequest sign_v1(const SignInput& in) {
                                        "SecurityToken%3D" + std::string(kRedacted));
     }
     all["Signature"] = req.signature;
+    if (in.body_params) {
+        Params body;
+        for (const auto& [name, value] : in.params)
+            if (all.count(name) && all[name] == value && name != "Signature") {
+                body[name] = value;  // a business parameter the common ones did not override
+                all.erase(name);
+            }
+        req.body = canonical_query(body);
+        req.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
+    }
     req.query = canonical_query(all);
     req.headers.emplace_back("host", in.host);
     return req;

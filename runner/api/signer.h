@@ -30,6 +30,10 @@ struct SignInput {
     const Credentials* credentials = nullptr;
     std::string timestamp;  // "yyyy-MM-ddTHH:mm:ssZ", UTC
     std::string nonce;      // unique per attempt
+    // V1 only: the business parameters go in a form body (Content-Type
+    // application/x-www-form-urlencoded) instead of the query, as STS's are sent; the
+    // signature covers them either way.
+    bool body_params = false;
 };
 
 // What goes on the wire: POST https://<host>/?<query> with these headers and an empty body.
@@ -39,7 +43,7 @@ struct SignedRequest {
     std::string path = "/";
     std::string query;  // already percent-encoded, "k=v&k=v", sorted
     std::vector<std::pair<std::string, std::string>> headers;  // name (lower-case for V3), value
-    std::string body;                                          // empty
+    std::string body;  // empty, unless SignInput::body_params
     // Diagnostics for --dry-run and tests. They contain no secret: with STS the token is shown
     // as kRedacted in string_to_sign (V1) and canonical_request (V3), while the signature is
     // computed over the real text. `query` (V1) and `headers` (V3) do carry the token, as the

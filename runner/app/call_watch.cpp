@@ -39,6 +39,7 @@ private:
 
 std::string halt_reason(Outcome outcome, const std::string& code, const std::string& message,
                         const std::string& request_id) {
+    if (code == kCodeCredentials) return message;  // "the temporary credentials (...) expired..."
     if (code == kCodeTls)
         return "the server certificate is not trusted (" + message +
                "); pass --ca-file PEM (or set api.ca_file) with the certificate of the CA that "

@@ -31,6 +31,8 @@ namespace qbi::app {
 // the request signature (InvalidAccessKeyId.NotFound: ..., RequestId R)", or for
 // Transport.CertificateRejected "the server certificate is not trusted (<detail>); pass
 // --ca-file PEM (or set api.ca_file) with the certificate of the CA that issued it".
+// For Credentials.RefreshFailed, the message itself ("the temporary credentials (...) expired
+// and could not be refreshed: <cause>").
 std::string halt_reason(Outcome outcome, const std::string& code, const std::string& message,
                         const std::string& request_id);
 

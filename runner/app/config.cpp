@@ -75,13 +75,13 @@ Status choice(const std::string& key, const std::string& v, const std::vector<st
 
 const std::vector<std::string>& known_keys() {
     static const std::vector<std::string> keys = {
-        "api.endpoint",        "api.region",         "api.ca_file",          "api.signature",
-        "api.connect_timeout", "api.read_timeout",   "api.call_timeout",     "queue.database",
-        "queue.synchronous",   "queue.busy_timeout", "jobs.max_file_bytes",  "jobs.max_tasks",
-        "jobs.max_attempts",   "run.workers",        "run.backoff_base",     "run.backoff_cap",
-        "run.claim_batch",     "run.lease",          "rate.max_qps",         "serve.inbox",
-        "serve.grace",         "serve.halt_probe",   "serve.metrics_listen", "log.level",
-        "audit.key_file"};
+        "api.endpoint",    "api.region",          "api.ca_file",        "api.sts_endpoint",
+        "api.signature",   "api.connect_timeout", "api.read_timeout",   "api.call_timeout",
+        "queue.database",  "queue.synchronous",   "queue.busy_timeout", "jobs.max_file_bytes",
+        "jobs.max_tasks",  "jobs.max_attempts",   "run.workers",        "run.backoff_base",
+        "run.backoff_cap", "run.claim_batch",     "run.lease",          "rate.max_qps",
+        "serve.inbox",     "serve.grace",         "serve.halt_probe",   "serve.metrics_listen",
+        "log.level",       "audit.key_file"};
     return keys;
 }
 
@@ -89,6 +89,7 @@ Status apply_setting(Config& c, const std::string& key, const std::string& v) {
     if (key == "api.endpoint") return c.endpoint = v, Status();
     if (key == "api.region") return c.region = v, Status();
     if (key == "api.ca_file") return c.ca_file = v, Status();
+    if (key == "api.sts_endpoint") return c.sts_endpoint = v, Status();
     if (key == "api.signature") return choice(key, v, {"v1", "v3"}, c.signature);
     if (key == "api.connect_timeout") return duration_value(key, v, 100, c.connect_timeout_ms);
     if (key == "api.read_timeout") return duration_value(key, v, 100, c.read_timeout_ms);

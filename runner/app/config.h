@@ -18,9 +18,10 @@ namespace qbi::app {
 
 struct Config {
     // [api]
-    std::string endpoint;          // https://host[:port]; empty → from region
-    std::string region;            // e.g. cn-hangzhou
-    std::string ca_file;           // PEM bundle; empty → system bundle
+    std::string endpoint;      // https://host[:port]; empty → from region
+    std::string region;        // e.g. cn-hangzhou
+    std::string ca_file;       // PEM bundle; empty → system bundle
+    std::string sts_endpoint;  // https://host[:port] of STS; empty → sts[.region].aliyuncs.com
     std::string signature = "v3";  // v1 | v3
     std::int64_t connect_timeout_ms = 5000;
     std::int64_t read_timeout_ms = 15000;

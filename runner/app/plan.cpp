@@ -140,9 +140,9 @@ Result<std::vector<Plan>> make_plans(const std::vector<std::string>& files, cons
         specs.push_back(r.job());
     }
     if (!invalid.empty()) return Error{kExitDataErr, invalid};
-    auto api = setup_api(cx.config, cx.credentials, true);
+    auto api = setup_api(cx.config, cx.credentials, true, cx.clock, cx.nonces);
     if (!api) return api.error();
-    log::info("credentials: " + describe_credentials(api->credentials));
+    log::info("credentials: " + describe(*api));
     auto scratch = ScratchDir::make();
     if (!scratch) return scratch.error();
     Config qc = cx.config;

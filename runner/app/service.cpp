@@ -162,7 +162,7 @@ Status serve(Config config, const ServiceContext& cx) {
         auto cfg = load_configuration(cx.overrides, cx.env);
         if (!cfg) {
             log::error("reload refused, keeping the old configuration: " + cfg.error().message);
-        } else if (auto api = setup_api(*cfg, cx.credentials, true); !api) {
+        } else if (auto api = setup_api(*cfg, cx.credentials, true, cx.clock, cx.nonces); !api) {
             log::error("reload refused, keeping the old configuration: " + api.error().message);
         } else {
             keep_queue_settings(config, *cfg, session.db_path(), cx.env);
@@ -182,8 +182,7 @@ Status serve(Config config, const ServiceContext& cx) {
                     inbox_path = *d;
                 }
             }
-            log::info("configuration reloaded; credentials: " +
-                      describe_credentials(session.api().credentials));
+            log::info("configuration reloaded; credentials: " + describe(session.api()));
             // Everything else applies from here: the engine is made again from `config`.
             if (auto level = log::parse_level(config.log_level)) log::set_level(*level);
         }

@@ -44,11 +44,11 @@ Status RunnerSession::open(const Config& config, const Env& env,
     if (preset) {
         set_api(*preset);
     } else {
-        auto api = setup_api(config, credentials, true);
+        auto api = setup_api(config, credentials, true, clock_, nonces_);
         if (!api) return api.error();
         set_api(std::move(*api));
     }
-    log::info("credentials: " + describe_credentials(api_.credentials));
+    log::info("credentials: " + describe(api_));
     auto l = queue::RunnerLock::acquire(db_path_);  // creates the folder (0700) and file (0600)
     if (!l) return l.error();
     lock_.emplace(std::move(*l));

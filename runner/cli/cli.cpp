@@ -26,6 +26,7 @@ std::string* global_field(GlobalOptions& g, const std::string& name) {
     if (name == "--ca-file") return &g.overrides.ca_file;
     if (name == "--signature") return &g.overrides.signature;
     if (name == "--credentials-file") return &g.credentials_file;
+    if (name == "--profile") return &g.profile;
     return nullptr;
 }
 

@@ -82,9 +82,9 @@ int cmd_call(Invocation& inv, const std::vector<std::string>& args) {
         params[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     const bool dry = a.has("--dry-run");
-    auto setup = app::setup_api(inv.config, inv.credentials(), !dry);
+    auto setup = app::setup_api(inv.config, inv.credentials(), !dry, inv.clock, inv.nonces);
     if (!setup) return inv.fail(setup.error().code, setup.error().message);
-    inv.note("credentials: " + describe_credentials(setup->credentials));
+    inv.note("credentials: " + app::describe(*setup));
 
     if (dry) {
         struct NoTransport final : Transport {
@@ -96,7 +96,7 @@ int cmd_call(Invocation& inv, const std::vector<std::string>& args) {
                              action);
     }
     HttpsTransport transport(setup->endpoint, setup->context, setup->tls);
-    QuickBiClient client(setup->endpoint, setup->credentials, setup->scheme, inv.clock, inv.nonces,
+    QuickBiClient client(setup->endpoint, setup->provider, setup->scheme, inv.clock, inv.nonces,
                          transport);
     ApiResult r = client.call(action, params);
     if (inv.global.json) {

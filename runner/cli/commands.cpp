@@ -21,6 +21,9 @@ constexpr Option kGlobal[] = {
      "v1 v3"},
     {"--credentials-file", nullptr, "FILE",
      "AccessKey file (mode 600); never pass a secret as a flag"},
+    {"--profile", nullptr, "NAME",
+     "credential profile in ~/.alibabacloud/credentials or ~/.aliyun/config.json "
+     "(default $ALIBABA_CLOUD_PROFILE)"},
     {"--json", nullptr, nullptr, "machine-readable output (one JSON document, schema 1)"},
     {"--quiet", "-q", nullptr, "fewer messages: warnings and errors only"},
     {"--verbose", "-v", nullptr, "debug log for this run (overrides log.level)"},

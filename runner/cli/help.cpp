@@ -19,7 +19,15 @@ constexpr Documented kEnvironment[] = {
      "AccessKey"},
     {"ALIBABA_CLOUD_CREDENTIALS_FILE",
      "an INI credentials file instead of ~/.alibabacloud/credentials"},
-    {"ALIBABA_CLOUD_PROFILE", "the profile to use in the credentials files"},
+    {"ALIBABA_CLOUD_PROFILE", "the profile to use in the credentials files (as --profile)"},
+    {"ALIBABA_CLOUD_REGION_ID", "the region when neither --region nor --endpoint is set"},
+    {"ALIBABA_CLOUD_ROLE_ARN",
+     "with ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE: AssumeRoleWithOIDC "
+     "(ACK RRSA); ALIBABA_CLOUD_ROLE_SESSION_NAME names the session"},
+    {"ALIBABA_CLOUD_ECS_METADATA", "the ECS instance RAM role to take from the metadata service"},
+    {"ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true: never use the ECS metadata service"},
+    {"ALIBABA_CLOUD_STS_REGION", "STS at sts.<region>.aliyuncs.com (api.sts_endpoint wins)"},
+    {"QBI_ECS_METADATA_URL", "the metadata service's base URL (default http://100.100.100.200)"},
     {"NO_COLOR", "set and not empty: no colour (colour is only used on a terminal)"},
     {"TERM", "dumb: no colour and no redrawn progress line"},
 };
@@ -129,7 +137,9 @@ std::string command_listing() {
         r += item;
         column += item.size();
     }
-    r += " <command> ...\n";
+    const std::string tail = " <command> ...";
+    if (column + tail.size() > 96) r += "\n          ";
+    r += tail + "\n";
     for (const Command& c : commands()) {
         std::string u = std::string("  ") + c.usage;
         r += u;

@@ -53,6 +53,7 @@ void Invocation::note(const std::string& m) const {
 CredentialOptions Invocation::credentials() const {
     CredentialOptions o;
     o.credentials_file = global.credentials_file;
+    o.profile = global.profile;
     o.env = env;
     return o;
 }

@@ -23,6 +23,7 @@ namespace qbi::cli {
 struct GlobalOptions {
     app::ConfigOverrides overrides;  // --config, --db, --endpoint, --region, --ca-file, --signature
     std::string credentials_file;
+    std::string profile;  // --profile
     bool json = false;
     bool quiet = false;
     bool verbose = false;  // -v: log.level debug for this run (kept across a serve reload)

@@ -30,9 +30,14 @@ using CallerFactory = std::function<std::unique_ptr<Caller>()>;
 // The production caller: its own HttpsTransport over the shared TLS context.
 class HttpsCaller final : public Caller {
 public:
+    // A fixed AccessKey (tests, benchmarks): a StaticCredentialProvider of its own.
     HttpsCaller(const Endpoint& endpoint, const Credentials& credentials, SignatureScheme scheme,
                 Poco::Net::Context::Ptr context, const TlsOptions& tls, Clock& clock,
                 NonceSource& nonces);
+    // `credentials` is shared by every worker's caller (credential_provider.h).
+    HttpsCaller(const Endpoint& endpoint, std::shared_ptr<CredentialProvider> credentials,
+                SignatureScheme scheme, Poco::Net::Context::Ptr context, const TlsOptions& tls,
+                Clock& clock, NonceSource& nonces);
     ApiResult call(const std::string& action, const Params& params) override;
     void abort() override { transport_.abort(); }
 

@@ -7,11 +7,14 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "runner/core/clock.h"
 #include "runner/core/exit_codes.h"
 #include "runner/core/random.h"
+#include "runner/core/strings.h"
 #include "runner/sim/certgen.h"
 #include "runner/sim/options.h"
 #include "runner/sim/server.h"
@@ -88,6 +91,13 @@ int sim_main(int argc, char** argv) {
         auto c = parse_credentials("testid:testsecret", "default");
         o.sim.credentials = std::move(*c);
     }
+    if (!o.oidc_token_file.empty()) {
+        std::ifstream in(o.oidc_token_file);
+        std::stringstream text;
+        text << in.rdbuf();
+        if (!in) return fail(kExitConfig, o.oidc_token_file + ": cannot read the OIDC token file");
+        o.sim.sts.oidc_token = trim(text.str());
+    }
     auto world = build_world(o);
     if (!world) return fail(world.error().code, world.error().message);
     const std::string summary = world_summary(*world);
@@ -132,6 +142,28 @@ int sim_main(int argc, char** argv) {
             return fail(w.error().code, "--port-file " + w.error().message);
         }
     }
+    std::unique_ptr<SimServer> metadata;
+    if (o.metadata_port >= 0) {
+        ServerOptions mo;
+        mo.bind = o.server.bind;
+        mo.port = o.metadata_port;
+        mo.plain = true;
+        mo.max_threads = 16;
+        metadata = std::make_unique<SimServer>(*sim, mo);
+        if (auto started = metadata->start(); !started) {
+            server.stop();
+            return fail(started.error().code, started.error().message);
+        }
+        if (!o.metadata_port_file.empty())
+            if (auto w = write_file_atomic(o.metadata_port_file,
+                                           std::to_string(metadata->port()) + "\n");
+                !w) {
+                metadata->stop();
+                server.stop();
+                return fail(w.error().code, "--metadata-port-file " + w.error().message);
+            }
+        if (!o.quiet) std::cerr << "qbi-sim: metadata service on " << metadata->endpoint() << "\n";
+    }
     if (!o.quiet)
         std::cerr << "qbi-sim: listening on " << server.endpoint() << " (seed " << sim->seed()
                   << "; world: " << summary << ")\n";
@@ -141,6 +173,7 @@ int sim_main(int argc, char** argv) {
         if (sigwait(&set, &sig) != 0) continue;
         if (sig == SIGTERM || sig == SIGINT) break;
     }
+    if (metadata) metadata->stop();
     server.stop();
     sim->close_log();
     int rc = kExitOk;

@@ -35,6 +35,8 @@ constexpr std::array kCatalogue = {
     ErrorSpec{"InvalidSecurityToken.MismatchWithAccessKey", 400,
               "Specified SecurityToken mismatch with the AccessKey."},
     ErrorSpec{"MissingSecurityToken", 400, "SecurityToken is mandatory for this action."},
+    ErrorSpec{"InvalidSecurityToken.Expired", 400, "Specified SecurityToken is expired."},
+    ErrorSpec{"AuthenticationFail.OIDCToken.Invalid", 400, "The OIDC token is invalid."},
     // Permission.
     ErrorSpec{"Forbidden", 403, "User not authorized to operate on the specified resource."},
     ErrorSpec{"Forbidden.RAM", 403,

@@ -106,9 +106,33 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
     return diff == 0;
 }
 
+void TemporaryKeys::add(const Credentials& c, std::int64_t expires_ms) {
+    std::lock_guard lock(mu_);
+    keys_[c.access_key_id] = {c, expires_ms};
+}
+
+std::optional<std::pair<Credentials, std::int64_t>> TemporaryKeys::find(
+    const std::string& id) const {
+    std::lock_guard lock(mu_);
+    auto it = keys_.find(id);
+    if (it == keys_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::vector<Credentials> TemporaryKeys::all() const {
+    std::lock_guard lock(mu_);
+    std::vector<Credentials> out;
+    for (const auto& [id, entry] : keys_) out.push_back(entry.first);
+    return out;
+}
+
 Gateway::Gateway(std::vector<Credentials> credentials, std::vector<std::string> actions,
-                 const Clock& clock, GatewayOptions options)
-    : actions_(std::move(actions)), clock_(clock), options_(std::move(options)) {
+                 const Clock& clock, GatewayOptions options,
+                 std::shared_ptr<const TemporaryKeys> temporary)
+    : temporary_(std::move(temporary)),
+      actions_(std::move(actions)),
+      clock_(clock),
+      options_(std::move(options)) {
     for (auto& c : credentials) credentials_.emplace(c.access_key_id, std::move(c));
 }
 
@@ -219,8 +243,14 @@ GatewayResult Gateway::authenticate(const SimRequest& req) {
         return fail(r, "InvalidTimeStamp.Expired");
 
     auto cred = credentials_.find(access_key_id);
-    if (cred == credentials_.end()) return fail(r, "InvalidAccessKeyId.NotFound");
-    const Credentials& c = cred->second;
+    Credentials issued;  // a temporary key's, copied out of the shared store
+    if (cred == credentials_.end()) {
+        auto t = temporary_ ? temporary_->find(access_key_id) : std::nullopt;
+        if (!t) return fail(r, "InvalidAccessKeyId.NotFound");
+        if (clock_.wall_ms() >= t->second) return fail(r, "InvalidSecurityToken.Expired");
+        issued = std::move(t->first);
+    }
+    const Credentials& c = cred == credentials_.end() ? issued : cred->second;
     if (c.is_sts() && !has_token) return fail(r, "MissingSecurityToken");
     if (has_token && (!c.is_sts() || !constant_time_equal(token, c.security_token.reveal())))
         return fail(r, "InvalidSecurityToken.MismatchWithAccessKey");

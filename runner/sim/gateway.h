@@ -8,7 +8,8 @@
 //   method (GET/POST) -> parameters parse -> scheme (Authorization: ACS3-HMAC-SHA256 => V3,
 //   else V1) -> presence of the common parameters -> Action known -> Version 2022-01-01 ->
 //   signature method -> timestamp format -> timestamp within the skew window ->
-//   AccessKeyId known -> STS token -> signature (recomputed from the received request with the
+//   AccessKeyId known (long-term, or temporary and not expired: InvalidSecurityToken.Expired)
+//   -> STS token -> signature (recomputed from the received request with the
 //   shared canonicalisation of runner/api/signer.h, compared in constant time) -> nonce unused.
 // A nonce is remembered (per AccessKeyId) only once its request passed every other check, for
 // the nonce window (15 minutes by default) of the injected clock.
@@ -17,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -72,12 +74,30 @@ struct GatewayOptions {
     std::string version = kQuickBiVersion;
 };
 
+// The temporary credentials issued by the simulated STS and metadata service (sts.h), shared
+// by the gateways: accepted with their SecurityToken until they expire, then refused with
+// InvalidSecurityToken.Expired. Thread-safety: guarded by its mutex.
+class TemporaryKeys {
+public:
+    void add(const Credentials& c, std::int64_t expires_ms);
+    // The credentials of `id` and their expiry (epoch ms), if issued.
+    std::optional<std::pair<Credentials, std::int64_t>> find(const std::string& id) const;
+    // Every one issued (for tests: their secrets must appear nowhere).
+    std::vector<Credentials> all() const;
+
+private:
+    mutable std::mutex mu_;
+    std::map<std::string, std::pair<Credentials, std::int64_t>> keys_;  // guarded by mu_
+};
+
 class Gateway {
 public:
     // `credentials`: the AccessKey pairs accepted; an entry with a security_token is an STS
     // credential whose requests must carry exactly that token. `actions`: the known actions.
+    // `temporary` (may be null): issued temporary credentials, also accepted.
     Gateway(std::vector<Credentials> credentials, std::vector<std::string> actions,
-            const Clock& clock, GatewayOptions options = {});
+            const Clock& clock, GatewayOptions options = {},
+            std::shared_ptr<const TemporaryKeys> temporary = nullptr);
 
     GatewayResult authenticate(const SimRequest& req);
 
@@ -90,6 +110,7 @@ private:
     bool remember_nonce(const std::string& access_key_id, const std::string& nonce);
 
     std::map<std::string, Credentials> credentials_;
+    std::shared_ptr<const TemporaryKeys> temporary_;
     std::vector<std::string> actions_;
     const Clock& clock_;
     GatewayOptions options_;

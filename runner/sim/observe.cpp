@@ -17,6 +17,7 @@ void Stats::record(const RequestRecord& r) {
     std::lock_guard lock(mutex_);
     ++requests_;
     if (r.changed) ++changes_;
+    if (r.refused) ++refused_;
     ++by_action_[r.action.empty() ? "(none)" : r.action][key];
     ++by_code_[key];
     if (!r.fault.empty()) ++faults_[r.fault];
@@ -25,6 +26,11 @@ void Stats::record(const RequestRecord& r) {
 std::uint64_t Stats::requests() const {
     std::lock_guard lock(mutex_);
     return requests_;
+}
+
+std::uint64_t Stats::refused() const {
+    std::lock_guard lock(mutex_);
+    return refused_;
 }
 
 std::uint64_t Stats::count(const std::string& action, const std::string& code) const {
@@ -52,6 +58,7 @@ json::Value Stats::to_value() const {
     return json::Value::object()
         .set("requests", static_cast<std::int64_t>(requests_))
         .set("changes", static_cast<std::int64_t>(changes_))
+        .set("refused", static_cast<std::int64_t>(refused_))
         .set("by_action", std::move(by_action))
         .set("by_code", counts(by_code_))
         .set("faults", std::move(faults));

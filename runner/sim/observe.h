@@ -29,22 +29,25 @@ struct RequestRecord {
     std::string outcome;  // ok | error | dropped
     std::string fault;    // "" | halt | throttle | drop | fail | slow
     bool changed = false;
+    bool refused = false;  // a gateway (Quick BI's or STS's) refused it: authentication
     std::int64_t delay_ms = 0;
 };
 
 class Stats {
 public:
     void record(const RequestRecord& r);
-    // {"requests":N,"changes":N,"by_action":{ACTION:{CODE|"OK"|"Dropped":N}},
+    // {"requests":N,"changes":N,"refused":N,"by_action":{ACTION:{CODE|"OK"|"Dropped":N}},
     //  "by_code":{...},"faults":{"halt":N,"throttle":N,"drop":N,"fail":N,"slow":N}}
     json::Value to_value() const;
     std::uint64_t requests() const;
+    std::uint64_t refused() const;  // requests a gateway refused
     std::uint64_t count(const std::string& action, const std::string& code) const;
 
 private:
     mutable std::mutex mutex_;
     std::uint64_t requests_ = 0;                                             // guarded by mutex_
     std::uint64_t changes_ = 0;                                              // guarded by mutex_
+    std::uint64_t refused_ = 0;                                              // guarded by mutex_
     std::map<std::string, std::map<std::string, std::uint64_t>> by_action_;  // guarded
     std::map<std::string, std::uint64_t> by_code_;                           // guarded
     std::map<std::string, std::uint64_t> faults_;                            // guarded

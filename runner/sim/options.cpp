@@ -75,6 +75,18 @@ Credentials and signatures
   --max-skew DUR           timestamp tolerance (default 15m)
   --nonce-window DUR       how long a SignatureNonce stays used (default 15m)
 
+STS and ECS metadata (for the ram_role_arn, oidc_role_arn and ecs_ram_role credentials)
+  STS answers on the API port (Version 2015-04-01): AssumeRole signed by an accepted
+  AccessKey, AssumeRoleWithOIDC with the expected token; the temporary credentials issued
+  are accepted until they expire, then refused with InvalidSecurityToken.Expired.
+  --sts-duration DUR       lifetime of issued credentials (default: DurationSeconds asked)
+  --sts-fail-after N       after N credentials issued, STS answers ServiceUnavailable and
+                           the metadata service HTTP 500
+  --oidc-token-file FILE   the OIDC token AssumeRoleWithOIDC accepts (without: none)
+  --metadata-port N        serve the ECS metadata service on plain HTTP (0: a free port)
+  --metadata-port-file F   write the metadata port chosen to F once listening
+  --metadata-role NAME     the instance's RAM role name (default qbi-sim-role)
+
 World
   --world FILE             world file (YAML or JSON; repeatable, merged in order)
   --generate SPEC          generated world: users=N,works=M,favorites=K,shares=S
@@ -227,6 +239,12 @@ Result<CliOptions> parse_args(const std::vector<std::string>& args) {
              return ok();
          }},
         {"--credentials-file", text(o.credentials_file)},
+        {"--sts-duration", duration(o.sim.sts.duration_ms, "--sts-duration")},
+        {"--sts-fail-after", count(o.sim.sts.fail_after, "--sts-fail-after", 1, 1000000000)},
+        {"--oidc-token-file", text(o.oidc_token_file)},
+        {"--metadata-port", count(o.metadata_port, "--metadata-port", 0, 65535)},
+        {"--metadata-port-file", text(o.metadata_port_file)},
+        {"--metadata-role", text(o.sim.sts.role_name)},
         {"--max-skew", duration(o.sim.gateway.max_skew_ms, "--max-skew")},
         {"--nonce-window", duration(o.sim.gateway.nonce_window_ms, "--nonce-window")},
         {"--world",

@@ -27,6 +27,9 @@ struct CliOptions {
     bool seed_given = false;                   // --seed (else a random seed, printed)
     std::string credentials_file;              // --credentials-file
     std::string port_file, ca_out, state_out;  // --port-file, --ca-out, --state-out
+    std::string oidc_token_file;               // --oidc-token-file
+    int metadata_port = -1;                    // --metadata-port; -1: no metadata service
+    std::string metadata_port_file;            // --metadata-port-file
     bool help = false, version = false, quiet = false;
     bool man = false;  // --man: print qbi-sim(1) in roff (the build writes the page so)
 };

@@ -28,7 +28,7 @@ constexpr std::size_t kMaxBody = 1 << 20;  // RPC bodies are small; refuse more 
 
 class ApiHandler final : public Poco::Net::HTTPRequestHandler {
 public:
-    explicit ApiHandler(Simulator& sim) : sim_(sim) {}
+    ApiHandler(Simulator& sim, bool plain) : sim_(sim), plain_(plain) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& request,
                        Poco::Net::HTTPServerResponse& response) override {
@@ -58,7 +58,7 @@ public:
                 response.send();
                 return;
             }
-            reply = sim_.handle(req);
+            reply = plain_ ? sim_.handle_metadata(req) : sim_.handle(req);
         } catch (const std::exception& e) {
             reply.status = 500;
             reply.body = "{\"Code\":\"InternalError\",\"Message\":\"qbi-sim: internal error\"}";
@@ -79,18 +79,20 @@ public:
 
 private:
     Simulator& sim_;
+    const bool plain_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    explicit Factory(Simulator& sim) : sim_(sim) {}
+    Factory(Simulator& sim, bool plain) : sim_(sim), plain_(plain) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(
         const Poco::Net::HTTPServerRequest&) override {
-        return new ApiHandler(sim_);
+        return new ApiHandler(sim_, plain_);
     }
 
 private:
     Simulator& sim_;
+    const bool plain_;
 };
 
 // A server context holding the certificate and key from memory.
@@ -121,22 +123,26 @@ SimServer::~SimServer() {
 Status SimServer::start() {
     std::signal(SIGPIPE, SIG_IGN);
     try {
-        Poco::Net::initializeSSL();
-        Poco::Net::Context::Params params;
-        params.privateKeyFile = options_.key_file;
-        params.certificateFile = options_.cert_file;
-        params.verificationMode = Poco::Net::Context::VERIFY_NONE;
-        params.loadDefaultCAs = false;
-        params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
-        Poco::Net::Context::Ptr ctx =
-            new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
-        ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-        ctx->enableSessionCache(true, "qbi-sim");
-        if (options_.cert_file.empty()) use_pem(*ctx, options_.cert_pem, options_.key_pem);
+        Poco::Net::ServerSocket socket;
+        if (!options_.plain) {
+            Poco::Net::initializeSSL();
+            Poco::Net::Context::Params params;
+            params.privateKeyFile = options_.key_file;
+            params.certificateFile = options_.cert_file;
+            params.verificationMode = Poco::Net::Context::VERIFY_NONE;
+            params.loadDefaultCAs = false;
+            params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
+            Poco::Net::Context::Ptr ctx =
+                new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
+            ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+            ctx->enableSessionCache(true, "qbi-sim");
+            if (options_.cert_file.empty()) use_pem(*ctx, options_.cert_pem, options_.key_pem);
 
-        // SO_REUSEADDR (a restart may rebind at once) but never SO_REUSEPORT, which Poco's
-        // address constructor sets: a second simulator must fail on a port in use, not share it.
-        Poco::Net::SecureServerSocket socket(ctx);
+            // SO_REUSEADDR (a restart may rebind at once) but never SO_REUSEPORT, which Poco's
+            // address constructor sets: a second simulator must fail on a port in use, not share
+            // it.
+            socket = Poco::Net::SecureServerSocket(ctx);
+        }
         const Poco::Net::SocketAddress address(options_.bind,
                                                static_cast<Poco::UInt16>(options_.port));
         if (address.family() == Poco::Net::SocketAddress::IPv6)
@@ -156,13 +162,16 @@ Status SimServer::start() {
         hp->setServerName("qbi-sim");
         hp->setSoftwareVersion("");
         pool_ = std::make_unique<Poco::ThreadPool>(2, options_.max_threads + 2, 60);
-        server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(sim_), *pool_, socket, hp);
+        server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(sim_, options_.plain), *pool_,
+                                                          socket, hp);
         server_->start();
     } catch (const Poco::Exception& e) {
         server_.reset();
         pool_.reset();
-        return Error{kExitUnavailable, "cannot start the HTTPS server on " + options_.bind + ":" +
-                                           std::to_string(options_.port) + ": " + e.displayText()};
+        return Error{kExitUnavailable, std::string("cannot start the ") +
+                                           (options_.plain ? "HTTP" : "HTTPS") + " server on " +
+                                           options_.bind + ":" + std::to_string(options_.port) +
+                                           ": " + e.displayText()};
     } catch (const std::exception& e) {
         server_.reset();
         pool_.reset();
@@ -182,8 +191,8 @@ void SimServer::stop() {
 
 std::string SimServer::endpoint() const {
     const bool v6 = options_.bind.find(':') != std::string::npos;
-    return "https://" + (v6 ? "[" + options_.bind + "]" : options_.bind) + ":" +
-           std::to_string(port_);
+    return (options_.plain ? "http://" : "https://") +
+           (v6 ? "[" + options_.bind + "]" : options_.bind) + ":" + std::to_string(port_);
 }
 
 }  // namespace qbi::sim

@@ -36,6 +36,8 @@ struct ServerOptions {
     int max_queued = 1024;          // accepted connections waiting for a thread
     int keep_alive_timeout_s = 30;  // idle time before a kept-alive connection is closed
     int io_timeout_s = 60;          // receive timeout while reading a request
+    // Plain HTTP serving the metadata service (Simulator::handle_metadata) instead of the API.
+    bool plain = false;
 };
 
 class SimServer {
@@ -49,7 +51,7 @@ public:
     Status start();
     void stop();
     int port() const { return port_; }
-    // "https://127.0.0.1:PORT" (the bind address; IPv6 in brackets).
+    // "https://127.0.0.1:PORT" (the bind address; IPv6 in brackets; http:// when plain).
     std::string endpoint() const;
 
 private:

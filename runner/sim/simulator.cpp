@@ -24,7 +24,9 @@ Simulator::Simulator(SimOptions options, Clock& clock)
     : options_(std::move(options)),
       clock_(clock),
       world_(options_.world, options_.absent_share, options_.absent_share_code),
-      gateway_(options_.credentials, World::actions(), clock_, options_.gateway),
+      temporary_(std::make_shared<TemporaryKeys>()),
+      gateway_(options_.credentials, World::actions(), clock_, options_.gateway, temporary_),
+      sts_(options_.sts, options_.credentials, temporary_, clock_, options_.gateway, options_.seed),
       faults_(options_.faults, options_.seed),
       limiter_(options_.faults.qps_limit) {
     options_.world = WorldData{};  // the World holds it now
@@ -110,6 +112,39 @@ SimReply Simulator::success_reply(const json::Value& result, const std::string& 
     return reply;
 }
 
+std::string Simulator::stats_json() const {
+    json::Value v = stats_.to_value();
+    v.set("sts", sts_.stats());
+    return v.to_json();
+}
+
+SimReply Simulator::handle_metadata(const SimRequest& request) {
+    Sts::Plain p = sts_.metadata(request);
+    SimReply reply;
+    reply.status = p.status;
+    reply.content_type = p.content_type;
+    reply.body = std::move(p.body);
+    return reply;
+}
+
+SimReply Simulator::sts(const SimRequest& request, RequestRecord& rec) {
+    StsReply s = sts_.handle(request, rec.request_id);
+    rec.action = s.action;
+    rec.scheme = s.scheme;
+    rec.refused = s.refused;
+    if (!s.access_key_id.empty()) rec.access_key_id = mask_access_key_id(s.access_key_id);
+    SimReply reply;
+    if (s.code.empty()) {
+        reply.request_id = rec.request_id;
+        reply.body = std::move(s.body);
+    } else {
+        reply = error_reply(s.code, s.arg, s.status != 200 ? s.status : 0, rec.request_id, request,
+                            false);
+        rec.code = s.code;
+    }
+    return reply;
+}
+
 SimReply Simulator::handle(const SimRequest& request) {
     if (starts_with(request.path, "/__sim/")) return internal(request);
 
@@ -117,6 +152,16 @@ SimReply Simulator::handle(const SimRequest& request) {
     rec.seq = ++seq_;
     rec.time_ms = clock_.wall_ms();
     rec.request_id = faults_.request_id(rec.seq);
+    if (request.path == "/" && Sts::is_sts_request(request)) {
+        SimReply reply = sts(request, rec);
+        reply.delay_ms += faults_.latency_ms(rec.seq);
+        rec.status = reply.status;
+        rec.outcome = reply.status == 200 ? "ok" : "error";
+        rec.delay_ms = reply.delay_ms;
+        stats_.record(rec);
+        log_.write(rec);
+        return reply;
+    }
 
     GatewayResult g;
     if (request.path == "/") {
@@ -137,6 +182,7 @@ SimReply Simulator::handle(const SimRequest& request) {
         rec.fault = fault;
     };
     if (!g.ok) {
+        rec.refused = true;
         fail_with(g.error.code, g.error.arg, 0, "");
     } else if (auto halt = faults_.halt(rec.seq)) {
         fail_with(*halt, "", 0, "halt");

@@ -3,7 +3,8 @@
 // The HTTPS server (server.h) and the in-process tests both drive this.
 //
 // Contract (the pipeline of one API request, first answer wins):
-//   path "/" (else InvalidAction.NotFound, 404) -> Gateway::authenticate (gateway.h) ->
+//   path "/" (else InvalidAction.NotFound, 404) -> STS if Version is 2015-04-01 (sts.h) ->
+//   Gateway::authenticate (gateway.h) ->
 //   --halt-after -> --qps-limit (Throttling.User) -> --drop -> absent action parameter
 //   (Missing<Name>) -> --fail -> the World's answer -> --slow-success on a success.
 // Every API request, whatever its answer, gets the next sequence number and the RequestId
@@ -26,6 +27,7 @@
 #include "runner/sim/faults.h"
 #include "runner/sim/gateway.h"
 #include "runner/sim/observe.h"
+#include "runner/sim/sts.h"
 #include "runner/sim/world.h"
 
 namespace qbi::sim {
@@ -39,6 +41,7 @@ struct SimOptions {
     FaultOptions faults;
     std::uint64_t seed = 0;
     GatewayOptions gateway;
+    StsOptions sts;  // the simulated STS and metadata service (sts.h)
     // HostId of error bodies; empty: the request's Host header without the port.
     std::string host_id;
     std::string log_path;  // JSONL request log; empty: none
@@ -68,6 +71,8 @@ public:
     // Decides the answer (and applies any change to the world) at once; the caller waits
     // reply.delay_ms (with wait()) before answering.
     SimReply handle(const SimRequest& request);
+    // A request to the metadata service's plain-HTTP port (sts.h); not an API request.
+    SimReply handle_metadata(const SimRequest& request);
 
     // Waits `ms` (real time, cut short by shutdown(); or Clock::sleep_ms with virtual delays).
     void wait(std::int64_t ms);
@@ -77,14 +82,17 @@ public:
     World& world() { return world_; }
     const World& world() const { return world_; }
     const Stats& stats() const { return stats_; }
+    const TemporaryKeys& temporary_keys() const { return *temporary_; }
     std::string state_json() const { return world_.to_value().to_json(); }
-    std::string stats_json() const { return stats_.to_value().to_json(); }
+    // The counters, with "sts": the STS and metadata service's (sts.h).
+    std::string stats_json() const;
     std::uint64_t seed() const { return options_.seed; }
     // Flushes and closes the request log (after the server stopped).
     void close_log() { log_.close(); }
 
 private:
     SimReply internal(const SimRequest& request) const;
+    SimReply sts(const SimRequest& request, RequestRecord& rec);
     SimReply error_reply(const std::string& code, const std::string& arg, int status_override,
                          const std::string& request_id, const SimRequest& request, bool xml) const;
     SimReply success_reply(const json::Value& result, const std::string& request_id, bool xml,
@@ -93,7 +101,9 @@ private:
     SimOptions options_;
     Clock& clock_;
     World world_;
+    std::shared_ptr<TemporaryKeys> temporary_;
     Gateway gateway_;
+    Sts sts_;
     FaultPlan faults_;
     QpsLimiter limiter_;
     Stats stats_;

@@ -25,6 +25,16 @@ protected:
     std::map<std::string, std::string> env;
 
     Result<Credentials> load(const std::string& credentials_file = "") {
+        return load_credentials(options(credentials_file));
+    }
+    // The whole chain (any credential type), with --profile `profile` when not empty.
+    Result<CredentialSpec> spec(const std::string& profile = "",
+                                const std::string& credentials_file = "") {
+        CredentialOptions o = options(credentials_file);
+        o.profile = profile;
+        return resolve_credentials(o);
+    }
+    CredentialOptions options(const std::string& credentials_file = "") {
         CredentialOptions o;
         o.credentials_file = credentials_file;
         o.env = [this](const std::string& name) -> std::optional<std::string> {
@@ -33,7 +43,7 @@ protected:
             return it->second;
         };
         o.home = home.path().string();
-        return load_credentials(o);
+        return o;
     }
     std::string p(const std::string& rel) const { return (home / rel).string(); }
     std::string key_file(const std::string& id) const {

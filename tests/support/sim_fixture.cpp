@@ -67,6 +67,7 @@ SimFixture::SimFixture(SimFixtureOptions o) {
     so.faults = o.faults;
     so.seed = o.seed;
     so.gateway = o.gateway;
+    so.sts = o.sts;
     so.host_id = o.host_id;
     so.virtual_delays = o.virtual_delays;
     if (o.log) so.log_path = log_file();
@@ -79,6 +80,14 @@ SimFixture::SimFixture(SimFixtureOptions o) {
     server_ = std::make_unique<sim::SimServer>(*sim_, server);
     if (auto started = server_->start(); !started)
         throw std::runtime_error(started.error().message);
+    if (o.metadata) {
+        sim::ServerOptions plain;
+        plain.plain = true;
+        plain.max_threads = 16;
+        metadata_ = std::make_unique<sim::SimServer>(*sim_, plain);
+        if (auto started = metadata_->start(); !started)
+            throw std::runtime_error(started.error().message);
+    }
 }
 
 SimFixture::~SimFixture() {
@@ -86,7 +95,12 @@ SimFixture::~SimFixture() {
 }
 
 void SimFixture::stop() {
+    if (metadata_) metadata_->stop();
     if (server_) server_->stop();
+}
+
+std::string SimFixture::metadata_url() const {
+    return metadata_ ? metadata_->endpoint() : "";
 }
 
 std::string SimFixture::endpoint() const {

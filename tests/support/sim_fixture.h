@@ -48,6 +48,8 @@ struct SimFixtureOptions {
     sim::AbsentShare absent_share = sim::AbsentShare::Ok;
     std::string absent_share_code = "Report.NotExist.Error";
     sim::GatewayOptions gateway;
+    sim::StsOptions sts;    // the simulated STS (on the API port) and metadata service
+    bool metadata = false;  // also serve the metadata service on plain HTTP (metadata_url())
     std::string host_id;
     bool log = false;  // JSONL request log at log_file()
     int max_threads = 512;
@@ -68,7 +70,8 @@ public:
     std::string ca_file() const;  // PEM of the CA that signed the served certificate
     std::string state_json() const;
     std::string stats_json() const;
-    std::string log_file() const;  // meaningful with options.log
+    std::string log_file() const;      // meaningful with options.log
+    std::string metadata_url() const;  // "http://127.0.0.1:PORT", with options.metadata
     const sim::CertBundle& certs() const { return certs_; }
     sim::Simulator& simulator() { return *sim_; }
     sim::World& world() { return sim_->world(); }
@@ -83,6 +86,7 @@ private:
     Clock* clock_;
     std::unique_ptr<sim::Simulator> sim_;
     std::unique_ptr<sim::SimServer> server_;
+    std::unique_ptr<sim::SimServer> metadata_;
 };
 
 // The project's client, ready for a simulator: its own TLS context (trusting only `ca_file`),
