@@ -120,7 +120,9 @@ protected:
 
     // After a kill -9: how many running tasks may have been sent, by the dead runner's in-flight
     // journal (inflight_journal.h), as the next runner's recovery will count them: the tasks the
-    // journal lists, and every running task of an owner without a journal.
+    // journal lists, and every running task of an owner without a journal. Each (task, lease
+    // owner) is counted once: a runner killed before its recovery ran leaves the earlier
+    // runner's calls in doubt, and they get one interrupted row, not one per kill.
     std::int64_t in_doubt() {
         auto sent = InFlightJournal::read(InFlightJournal::path_for(dir_ / "queue.db"));
         std::set<std::int64_t> listed;
@@ -128,9 +130,12 @@ protected:
         SQLite::Statement s(store().raw_connection(),
                             "SELECT id, lease_owner FROM tasks WHERE state = 'running'");
         std::int64_t n = 0;
-        while (s.executeStep())
-            n += !sent || s.getColumn(1).getString() != sent->owner ||
-                 listed.count(s.getColumn(0).getInt64()) > 0;
+        while (s.executeStep()) {
+            const std::int64_t id = s.getColumn(0).getInt64();
+            const std::string owner = s.getColumn(1).getString();
+            const bool doubt = !sent || owner != sent->owner || listed.count(id) > 0;
+            if (doubt && counted_doubt_.insert({id, owner}).second) ++n;
+        }
         return n;
     }
 
@@ -241,6 +246,7 @@ protected:
     qbi::test::TempDir dir_;
     std::unique_ptr<qbi::test::SimFixture> sim_;
     std::unique_ptr<queue::Store> store_;
+    std::set<std::pair<std::int64_t, std::string>> counted_doubt_;  // in_doubt()
     TlsOptions tls_;
     RandomNonceSource nonces_;
     SeededRandom random_{20240501};
