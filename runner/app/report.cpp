@@ -283,31 +283,7 @@ Result<ReportFacts> write_report_file(queue::Store& store, const queue::JobInfo&
 }
 
 std::string html_text(std::string_view s) {
-    const std::string p = printable(s);
-    std::string out;
-    out.reserve(p.size());
-    for (char c : p) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
+    return markup_escape(printable(s));
 }
 
 std::string markdown_text(std::string_view s) {

@@ -17,6 +17,9 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 std::string nearest(std::string_view word, const std::vector<std::string>& candidates);
 // Escapes a string for inclusion in JSON (without the surrounding quotes).
 std::string json_escape(std::string_view s);
+// Escapes a string for HTML or XML text and attribute values: & < > " ' become &amp; &lt; &gt;
+// &quot; &#39;. Nothing else changes.
+std::string markup_escape(std::string_view s);
 // True if `s` is valid UTF-8 (no overlongs, no surrogates).
 bool valid_utf8(std::string_view s);
 // `s` made safe to print on a terminal or in a log line: C0 control characters, DEL, C1

@@ -1,34 +1,13 @@
 #include "runner/sim/xml.h"
 
+#include "runner/core/strings.h"
+
 namespace qbi::sim {
 
 namespace {
 
 std::string xml_escape(const std::string& s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
+    return markup_escape(s);
 }
 
 void write_xml(const json::Value& v, std::string& out, const std::string& name) {
