@@ -42,6 +42,8 @@ protected:
         for (int i = 0; i < kTasks; ++i)
             world += "  - {user: u1, work: w" + std::to_string(i) + "}\n";
         o.world_yaml = world;
+        // Issued for 1 s, to the next whole second (1-2 s); at 5 calls/s the 20 tasks take 4 s:
+        // at least two refreshes in every run.
         o.sts.duration_ms = 1000;
         o.sts.oidc_token = kOidcToken;
         o.sts.fail_after = fail_after;
@@ -57,7 +59,7 @@ protected:
                         fs::perms::owner_read | fs::perms::owner_write);
         dir.write("oidc-token", std::string(kOidcToken) + "\n");
         auto cfg = dir.write("runner.ini", "[api]\nsts_endpoint = " + sim.endpoint() +
-                                               "\n[rate]\nmax_qps = 10\n[run]\nworkers = 4\n"
+                                               "\n[rate]\nmax_qps = 5\n[run]\nworkers = 4\n"
                                                "[log]\nlevel = debug\n");
         std::string job =
             "version: 1\njob: keyless\ntasks:\n  - cancel-collection: {user: u1, "
@@ -186,10 +188,10 @@ TEST_F(KeylessRun, RefreshFailureHaltsWith78AndTheCause) {
     auto r = runner(base, {"run"}, e);
     EXPECT_EQ(r.exit_code, 78) << r.err;
     const std::string host = sim.endpoint().substr(8);
-    EXPECT_NE(r.err.find("qbi-runner: warning: credentials: refreshing ram_role_arn " +
-                         std::string(kRole)),
-              std::string::npos)
-        << r.err;
+    // Whether a failed refresh is also warned about while the credentials are still valid
+    // depends on when the workers' calls fall in their one-second life (the expiry is in whole
+    // seconds); RefreshingProvider.FailedRefreshKeepsValidOnesThenErrsAfterExpiry proves the
+    // warning on a manual clock. Here: the halt and its cause.
     EXPECT_NE(r.err.find("qbi-runner: error: the temporary credentials (ram_role_arn " +
                          std::string(kRole) + " from profile 'default' of " +
                          (dir / ".alibabacloud/credentials").string() + " via sts endpoint " +

@@ -60,7 +60,7 @@ json::Value credentials_value(const Credentials& c, std::int64_t expires_ms) {
         .set("AccessKeyId", c.access_key_id)
         .set("AccessKeySecret", c.access_key_secret.reveal())
         .set("SecurityToken", c.security_token.reveal())
-        .set("Expiration", format_acs_timestamp(expires_ms));  // whole seconds, rounded down
+        .set("Expiration", format_acs_timestamp(expires_ms));  // a whole second (issue())
 }
 
 }  // namespace
@@ -97,7 +97,10 @@ std::optional<std::pair<Credentials, std::int64_t>> Sts::issue(std::int64_t aske
         return std::nullopt;
     }
     const std::int64_t lifetime = options_.duration_ms > 0 ? options_.duration_ms : asked_ms;
-    const std::int64_t expires = clock_.wall_ms() + lifetime;
+    // Expiration is written in whole seconds: the expiry is that second itself (rounded up),
+    // so the time a client reads is exactly when the simulator starts refusing, and a
+    // credential is never issued already expired, however short the lifetime.
+    const std::int64_t expires = (clock_.wall_ms() + lifetime + 999) / 1000 * 1000;
     Credentials c;
     c.access_key_id = "STS.NU" + hex(seed_, n, 20);
     c.access_key_secret = Secret(hex(seed_ ^ 0x5EC12E7ULL, n, 30));
