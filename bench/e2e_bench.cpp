@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_support.h"
 #include "runner/api/credentials.h"
 #include "runner/api/endpoint.h"
 #include "runner/api/transport.h"
@@ -42,6 +43,10 @@
 #include "runner/sim/simulator.h"
 
 using namespace qbi;
+using bench::die;
+using bench::must;
+
+const char* const qbi::bench::kName = "e2e_bench";
 
 namespace {
 
@@ -64,21 +69,6 @@ struct Figures {
     bool finished = false;
 };
 
-[[noreturn]] void die(const std::string& what) {
-    std::fprintf(stderr, "e2e_bench: %s\n", what.c_str());
-    std::exit(1);
-}
-
-template <class T>
-T must(Result<T> r, const char* what) {
-    if (!r) die(std::string(what) + ": " + r.error().message);
-    return std::move(*r);
-}
-
-void must(const Status& s, const char* what) {
-    if (!s) die(std::string(what) + ": " + s.error().message);
-}
-
 Credentials bench_credentials() {
     Credentials c;
     c.access_key_id = "LTAI_bench_0key";
@@ -100,20 +90,6 @@ sim::WorldData world_of(int n) {
         w.favorites.push_back(sim::Favorite{0, "u-leaver", id});
     }
     return w;
-}
-
-queue::NewJob job_of(int n) {
-    queue::NewJob j;
-    j.name = "bench";
-    j.content_hash = "bench";
-    j.max_attempts = 6;
-    j.tasks.reserve(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i)
-        j.tasks.push_back(
-            queue::NewTask{"CancelCollection",
-                           {{"UserId", "u-leaver"}, {"WorksId", "w" + std::to_string(i)}},
-                           ""});
-    return j;
 }
 
 Figures run_once(const Scenario& s, const std::filesystem::path& dir, std::uint64_t seed) {
@@ -139,7 +115,7 @@ Figures run_once(const Scenario& s, const std::filesystem::path& dir, std::uint6
     must(server.start(), "starting the simulator");
 
     queue::Store store = must(queue::Store::open(dir / "queue.db", clock), "opening the queue");
-    must(store.submit(job_of(s.tasks)), "submitting the job");
+    must(store.submit(bench::leaver_job(s.tasks)), "submitting the job");
 
     TlsOptions tls;
     tls.ca_file = ca.string();

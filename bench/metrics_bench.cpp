@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_support.h"
 #include "runner/app/config.h"
 #include "runner/app/metrics_output.h"
 #include "runner/core/clock.h"
@@ -41,19 +42,12 @@
 #include "runner/queue/store.h"
 
 using namespace qbi;
+using bench::die;
+using bench::must;
+
+const char* const qbi::bench::kName = "metrics_bench";
 
 namespace {
-
-[[noreturn]] void die(const std::string& what) {
-    std::fprintf(stderr, "metrics_bench: %s\n", what.c_str());
-    std::exit(1);
-}
-
-template <class T>
-T must(Result<T> r, const char* what) {
-    if (!r) die(std::string(what) + ": " + r.error().message);
-    return std::move(*r);
-}
 
 // Answers every call at once: done, with a RequestId and a latency of a few milliseconds (so
 // the histogram's buckets move as they would).
@@ -72,20 +66,6 @@ public:
 private:
     std::int64_t n_ = 0;
 };
-
-queue::NewJob job_of(int n) {
-    queue::NewJob j;
-    j.name = "bench";
-    j.content_hash = "bench";
-    j.max_attempts = 6;
-    j.tasks.reserve(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i)
-        j.tasks.push_back(
-            queue::NewTask{"CancelCollection",
-                           {{"UserId", "u-leaver"}, {"WorksId", "w" + std::to_string(i)}},
-                           ""});
-    return j;
-}
 
 struct Figures {
     double tasks_per_s = 0;
@@ -108,7 +88,7 @@ Figures run_once(const std::filesystem::path& dir, int tasks, bool with_metrics)
     Clock& clock = SystemClock::instance();
     const std::string db = (dir / "queue.db").string();
     queue::Store store = must(queue::Store::open(db, clock), "opening the queue");
-    must(store.submit(job_of(tasks)), "submitting the job");
+    must(store.submit(bench::leaver_job(tasks)), "submitting the job");
 
     metrics::Registry registry(jobs::api_actions());
     engine::EngineOptions opt;
