@@ -161,13 +161,19 @@ JobInfo read_job(SQLite::Statement& s) {
     if (!s.isColumnNull(5)) j.not_before_ms = s.getColumn(5).getInt64();
     j.max_attempts = s.getColumn(6).getInt();
     j.submitted_at = s.getColumn(7).getInt64();
-    j.counts.queued = s.getColumn(8).getInt64();
-    j.counts.running = s.getColumn(9).getInt64();
-    j.counts.done = s.getColumn(10).getInt64();
-    j.counts.already_absent = s.getColumn(11).getInt64();
-    j.counts.failed = s.getColumn(12).getInt64();
-    j.counts.cancelled = s.getColumn(13).getInt64();
+    j.counts = read_counts(s, 8);
     return j;
+}
+
+TaskCounts read_counts(SQLite::Statement& s, int first) {
+    TaskCounts c;
+    c.queued = s.getColumn(first).getInt64();
+    c.running = s.getColumn(first + 1).getInt64();
+    c.done = s.getColumn(first + 2).getInt64();
+    c.already_absent = s.getColumn(first + 3).getInt64();
+    c.failed = s.getColumn(first + 4).getInt64();
+    c.cancelled = s.getColumn(first + 5).getInt64();
+    return c;
 }
 
 AttemptRow read_attempt(SQLite::Statement& s) {

@@ -96,11 +96,10 @@ struct Store::Impl {
     std::optional<SQLite::Statement> retry_due_action;
     std::optional<SQLite::Statement> job_by_id;
     std::optional<SQLite::Statement> totals;
-    std::optional<SQLite::Statement> stats_totals;  // queue_stats
-    std::optional<SQLite::Statement> due_count;     // queue_stats
-    std::optional<SQLite::Statement> later_count;   // queue_stats
-    std::optional<SQLite::Statement> oldest_due;    // queue_stats
-    std::optional<SQLite::Statement> last_row;      // queue_stats
+    std::optional<SQLite::Statement> due_count;    // queue_stats
+    std::optional<SQLite::Statement> later_count;  // queue_stats
+    std::optional<SQLite::Statement> oldest_due;   // queue_stats
+    std::optional<SQLite::Statement> last_row;     // queue_stats
 };
 
 // Column readers shared by the query files. `first` is the index of the first column.
@@ -112,6 +111,8 @@ inline constexpr const char* kAttemptColumns =
     "request_id, code, message, outcome, endpoint, signature, access_key_id, recorded_at, "
     "prev_hash, hash, keyed";
 JobInfo read_job(SQLite::Statement& s);
+// Six count columns from `first` on: queued, running, done, already_absent, failed, cancelled.
+TaskCounts read_counts(SQLite::Statement& s, int first);
 AttemptRow read_attempt(SQLite::Statement& s);
 // NULL for an empty string, so optional text columns stay NULL when there is nothing to say.
 void bind_text_or_null(SQLite::Statement& s, int index, const std::string& value);

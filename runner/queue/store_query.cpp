@@ -138,35 +138,30 @@ Result<std::vector<ActionCounts>> Store::action_counts(std::int64_t job_id) {
         while (s.executeStep()) {
             ActionCounts a;
             a.action = s.getColumn(0).getString();
-            a.counts.queued = s.getColumn(1).getInt64();
-            a.counts.running = s.getColumn(2).getInt64();
-            a.counts.done = s.getColumn(3).getInt64();
-            a.counts.already_absent = s.getColumn(4).getInt64();
-            a.counts.failed = s.getColumn(5).getInt64();
-            a.counts.cancelled = s.getColumn(6).getInt64();
+            a.counts = read_counts(s, 1);
             out.push_back(std::move(a));
         }
         return out;
     });
 }
 
+namespace {
+
+// Every job's counts summed (the queue's totals), through the cached statement `slot`.
+TaskCounts sum_counts(std::optional<SQLite::Statement>& slot, SQLite::Database& db) {
+    StatementUse s(slot, db,
+                   "SELECT coalesce(sum(queued), 0), coalesce(sum(running), 0), "
+                   "coalesce(sum(done), 0), coalesce(sum(already_absent), 0), "
+                   "coalesce(sum(failed), 0), coalesce(sum(cancelled), 0) FROM job_counts");
+    s->executeStep();
+    return read_counts(*s, 0);
+}
+
+}  // namespace
+
 Result<TaskCounts> Store::totals() {
     Impl& m = *impl_;
-    return guarded(m.label, [&]() -> Result<TaskCounts> {
-        StatementUse s(m.totals, m.db,
-                       "SELECT coalesce(sum(queued), 0), coalesce(sum(running), 0), "
-                       "coalesce(sum(done), 0), coalesce(sum(already_absent), 0), "
-                       "coalesce(sum(failed), 0), coalesce(sum(cancelled), 0) FROM job_counts");
-        s->executeStep();
-        TaskCounts c;
-        c.queued = s->getColumn(0).getInt64();
-        c.running = s->getColumn(1).getInt64();
-        c.done = s->getColumn(2).getInt64();
-        c.already_absent = s->getColumn(3).getInt64();
-        c.failed = s->getColumn(4).getInt64();
-        c.cancelled = s->getColumn(5).getInt64();
-        return c;
-    });
+    return guarded(m.label, [&]() -> Result<TaskCounts> { return sum_counts(m.totals, m.db); });
 }
 
 Result<QueueStats> Store::queue_stats(std::int64_t due_cap) {
@@ -176,19 +171,7 @@ Result<QueueStats> Store::queue_stats(std::int64_t due_cap) {
         const std::int64_t now = m.now();
         // One snapshot: the counts and the due tasks agree with each other.
         SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::DEFERRED);
-        {
-            StatementUse s(m.stats_totals, m.db,
-                           "SELECT coalesce(sum(queued), 0), coalesce(sum(running), 0), "
-                           "coalesce(sum(done), 0), coalesce(sum(already_absent), 0), "
-                           "coalesce(sum(failed), 0), coalesce(sum(cancelled), 0) FROM job_counts");
-            s->executeStep();
-            q.counts.queued = s->getColumn(0).getInt64();
-            q.counts.running = s->getColumn(1).getInt64();
-            q.counts.done = s->getColumn(2).getInt64();
-            q.counts.already_absent = s->getColumn(3).getInt64();
-            q.counts.failed = s->getColumn(4).getInt64();
-            q.counts.cancelled = s->getColumn(5).getInt64();
-        }
+        q.counts = sum_counts(m.totals, m.db);
         // Through the tasks_due index, each side at most `due_cap` entries: the due ones, and
         // when they reach the cap the ones not yet due (retries waiting, jobs not yet due), whose
         // count subtracted from the queued count is exact. Only both sides over the cap leave
