@@ -108,3 +108,49 @@ TEST_F(EngineFakeTest, AStopWhileRecoveryWaitsEndsTheRunStopped) {
 
 }  // namespace
 }  // namespace qbi::engine::test
+
+namespace qbi::engine::test {
+namespace {
+
+// Two journal slots per worker: a worker sends its next call while its last answer waits for
+// the commit (here held off by another connection's write lock, taken when the first call
+// arrives), and no further: with both slots held it sends nothing until the commit frees
+// them. Nothing is lost: every task ends done once the lock goes.
+TEST_F(EngineFakeTest, AWorkerSendsOnWhileItsAnswerAwaitsTheCommitButNoFurther) {
+    queue::StoreOptions so;
+    so.synchronous = queue::Synchronous::Normal;
+    so.busy_timeout_ms = 10;
+    store_ =
+        std::make_unique<queue::Store>(must(queue::Store::open(dir_ / "queue.db", clock_, so)));
+    const std::int64_t job = submit("two-slots", 4);
+    SQLite::Database other((dir_ / "queue.db").string(), SQLite::OPEN_READWRITE);
+    const auto journal_path = InFlightJournal::path_for(dir_ / "queue.db");
+    std::optional<queue::SentCalls> at_second_call;
+    api_.respond([&](const FakeCall& call) -> std::optional<FakeReply> {
+        if (call.index == 0) other.exec("BEGIN IMMEDIATE");  // the first answer stays uncommitted
+        if (call.index == 1) at_second_call = InFlightJournal::read(journal_path);
+        return FakeReply{qbi::test::done(), 1, false};
+    });
+    EngineOptions o = options();
+    o.workers = 1;
+    int ticks = 0;
+    std::size_t calls_while_locked = 0;
+    RunReport r = run(o, [&](const Engine&) {
+        if (++ticks == 4) {  // the writer has failed to commit for 300 ms
+            calls_while_locked = api_.call_count();
+            other.exec("COMMIT");
+        }
+    });
+    EXPECT_EQ(r.reason, StopReason::Finished) << r.store_error.message;
+    ASSERT_TRUE(at_second_call);
+    EXPECT_EQ(at_second_call->task_ids.size(), 2u);  // the answered call and the one going out
+    EXPECT_EQ(calls_while_locked, 2u);               // then both slots were held
+    auto c = counts(job);
+    EXPECT_EQ(c.done, 4);
+    EXPECT_EQ(c.queued + c.running + c.failed, 0);
+    EXPECT_EQ(api_.call_count(), 4u);
+    expect_chain_intact();
+}
+
+}  // namespace
+}  // namespace qbi::engine::test

@@ -48,7 +48,7 @@ void expect_only_wait(const Actions& a, std::int64_t until) {
     EXPECT_EQ(a.wait_until_ms, until);
 }
 
-TEST(EngineMachine, ClaimCapacityIsTwoPerWorkerUpToTwoSecondsOfTheRate) {
+TEST(EngineMachine, ClaimCapacityIsThreePerWorkerUpToTwoSecondsOfTheRate) {
     EngineOptions o;
     o.workers = 8;
     o.claim_batch = 64;
@@ -57,11 +57,11 @@ TEST(EngineMachine, ClaimCapacityIsTwoPerWorkerUpToTwoSecondsOfTheRate) {
     o.max_qps = 1000;
     EXPECT_EQ(claim_capacity(o), 64);  // a claim batch
     o.max_qps = 1;
-    EXPECT_EQ(claim_capacity(o), 16);  // two per worker
+    EXPECT_EQ(claim_capacity(o), 24);  // three per worker
     o.workers = 0;
     o.claim_batch = 0;
     o.max_qps = 0;
-    EXPECT_EQ(claim_capacity(o), 2);
+    EXPECT_EQ(claim_capacity(o), 3);
 }
 
 // Working with room for a batch: claim up to the room (never more than a claim batch); what

@@ -30,7 +30,7 @@ int claim_capacity(const EngineOptions& o) {
     const int batch = std::max(1, o.claim_batch);
     const double two_seconds = std::ceil(2 * std::max(o.max_qps, 0.5));
     int capacity =
-        std::max(workers * 2, std::min<int>(batch, static_cast<int>(std::min(two_seconds, 1e6))));
+        std::max(workers * 3, std::min<int>(batch, static_cast<int>(std::min(two_seconds, 1e6))));
     // Claimed per action (EngineOptions::actions), each rate-limited action keeps up to a
     // quarter second of its rate at hand besides: slow actions then never fill the capacity
     // the fast ones need.

@@ -95,11 +95,11 @@ struct DispatchConfig {
     static DispatchConfig from(const EngineOptions& o);  // with claim_capacity(o)
 };
 
-// The claim capacity: two tasks per worker at least, so no worker waits while the writer
-// commits; up to a claim batch when the rate limit lets that be spent within about two
-// seconds. Few enough that a stop or a halt has little to give back.
-// With per-action claims (EngineOptions::actions), every rate-limited action adds its own cap
-// (action_claim_cap: a quarter second of its rate).
+// The claim capacity: three tasks per worker at least (a call out, an answer awaiting its
+// group commit, one at hand), so no worker waits while the writer commits; up to a claim batch when
+// the rate limit lets that be spent within about two seconds. Few enough that a stop or a halt has
+// little to give back. With per-action claims (EngineOptions::actions), every rate-limited action
+// adds its own cap (action_claim_cap: a quarter second of its rate).
 int claim_capacity(const EngineOptions& o);
 int action_claim_cap(double action_qps);
 

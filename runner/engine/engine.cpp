@@ -127,18 +127,25 @@ void Engine::Impl::wait_for_answers(std::int64_t wait_ms) {
     if (wait_ms <= 0) return;
     const std::int64_t deadline = clock.monotonic_ns() + wait_ms * 1000000;
     std::unique_lock lock(mu);
+    if (clock.monotonic_ns() < results_busy_until_ns) {
+        // The last write of results found the database busy: the answers kept wait for the
+        // next try (a halt or the probe's answer still ends the wait).
+        clock.wait_until_ns(lock, done_cv, std::min(deadline, results_busy_until_ns),
+                            [this] { return halted.load() || probing.load(); });
+        return;
+    }
     if (!clock.wait_until_ns(lock, done_cv, deadline, [this] { return !completions.empty(); }))
         return;
     // Group commit: every write is a transaction with an fsync, so gather a little.
     const std::size_t batch = commit_batch();
     // A halt (or the probe's answer) is not kept waiting: dispatch must stop (or resume) now;
-    // nor is a worker that waits for a journal slot (every slot is held by a call out or an
-    // answer not yet committed: the commit frees them), nor anyone when no call is out.
-    clock.wait_until_ns(lock, done_cv, clock.monotonic_ns() + kGroupCommitWaitMs * 1000000,
-                        [this, batch] {
-                            return completions.size() >= batch || halted.load() || probing.load() ||
-                                   free_slots.empty() || in_flight.empty();
-                        });
+    // nor is a worker that waits for a journal slot (the commit frees them) or for work (the
+    // claim after the commit brings it), nor anyone when no call is out.
+    clock.wait_until_ns(
+        lock, done_cv, clock.monotonic_ns() + kGroupCommitWaitMs * 1000000, [this, batch] {
+            return completions.size() >= batch || halted.load() || probing.load() ||
+                   free_slots.empty() || in_flight.empty() || (workers_waiting > 0 && pool.empty());
+        });
 }
 
 RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<void()>& on_idle,
@@ -178,12 +185,12 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
         opt.metrics->on_task(metrics::Registry::TaskResult::Failed, recovered->failed);
     }
     if (report.recovered > 0) log::warn(recovered_text(*recovered));
-    if (auto st = journal.open(journal_path, opt.owner, opt.workers); !st)
+    if (auto st = journal.open(journal_path, opt.owner, journal_slots()); !st)
         log::warn(st.error().message +
                   "; after a crash every running task will count as "
                   "possibly sent");
     free_slots.clear();
-    for (int i = opt.workers - 1; i >= 0; --i) free_slots.push_back(i);
+    for (int i = journal_slots() - 1; i >= 0; --i) free_slots.push_back(i);
     if (opt.job_id) {
         if (auto job = store.job(*opt.job_id); job && *job) progress.total = (*job)->counts.queued;
     } else if (auto totals = store.totals()) {

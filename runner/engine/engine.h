@@ -18,8 +18,9 @@
 // queue, all within kAbortWaitMs of the grace end.
 //
 // Crash accounting: claims come in batches, but a call goes out only holding a slot of the
-// in-flight journal (inflight_journal.h), kept until its result is committed, so at most
-// `workers` calls are in doubt after a crash; run() starts by recovering a dead runner's
+// in-flight journal (inflight_journal.h), kept until its result is committed; two slots per
+// worker (its call out, its last answer awaiting the group commit), so at most 2 x `workers`
+// calls are in doubt after a crash; run() starts by recovering a dead runner's
 // tasks with that journal (Store::recover_running).
 //
 // The writer's decisions (claim, halt, probe, stop, grace, time limit, finish) are the pure

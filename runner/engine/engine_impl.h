@@ -84,6 +84,9 @@ struct Engine::Impl {
     bool abandon_in_flight(RunReport& report);
     // Under mu: gives the journal slots of recorded completions back.
     void free_slots_locked(const std::vector<Completion>& done);
+    // Wakes the workers waiting for work (new tasks, free slots), if any: a commit or a claim
+    // while every worker is busy calling wakes no thread.
+    void wake_idle_workers();
     queue::TaskResult to_result(const Completion& c) const;
 
     // ---- worker side (workers.cpp) ----
@@ -98,6 +101,9 @@ struct Engine::Impl {
     }
     // How many answers make a full group commit.
     std::size_t commit_batch() const { return static_cast<std::size_t>(opt.workers); }
+    // Journal slots: one per worker for its call out, and as many again for answers not yet
+    // committed, so a worker sends its next call while the writer gathers a group commit.
+    int journal_slots() const { return 2 * opt.workers; }
     // The most tasks of `action` kept claimed and unstarted: a quarter second of its own rate
     // (action_claim_cap), at most the whole capacity.
     int action_cap(const std::string& action) const;
@@ -121,14 +127,17 @@ struct Engine::Impl {
     std::vector<Completion> completions;  // guarded by mu
     std::map<std::int64_t, InFlight> in_flight;  // guarded by mu: by task id
     // A call goes out only with a free slot of the in-flight journal, held until its result is
-    // committed: at most `workers` calls are ever in doubt after a crash (inflight_journal.h).
+    // committed: at most journal_slots() calls are ever in doubt after a crash
+    // (inflight_journal.h).
     InFlightJournal journal;                       // slots written under mu
     std::vector<int> free_slots;                   // guarded by mu
     bool aborting = false;                         // guarded by mu: the calls out are being cut
     std::vector<std::shared_ptr<Caller>> callers;  // fixed while the workers run
     bool shutdown = false;                         // guarded by mu: workers exit
     int workers_running = 0;                       // guarded by mu: started, not yet exited
-    std::size_t claim_rotation = 0;                // writer only: per-action claims start here
+    std::int64_t results_busy_until_ns = 0;        // writer only: results found the store busy
+    int workers_waiting = 0;         // guarded by mu: in next_task's wait (wake_idle_workers)
+    std::size_t claim_rotation = 0;  // writer only: per-action claims start here
 
     std::int64_t start_ns = 0;               // writer only: monotonic time run() began
     std::int64_t last_busy_log_ms = 0;       // writer only: when a busy database was last logged

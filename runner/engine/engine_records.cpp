@@ -102,6 +102,7 @@ bool Engine::Impl::flush_completions(RunReport& report, ProbeAnswer* probe) {
             // Another process (a large submit) held the database beyond the busy timeout:
             // nothing was written; keep the results and write them on the next pass.
             note_busy(effects.error(), "results kept and written again shortly");
+            results_busy_until_ns = clock.monotonic_ns() + kBusyRetryMs * 1000000;
             std::lock_guard lock(mu);
             completions.insert(completions.begin(), std::make_move_iterator(batch.begin()),
                                std::make_move_iterator(batch.end()));
@@ -115,8 +116,8 @@ bool Engine::Impl::flush_completions(RunReport& report, ProbeAnswer* probe) {
             // Committed: these calls are no longer in doubt.
             std::lock_guard lock(mu);
             free_slots_locked(batch);
+            if (workers_waiting > 0) clock.notify_all(work_cv);
         }
-        clock.notify_all(work_cv);
         for (std::size_t i = 0; i < effects->size(); ++i) {
             const Completion& c = *recorded[i];
             count_attempt(c.task.action, results[i].attempt, (*effects)[i].effect);
@@ -212,7 +213,7 @@ bool Engine::Impl::claim_more(RunReport& report, int limit, ClaimResult& result)
         std::lock_guard lock(mu);
         for (auto& t : *claimed) pool.add(std::move(t));
     }
-    clock.notify_all(work_cv);
+    wake_idle_workers();
     return true;
 }
 

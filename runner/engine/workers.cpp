@@ -70,8 +70,20 @@ std::optional<queue::ClaimedTask> Engine::Impl::next_task(std::unique_lock<std::
         }
         const std::int64_t deadline =
             wait_ns == Clock::kNever ? Clock::kNever : clock.monotonic_ns() + wait_ns;
+        ++workers_waiting;
+        // The writer gathering a group commit stops for an idle worker (wait_for_answers).
+        if (pool.empty() && !completions.empty()) clock.notify_all(done_cv);
         clock.wait_until_ns(lock, work_cv, deadline);
+        --workers_waiting;
     }
+}
+
+void Engine::Impl::wake_idle_workers() {
+    {
+        std::lock_guard lock(mu);
+        if (workers_waiting == 0) return;
+    }
+    clock.notify_all(work_cv);
 }
 
 void Engine::Impl::worker_loop(Caller& caller) {
