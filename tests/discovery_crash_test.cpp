@@ -105,7 +105,8 @@ TEST_F(EngineSimTest, DiscoveryUnderKillNineAndFaultsEndsLikeAFaultFreeRun) {
             if (exit_code != 128 + SIGKILL) continue;
             ++kills;
             const std::int64_t doubt = in_doubt();
-            EXPECT_LE(doubt, 2 * 8) << "kill " << kills << ": more calls in doubt than journal slots";
+            EXPECT_LE(doubt, 2 * 8)
+                << "kill " << kills << ": more calls in doubt than journal slots";
             in_doubt_at_kills += doubt;
         } else {
             exit_code = runner.wait_for(60000);

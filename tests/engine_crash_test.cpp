@@ -81,7 +81,8 @@ TEST_F(EngineSimTest, KillNineAtRandomMomentsLosesNothing) {
             // What the dead runner left running; the next runner must recover each of them.
             running_at_kills += must(store().totals()).running;
             const std::int64_t doubt = in_doubt();
-            EXPECT_LE(doubt, 2 * 8) << "kill " << kills << ": more calls in doubt than journal slots";
+            EXPECT_LE(doubt, 2 * 8)
+                << "kill " << kills << ": more calls in doubt than journal slots";
             in_doubt_at_kills += doubt;
         } else {
             exit_code = runner.wait_for(30000);
