@@ -108,6 +108,16 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
+// `dir` emptied, with a queue of `tasks` due tasks: the database's path.
+std::string fresh_queue(const std::filesystem::path& dir, int tasks) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string db = (dir / "queue.db").string();
+    queue::Store store = must(queue::Store::open(db, SystemClock::instance()), "opening the queue");
+    must(store.submit(bench::leaver_job(tasks)), "submitting the job");
+    return db;
+}
+
 struct DirectCosts {
     double attempt_ns = 0;     // Registry::on_attempt, the engine's writer's one call per row
     double scrape_cpu_ms = 0;  // one scrape, server and client, with the gauges cached
@@ -116,14 +126,8 @@ struct DirectCosts {
 
 // Each the median of 5 measurements, on a queue of `tasks` due tasks.
 DirectCosts direct_costs(const std::filesystem::path& dir, int tasks) {
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
     Clock& clock = SystemClock::instance();
-    const std::string db = (dir / "queue.db").string();
-    {
-        queue::Store store = must(queue::Store::open(db, clock), "opening the queue");
-        must(store.submit(bench::leaver_job(tasks)), "submitting the job");
-    }
+    const std::string db = fresh_queue(dir, tasks);
     metrics::Registry registry(jobs::api_actions());
     app::Config config;
     std::vector<double> attempt_ns, scrape_ms, sample_ms;
@@ -167,12 +171,9 @@ DirectCosts direct_costs(const std::filesystem::path& dir, int tasks) {
 }
 
 Figures run_once(const std::filesystem::path& dir, int tasks, bool with_metrics) {
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
     Clock& clock = SystemClock::instance();
-    const std::string db = (dir / "queue.db").string();
+    const std::string db = fresh_queue(dir, tasks);
     queue::Store store = must(queue::Store::open(db, clock), "opening the queue");
-    must(store.submit(bench::leaver_job(tasks)), "submitting the job");
 
     metrics::Registry registry(jobs::api_actions());
     engine::EngineOptions opt;

@@ -58,11 +58,7 @@ namespace {
 // time with the ticks going on (watchdog, signals), and once the other writer commits, the
 // dead runner's task is recovered and every task settles. It used to end the run with 75.
 TEST_F(EngineFakeTest, RecoveryAtStartWaitsOutABusyDatabase) {
-    queue::StoreOptions so;
-    so.synchronous = queue::Synchronous::Normal;
-    so.busy_timeout_ms = 10;
-    store_ =
-        std::make_unique<queue::Store>(must(queue::Store::open(dir_ / "queue.db", clock_, so)));
+    open_store_with_busy_timeout(10);
     const std::int64_t job = submit("busy-recovery", 3);
     ASSERT_EQ(must(store().claim("dead-runner", 1, 600000)).size(), 1u);
     api_.set_default(FakeReply{qbi::test::done(), 10, false});
@@ -88,11 +84,7 @@ TEST_F(EngineFakeTest, RecoveryAtStartWaitsOutABusyDatabase) {
 
 // A stop while recovery waits ends the run as stopped, not as a store error.
 TEST_F(EngineFakeTest, AStopWhileRecoveryWaitsEndsTheRunStopped) {
-    queue::StoreOptions so;
-    so.synchronous = queue::Synchronous::Normal;
-    so.busy_timeout_ms = 10;
-    store_ =
-        std::make_unique<queue::Store>(must(queue::Store::open(dir_ / "queue.db", clock_, so)));
+    open_store_with_busy_timeout(10);
     submit("busy-stop", 2);
     SQLite::Database other((dir_ / "queue.db").string(), SQLite::OPEN_READWRITE);
     other.exec("BEGIN IMMEDIATE");
@@ -106,22 +98,12 @@ TEST_F(EngineFakeTest, AStopWhileRecoveryWaitsEndsTheRunStopped) {
     EXPECT_TRUE(api_.calls().empty());
 }
 
-}  // namespace
-}  // namespace qbi::engine::test
-
-namespace qbi::engine::test {
-namespace {
-
 // Two journal slots per worker: a worker sends its next call while its last answer waits for
 // the commit (here held off by another connection's write lock, taken when the first call
 // arrives), and no further: with both slots held it sends nothing until the commit frees
 // them. Nothing is lost: every task ends done once the lock goes.
 TEST_F(EngineFakeTest, AWorkerSendsOnWhileItsAnswerAwaitsTheCommitButNoFurther) {
-    queue::StoreOptions so;
-    so.synchronous = queue::Synchronous::Normal;
-    so.busy_timeout_ms = 10;
-    store_ =
-        std::make_unique<queue::Store>(must(queue::Store::open(dir_ / "queue.db", clock_, so)));
+    open_store_with_busy_timeout(10);
     const std::int64_t job = submit("two-slots", 4);
     SQLite::Database other((dir_ / "queue.db").string(), SQLite::OPEN_READWRITE);
     const auto journal_path = InFlightJournal::path_for(dir_ / "queue.db");

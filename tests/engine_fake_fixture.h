@@ -50,6 +50,16 @@ protected:
         return *store_;
     }
 
+    // Opens the store (before any use) with a short busy timeout, so that another connection's
+    // write lock is met at once rather than after the default 5 s.
+    void open_store_with_busy_timeout(int ms) {
+        queue::StoreOptions so;
+        so.synchronous = queue::Synchronous::Normal;
+        so.busy_timeout_ms = ms;
+        store_ =
+            std::make_unique<queue::Store>(must(queue::Store::open(dir_ / "queue.db", clock_, so)));
+    }
+
     template <class T>
     static T must(Result<T> r) {
         if (!r) {
