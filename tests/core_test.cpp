@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <set>
 
 #include "runner/core/clock.h"
 #include "runner/core/env.h"
+#include "runner/core/exit_codes.h"
 #include "runner/core/files.h"
 #include "runner/core/hash.h"
 #include "runner/core/ini.h"
@@ -318,6 +320,51 @@ TEST(ManPage, EscapesWhatRoffWouldInterpret) {
               ".PP\nsecond\n"
               ".TP\n\\fB\\-\\-config\\fR \\fIFILE\\fR\nthe file\n"
               ".PP\n.RS 4\n.nf\n\\&.sh run\n  qbi\\-runner \\-\\-json \\(aqx\\(aq\n.fi\n.RE\n");
+}
+
+// replace_file: the content lands whole under the name with the mode asked for, whatever the
+// umask; a failure of the filler or of the rename leaves the old file as it was and no
+// temporary file behind, with the filler's own error or strerror of the step.
+TEST(Files, ReplaceFileIsAtomicAndCleansUp) {
+    test::TempDir dir;
+    const std::string path = (dir / "out.txt").string();
+    const mode_t old_mask = ::umask(0077);
+    auto write = [](std::string text) {
+        return [text](int fd) -> Status {
+            if (const int e = write_all(fd, text); e != 0) return Error{kExitIoErr, "write"};
+            return {};
+        };
+    };
+    ASSERT_TRUE(replace_file(path, 0644, write("first\n")).ok());
+    ::umask(old_mask);
+    EXPECT_EQ(test::read_file(path), "first\n");
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0644u);
+
+    auto refused = replace_file(path, 0600, [](int fd) -> Status {
+        EXPECT_EQ(write_all(fd, "half"), 0);
+        return Error{kExitDataErr, "the filler gave up"};
+    });
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, kExitDataErr);
+    EXPECT_EQ(refused.error().message, "the filler gave up");
+    EXPECT_EQ(test::read_file(path), "first\n");
+
+    std::filesystem::create_directory(dir / "taken");  // rename over a folder fails
+    auto taken = replace_file((dir / "taken").string(), 0600, write("x"));
+    ASSERT_FALSE(taken.ok());
+    EXPECT_EQ(taken.error().code, kExitIoErr);
+    EXPECT_EQ(taken.error().message, "Is a directory");
+
+    auto nowhere = replace_file((dir / "missing" / "f").string(), 0600, write("x"));
+    ASSERT_FALSE(nowhere.ok());
+    EXPECT_EQ(nowhere.error().message, "No such file or directory");
+
+    std::set<std::string> left;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+        left.insert(e.path().filename().string());
+    EXPECT_EQ(left, (std::set<std::string>{"out.txt", "taken"}));
 }
 
 }  // namespace

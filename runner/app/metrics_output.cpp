@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "runner/core/exit_codes.h"
+#include "runner/core/files.h"
 
 namespace qbi::app {
 
@@ -85,34 +86,15 @@ Status check_metrics_file(const std::string& path) {
 }
 
 Status write_metrics_file(const std::string& path, const std::string& text) {
-    const std::string tmp = temp_path_for(path);
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) return io_error("create " + tmp, path);
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            Error e = io_error("write " + tmp, path);
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return e;
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    // 0644 whatever the umask (the units set UMask=0077): the collector reads it as another user.
-    if (::fchmod(fd, 0644) != 0 || ::fsync(fd) != 0) {
-        Error e = io_error("write " + tmp, path);
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        return e;
-    }
-    ::close(fd);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        Error e = io_error("rename " + tmp + " to it", path);
-        ::unlink(tmp.c_str());
-        return e;
-    }
+    // 0644 whatever the umask (the units set UMask=0077): the collector reads it as another
+    // user. The temporary name starts with a dot, which the collector ignores.
+    auto st = replace_file(path, 0644, [&](int fd) -> Status {
+        if (const int e = write_all(fd, text); e != 0) return Error{kExitIoErr, std::strerror(e)};
+        return {};
+    });
+    if (!st)
+        return Error{kExitIoErr,
+                     "metrics file " + path + ": cannot write it: " + st.error().message};
     return {};
 }
 

@@ -53,9 +53,9 @@ private:
 // --metrics-file: the path is usable (its folder exists and a file can be created there),
 // checked before the run so that a typo fails at once. Error 74 naming the path (64: empty).
 Status check_metrics_file(const std::string& path);
-// Writes `text` to `path` atomically, as node_exporter's textfile collector expects: a
-// temporary file in the same folder (".NAME.tmp", which the collector ignores), fsync'd, mode
-// 0644 (metrics are not secret, and the collector runs as another user), renamed over `path`.
+// Writes `text` to `path` atomically, as node_exporter's textfile collector expects
+// (replace_file: a temporary ".NAME.tmp-XXXXXX" in the same folder, which the collector
+// ignores), mode 0644 (metrics are not secret, and the collector runs as another user).
 // Error 74 naming the path.
 Status write_metrics_file(const std::string& path, const std::string& text);
 

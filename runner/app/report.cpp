@@ -10,11 +10,13 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <streambuf>
 
 #include "runner/app/report_parts.h"
 #include "runner/core/exit_codes.h"
+#include "runner/core/files.h"
 #include "runner/core/strings.h"
 #include "runner/core/time_format.h"
 
@@ -215,8 +217,8 @@ std::string proof_problem(const ReportFacts& f) {
 
 namespace {
 
-// An ostream buffer over a file descriptor (the temporary file mkstemp opened: reopening it by
-// name could open something else put there in between).
+// An ostream buffer over a file descriptor (the temporary file replace_file opened: reopening
+// it by name could open something else put there in between).
 class FdBuf : public std::streambuf {
 public:
     explicit FdBuf(int fd) : fd_(fd) { setp(buf_, buf_ + sizeof buf_); }
@@ -233,19 +235,11 @@ protected:
         return traits_type::not_eof(c);
     }
     int sync() override {
-        const char* p = pbase();
-        while (p < pptr()) {
-            const ssize_t n = ::write(fd_, p, static_cast<std::size_t>(pptr() - p));
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) {
-                error_ = n < 0 ? errno : EIO;
-                setp(buf_, buf_ + sizeof buf_);
-                return -1;
-            }
-            p += n;
-        }
+        const int e =
+            write_all(fd_, std::string_view(pbase(), static_cast<std::size_t>(pptr() - pbase())));
         setp(buf_, buf_ + sizeof buf_);
-        return 0;
+        if (e != 0) error_ = e;
+        return e == 0 ? 0 : -1;
     }
 
 private:
@@ -254,8 +248,8 @@ private:
     char buf_[1 << 16];
 };
 
-Error write_error(const std::string& path, int err) {
-    return Error{kExitIoErr, "cannot write the report to " + path + ": " + std::strerror(err)};
+Error write_error(const std::string& path, const std::string& why) {
+    return Error{kExitIoErr, "cannot write the report to " + path + ": " + why};
 }
 
 }  // namespace
@@ -263,23 +257,21 @@ Error write_error(const std::string& path, int err) {
 Result<ReportFacts> write_report_file(queue::Store& store, const queue::JobInfo& job,
                                       ReportFormat format, const ReportOrigin& origin,
                                       const std::string& path) {
-    std::string tmp = path + ".tmp-XXXXXX";
-    const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);  // 0600 whatever the umask
-    if (fd < 0) return write_error(path, errno);
-    Result<ReportFacts> facts = Error{kExitSoftware, "report not written"};
-    {
+    std::optional<Result<ReportFacts>> facts;  // set once the content was written (or failed)
+    // 0600 (the report names accounts and RequestIds), whatever the umask.
+    Status st = replace_file(path, 0600, [&](int fd) -> Status {
         FdBuf buf(fd);
         std::ostream out(&buf);
         facts = write_report(store, job, format, origin, out);
+        if (!*facts) return facts->error();  // nothing replaced; reported as it is, below
         out.flush();
-        if (facts && (!out || buf.error() != 0))
-            facts = write_error(path, buf.error() ? buf.error() : EIO);
-    }
-    if (facts && ::fsync(fd) != 0) facts = write_error(path, errno);
-    if (::close(fd) != 0 && facts) facts = write_error(path, errno);
-    if (facts && ::rename(tmp.c_str(), path.c_str()) != 0) facts = write_error(path, errno);
-    if (!facts) ::unlink(tmp.c_str());
-    return facts;
+        if (!out || buf.error() != 0)
+            return Error{kExitIoErr, std::strerror(buf.error() ? buf.error() : EIO)};
+        return {};
+    });
+    if (facts && !*facts) return std::move(*facts);
+    if (!st) return write_error(path, st.error().message);
+    return std::move(*facts);
 }
 
 std::string html_text(std::string_view s) {

@@ -5,6 +5,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+
+#include "runner/core/exit_codes.h"
 
 namespace qbi {
 
@@ -74,6 +77,33 @@ Result<std::string> read_to_end(int fd, std::size_t limit, bool& over) {
             return text;
         }
     }
+}
+
+int write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return 0;
+}
+
+Status replace_file(const std::string& path, mode_t mode,
+                    const std::function<Status(int fd)>& fill) {
+    const std::filesystem::path p(path);
+    std::string tmp = (p.parent_path() / ("." + p.filename().string() + ".tmp-XXXXXX")).string();
+    UniqueFd fd(::mkostemp(tmp.data(), O_CLOEXEC));
+    if (!fd.valid()) return Error{kExitIoErr, std::strerror(errno)};
+    const auto failed = [&tmp](Error e) -> Status {
+        ::unlink(tmp.c_str());
+        return e;
+    };
+    if (Status st = fill(fd.get()); !st) return failed(st.error());
+    if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0 || ::close(fd.release()) != 0 ||
+        ::rename(tmp.c_str(), path.c_str()) != 0)
+        return failed(Error{kExitIoErr, std::strerror(errno)});
+    return {};
 }
 
 }  // namespace qbi

@@ -8,11 +8,16 @@
 // file is checked with fstat on the descriptor that was opened, so nothing can be swapped in
 // between a check and the open. Only a regular file is returned (its O_NONBLOCK cleared).
 //
+// replace_file() is the one way the project writes a file that others read while it may be
+// rewritten (the report, the metrics textfile, qbi-sim's state and port files).
+//
 // Thread-safety: functions over their arguments; UniqueFd is a plain owning value.
 #include <sys/stat.h>
 
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "runner/core/result.h"
 
@@ -65,5 +70,18 @@ Result<OpenedFile> open_regular_file(int dir_fd, const std::string& path, Follow
 // (the caller words that refusal). The text is sized from fstat's length up front (a file that
 // grows meanwhile still reads whole, up to the limit). Error: strerror of a failed read.
 Result<std::string> read_to_end(int fd, std::size_t limit, bool& over);
+
+// Writes all of `data` to `fd`, again after EINTR: 0, or the errno of the write that failed.
+int write_all(int fd, std::string_view data);
+
+// Replaces `path` atomically (a reader sees the old file or the new one, never a part): `fill`
+// writes the content into a new temporary file beside it (".NAME.tmp-XXXXXX", made by
+// mkostemp, so never an existing file or a link), which then gets `mode` whatever the umask,
+// is fsync'd, closed and renamed over `path`. On any failure the temporary file is removed and
+// `path` is left as it was. An error `fill` returns comes back unchanged; a failed step of
+// this function's own is kExitIoErr with strerror(errno) as its message, for the caller's
+// own sentence.
+Status replace_file(const std::string& path, mode_t mode,
+                    const std::function<Status(int fd)>& fill);
 
 }  // namespace qbi

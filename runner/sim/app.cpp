@@ -13,6 +13,7 @@
 
 #include "runner/core/clock.h"
 #include "runner/core/exit_codes.h"
+#include "runner/core/files.h"
 #include "runner/core/random.h"
 #include "runner/core/strings.h"
 #include "runner/sim/certgen.h"
@@ -40,18 +41,12 @@ std::string world_summary(const WorldData& d) {
 }  // namespace
 
 Status write_file_atomic(const std::string& path, const std::string& content) {
-    const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-    std::FILE* f = std::fopen(tmp.c_str(), "we");
-    if (f == nullptr) return Error{kExitIoErr, path + ": " + std::strerror(errno)};
-    const bool written = std::fwrite(content.data(), 1, content.size(), f) == content.size();
-    const bool flushed = std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
-    const int saved = errno;
-    std::fclose(f);
-    if (!written || !flushed || std::rename(tmp.c_str(), path.c_str()) != 0) {
-        const int e = written && flushed ? errno : saved;
-        std::remove(tmp.c_str());
-        return Error{kExitIoErr, path + ": " + std::strerror(e)};
-    }
+    auto st = replace_file(path, 0644, [&](int fd) -> Status {
+        if (const int e = write_all(fd, content); e != 0)
+            return Error{kExitIoErr, std::strerror(e)};
+        return {};
+    });
+    if (!st) return Error{kExitIoErr, path + ": " + st.error().message};
     return {};
 }
 
