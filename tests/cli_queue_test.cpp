@@ -196,11 +196,9 @@ TEST_F(QueueCli, AuditVerifyNamesTheFirstBrokenRow) {
 // Records one answer per queued task of the file's job (claim order) with these outcomes and
 // codes, as a runner would.
 void record_all(const std::string& db, Outcome outcome,
-                const std::vector<std::pair<std::string, std::string>>& code_and_message = {},
-                queue::AuditKeyRef key = nullptr) {
+                const std::vector<std::pair<std::string, std::string>>& code_and_message = {}) {
     auto store = queue::Store::open(db, SystemClock::instance());
     ASSERT_TRUE(store) << store.error().message;
-    store->set_audit_key(std::move(key));
     auto claimed = store->claim("o", 100, 60000);
     ASSERT_TRUE(claimed);
     std::vector<queue::TaskResult> results;
@@ -386,8 +384,6 @@ TEST_F(QueueCli, AuditVerifyChecksAnAnchor) {
               "last attempt row (2) says done\n");
 }
 
-// The runners' audit head: logged at the end of every run (force) and, from the ticks, once
-// 10 minutes of clock time have passed since the last one, never more often.
 // A keyed log (audit.key_file, or the service credential audit-key): the runner keys its rows,
 // refuses to append to a keyed log without the key, and verify needs the key; the key's bytes
 // are never shown.
@@ -468,6 +464,8 @@ TEST_F(QueueCli, AuditKeyKeysTheRowsAndVerifyNeedsIt) {
     EXPECT_EQ(test::read_file(db()).find(secret), std::string::npos);
 }
 
+// The runners' audit head: logged at the end of every run (force) and, from the ticks, once
+// 10 minutes of clock time have passed since the last one, never more often.
 TEST(AuditHeadLog, LoggedAtTheEndAndEveryTenMinutes) {
     test::TempDir dir;
     ManualClock clock;

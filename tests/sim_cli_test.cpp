@@ -2,10 +2,8 @@
 // final state) and a graceful stop on SIGTERM/SIGINT; plus the flag parser in process.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <csignal>
 #include <fstream>
-#include <thread>
 
 #include "runner/sim/app.h"
 #include "runner/sim/certgen.h"
@@ -259,13 +257,10 @@ TEST(SimCli, ServesTheMetadataServiceWhenAsked) {
                           "--metadata-role", "EcsRole", "--oidc-token-file",
                           dir.write("token", "tok\n").string()});
     ASSERT_TRUE(sim.started());
-    // The API's port file is what started() waits for; the metadata service's may come after.
+    // The API's port file, which started() waits for, comes after the metadata service's.
     int port = 0;
-    for (int i = 0; i < 500 && port == 0; ++i) {
-        std::ifstream in(port_file);
-        if (!(in >> port)) port = 0;
-        if (port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    std::ifstream in(port_file);
+    in >> port;
     EXPECT_GT(port, 0);
     EXPECT_EQ(sim.terminate(SIGTERM), 0);
     EXPECT_NE(sim.err().find(

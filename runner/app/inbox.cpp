@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "runner/app/submit.h"
+#include "runner/core/files.h"
 #include "runner/core/log.h"
 #include "runner/core/strings.h"
 #include "runner/core/time_format.h"
@@ -70,17 +71,6 @@ std::string numbered(const std::string& name, int k) {
 }
 
 constexpr int kMaxNumbered = 1000;
-
-bool write_all(int fd, const std::string& text) {
-    std::size_t at = 0;
-    while (at < text.size()) {
-        ssize_t n = ::write(fd, text.data() + at, text.size() - at);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        at += static_cast<std::size_t>(n);
-    }
-    return true;
-}
 
 }  // namespace
 
@@ -216,7 +206,7 @@ void Inbox::reject(const std::string& name, const std::vector<std::string>& erro
                        "/rejected: " + std::strerror(why));
             return;
         }
-        bool written = ::fchmod(err.get(), 0600) == 0 && write_all(err.get(), text);
+        bool written = ::fchmod(err.get(), 0600) == 0 && write_all(err.get(), text) == 0;
         if (!written)
             log::error("inbox: cannot write " + dir_ + "/rejected/" + error_name + ": " +
                        std::strerror(errno));

@@ -88,10 +88,7 @@ Status check_metrics_file(const std::string& path) {
 Status write_metrics_file(const std::string& path, const std::string& text) {
     // 0644 whatever the umask (the units set UMask=0077): the collector reads it as another
     // user. The temporary name starts with a dot, which the collector ignores.
-    auto st = replace_file(path, 0644, [&](int fd) -> Status {
-        if (const int e = write_all(fd, text); e != 0) return Error{kExitIoErr, std::strerror(e)};
-        return {};
-    });
+    auto st = replace_file(path, 0644, text);
     if (!st)
         return Error{kExitIoErr,
                      "metrics file " + path + ": cannot write it: " + st.error().message};

@@ -86,13 +86,10 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
         print_overview(err);
         return kExitUsage;
     }
-    const Command* cmd = nullptr;
-    std::vector<std::string> names;
-    for (const auto& c : commands()) {
-        names.emplace_back(c.name);
-        if (command == c.name) cmd = &c;
-    }
+    const Command* cmd = find_command(command);
     if (cmd == nullptr) {
+        std::vector<std::string> names;
+        for (const auto& c : commands()) names.emplace_back(c.name);
         std::string hint = nearest(command, names);
         return inv.fail(kExitUsage, "unknown command '" + command + "'" +
                                         (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
@@ -102,9 +99,7 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
         print_command_help(out, *cmd);
         return kExitOk;
     }
-    // Documentation needs no configuration (the build writes the man pages with `help`).
-    const std::string name = cmd->name;
-    if (name == "help" || name == "completion") return cmd->handler(inv, rest);
+    if (!cmd->needs_config) return cmd->handler(inv, rest);
     // -v is an override of log.level, so that a reload of `serve` keeps it.
     if (inv.global.verbose) inv.global.overrides.log_level = "debug";
     auto cfg = app::load_configuration(inv.global.overrides, env);

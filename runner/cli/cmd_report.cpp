@@ -25,7 +25,7 @@ int cmd_report(Invocation& inv, const std::vector<std::string>& args) {
     }
     auto db = app::database_path(inv.config, inv.env);
     if (!db) return inv.fail(db.error());
-    auto store = open_queue(inv, app::QueueUse::Read);
+    auto store = app::open_store(inv.config, *db, inv.clock, app::QueueUse::Read);
     if (!store) return inv.fail(store.error());
     auto job = app::lookup_job(*store, a->positional[0]);
     if (!job) return inv.fail(job.error());

@@ -55,13 +55,17 @@ constexpr Example kPlanEx[] = {
     {"qbi-runner plan leaver.yaml -o reviewed.yaml", "read now, write the cancel calls to review"},
     {"qbi-runner --json plan leaver.yaml",
      "each call with the work it concerns and how it was found"}};
+// Options that several commands take, word for word.
+constexpr Option kMetricsFileOpt{
+    "--metrics-file", nullptr, "PATH",
+    "at the end, write the run's metrics there (Prometheus textfile, atomically)"};
+constexpr Option kCodeOpt{"--code", nullptr, "C", "only tasks whose last error code is C"};
 constexpr Option kRunOpt[] = {
     {"--workers", nullptr, "N", "concurrent API calls (default run.workers)"},
     {"--max-qps", nullptr, "Q", "calls per second across all workers (default rate.max_qps)"},
     {"--job", nullptr, "NAME", "only this job's tasks"},
     {"--max-time", nullptr, "DUR", "stop after DUR (e.g. 30m) and exit 75 if work is left"},
-    {"--metrics-file", nullptr, "PATH",
-     "at the end, write the run's metrics there (Prometheus textfile, atomically)"}};
+    kMetricsFileOpt};
 constexpr Example kRunEx[] = {
     {"qbi-runner run", "work every due task, then exit with 0 (or 1 if some failed)"},
     {"qbi-runner run --job offboard-jdoe-2026-12-03 --workers 4 --max-time 30m",
@@ -70,9 +74,7 @@ constexpr Example kServeEx[] = {
     {"systemctl enable --now qbi-runner", "run the daemon under systemd (qbi-runner.service)"},
     {"qbi-runner -v serve --config ./runner.ini", "in the foreground, with debug logging"}};
 constexpr Option kBatchOpt[] = {
-    {"--max-time", nullptr, "DUR", "stop after DUR and exit 75 if work is left"},
-    {"--metrics-file", nullptr, "PATH",
-     "at the end, write the run's metrics there (Prometheus textfile, atomically)"}};
+    {"--max-time", nullptr, "DUR", "stop after DUR and exit 75 if work is left"}, kMetricsFileOpt};
 constexpr Example kBatchEx[] = {
     {"systemctl enable --now qbi-runner-batch.timer", "the daily batch at 19:00"},
     {"qbi-runner batch --max-time 2h", "the same batch now, for at most two hours"},
@@ -83,7 +85,7 @@ constexpr Example kStatusEx[] = {
     {"qbi-runner --json status offboard-jdoe-2026-12-03", "one job, counts per action, as JSON"}};
 constexpr Option kTasksOpt[] = {
     {"--state", nullptr, "S", "only tasks in state S", kTaskStates},
-    {"--code", nullptr, "C", "only tasks whose last error code is C"},
+    kCodeOpt,
     {"--action", nullptr, "A", "only calls of API action A"},
     {"--parent", nullptr, "ID", "only tasks created by the read task ID"},
     {"--limit", nullptr, "N", "at most N tasks"}};
@@ -94,7 +96,7 @@ constexpr Example kTasksEx[] = {
 constexpr Option kRerunOpt[] = {
     {"--all", nullptr, nullptr, "every job instead of one"},
     {"--state", nullptr, "S", "failed (default) or cancelled tasks", "failed cancelled"},
-    {"--code", nullptr, "C", "only tasks whose last error code is C"}};
+    kCodeOpt};
 constexpr Example kRerunEx[] = {
     {"qbi-runner rerun offboard-jdoe-2026-12-03", "requeue the job's failed tasks"},
     {"qbi-runner rerun --all --code Internal.System.Error", "requeue one error across every job"}};
@@ -254,7 +256,7 @@ constexpr Command kCommands[] = {
      cmd_help,
      "Prints the help of qbi-runner or of one command (the same as `COMMAND --help`); "
      "`help jobs` prints the job file format (qbi-runner-jobs(5)).",
-     kHelpOpt, kHelpEx, "jobs"},
+     kHelpOpt, kHelpEx, "jobs", false},
     {"completion",
      "completion bash",
      "print the bash completion script",
@@ -262,7 +264,8 @@ constexpr Command kCommands[] = {
      "Prints the bash completion script (the package installs it; see bash-completion).",
      {},
      kCompletionEx,
-     "bash"},
+     "bash",
+     false},
 };
 
 }  // namespace
@@ -271,9 +274,14 @@ std::span<const Command> commands() {
     return kCommands;
 }
 
-const Command& command(std::string_view name) {
+const Command* find_command(std::string_view name) {
     for (const auto& c : kCommands)
-        if (name == c.name) return c;
+        if (name == c.name) return &c;
+    return nullptr;
+}
+
+const Command& command(std::string_view name) {
+    if (const Command* c = find_command(name)) return *c;
     std::abort();  // a handler asked for an entry that is not in the table
 }
 

@@ -47,9 +47,14 @@ struct Command {
     std::span<const Example> examples;
     // What the operands complete to: "jobfile" (*.yaml, *.yml), "file", or a word list.
     const char* operands = nullptr;
+    // False for the documentation commands, which run without loading the configuration (the
+    // build writes the man pages with `help`).
+    bool needs_config = true;
 };
 
 std::span<const Command> commands();
+// The entry named `name`, or nullptr.
+const Command* find_command(std::string_view name);
 // The entry named `name` (one of commands(); anything else is a programming error).
 const Command& command(std::string_view name);
 // Options accepted before or after the command name.

@@ -205,11 +205,9 @@ int cmd_help(Invocation& inv, const std::vector<std::string>& args) {
         inv.out << job_files_doc();
         return kExitOk;
     }
-    for (const Command& c : commands()) {
-        if (name == c.name) {
-            print_command_help(inv.out, c);
-            return kExitOk;
-        }
+    if (const Command* c = find_command(name)) {
+        print_command_help(inv.out, *c);
+        return kExitOk;
     }
     return inv.fail(kExitUsage, "help: no command '" + name + "' (see qbi-runner --help)");
 }

@@ -126,11 +126,11 @@ std::string jobs_page() {
 }
 
 // Bash: the words of `list` (space-separated) as one string.
-std::string words(std::span<const Option> list, bool with_aliases = true) {
+std::string words(std::span<const Option> list) {
     std::string r;
     for (const Option& o : list) {
         r += (r.empty() ? "" : " ") + std::string(o.name);
-        if (with_aliases && o.alias) r += std::string(" ") + o.alias;
+        if (o.alias) r += std::string(" ") + o.alias;
     }
     return r;
 }

@@ -106,4 +106,12 @@ Status replace_file(const std::string& path, mode_t mode,
     return {};
 }
 
+Status replace_file(const std::string& path, mode_t mode, std::string_view content) {
+    return replace_file(path, mode, [content](int fd) -> Status {
+        if (const int e = write_all(fd, content); e != 0)
+            return Error{kExitIoErr, std::strerror(e)};
+        return {};
+    });
+}
+
 }  // namespace qbi

@@ -83,5 +83,7 @@ int write_all(int fd, std::string_view data);
 // own sentence.
 Status replace_file(const std::string& path, mode_t mode,
                     const std::function<Status(int fd)>& fill);
+// The same with `content` as the whole file; a failed write is kExitIoErr with its strerror.
+Status replace_file(const std::string& path, mode_t mode, std::string_view content);
 
 }  // namespace qbi

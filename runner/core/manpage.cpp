@@ -170,14 +170,6 @@ void ManPage::literal(std::string_view lines) {
     out_ += ".fi\n.RE\n";
 }
 
-void ManPage::indent_begin() {
-    out_ += ".RS\n";
-}
-
-void ManPage::indent_end() {
-    out_ += ".RE\n";
-}
-
 void help_listing(ManPage& page, std::string_view listing) {
     auto lines = lines_of(listing);
     std::string prose, tag, text;

@@ -35,8 +35,6 @@ public:
     void bullet(std::string_view text);
     // Literal lines, indented, not filled (examples, file excerpts).
     void literal(std::string_view lines);
-    void indent_begin();  // .RS
-    void indent_end();    // .RE
     const std::string& str() const { return out_; }
 
 private:

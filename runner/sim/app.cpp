@@ -41,11 +41,7 @@ std::string world_summary(const WorldData& d) {
 }  // namespace
 
 Status write_file_atomic(const std::string& path, const std::string& content) {
-    auto st = replace_file(path, 0644, [&](int fd) -> Status {
-        if (const int e = write_all(fd, content); e != 0)
-            return Error{kExitIoErr, std::strerror(e)};
-        return {};
-    });
+    auto st = replace_file(path, 0644, content);
     if (!st) return Error{kExitIoErr, path + ": " + st.error().message};
     return {};
 }
@@ -131,12 +127,6 @@ int sim_main(int argc, char** argv) {
     SimServer server(*sim, o.server);
     if (auto started = server.start(); !started)
         return fail(started.error().code, started.error().message);
-    if (!o.port_file.empty()) {
-        if (auto w = write_file_atomic(o.port_file, std::to_string(server.port()) + "\n"); !w) {
-            server.stop();
-            return fail(w.error().code, "--port-file " + w.error().message);
-        }
-    }
     std::unique_ptr<SimServer> metadata;
     if (o.metadata_port >= 0) {
         ServerOptions mo;
@@ -158,6 +148,14 @@ int sim_main(int argc, char** argv) {
                 return fail(w.error().code, "--metadata-port-file " + w.error().message);
             }
         if (!o.quiet) std::cerr << "qbi-sim: metadata service on " << metadata->endpoint() << "\n";
+    }
+    // Last: a client waiting for the port file finds every service up.
+    if (!o.port_file.empty()) {
+        if (auto w = write_file_atomic(o.port_file, std::to_string(server.port()) + "\n"); !w) {
+            if (metadata) metadata->stop();
+            server.stop();
+            return fail(w.error().code, "--port-file " + w.error().message);
+        }
     }
     if (!o.quiet)
         std::cerr << "qbi-sim: listening on " << server.endpoint() << " (seed " << sim->seed()

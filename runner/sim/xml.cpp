@@ -6,10 +6,6 @@ namespace qbi::sim {
 
 namespace {
 
-std::string xml_escape(const std::string& s) {
-    return markup_escape(s);
-}
-
 void write_xml(const json::Value& v, std::string& out, const std::string& name) {
     using Kind = json::Value::Kind;
     out += '<' + name + '>';
@@ -26,10 +22,10 @@ void write_xml(const json::Value& v, std::string& out, const std::string& name) 
             out += json::number_text(v.as_number());
             break;
         case Kind::String:
-            out += xml_escape(v.as_string());
+            out += markup_escape(v.as_string());
             break;
         case Kind::Raw:
-            out += xml_escape(v.raw_text());
+            out += markup_escape(v.raw_text());
             break;
         case Kind::Array:
             for (const auto& item : v.items()) write_xml(item, out, name);
