@@ -423,6 +423,10 @@ TEST_F(QueueCli, AuditKeyKeysTheRowsAndVerifyNeedsIt) {
     EXPECT_EQ(cli({"--config", ini, "audit", "verify", "--json"}), 0) << err;
     all += out + err;
     EXPECT_NE(out.find("\"keyed_rows\":3"), std::string::npos) << out;
+    // The evidence report checks the keyed chain with the configured key.
+    EXPECT_EQ(cli({"--config", ini, "report", "job-a", "--format", "md"}), 0) << err;
+    all += out + err;
+    EXPECT_NE(out.find("Audit proof: **intact**"), std::string::npos) << out;
 
     // A runner without the key would break the log: refused before anything is written.
     app::Config keyless = config;

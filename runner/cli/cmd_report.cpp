@@ -27,6 +27,10 @@ int cmd_report(Invocation& inv, const std::vector<std::string>& args) {
     if (!db) return inv.fail(db.error());
     auto store = app::open_store(inv.config, *db, inv.clock, app::QueueUse::Read);
     if (!store) return inv.fail(store.error());
+    // The audit proof of a keyed log needs the key (audit.key_file), as `audit verify` does.
+    auto key = app::load_audit_key(inv.config);
+    if (!key) return inv.fail(key.error());
+    store->set_audit_key(*key);
     auto job = app::lookup_job(*store, a->positional[0]);
     if (!job) return inv.fail(job.error());
     const app::ReportOrigin origin = app::report_origin(*db, inv.clock.wall_ms());

@@ -83,10 +83,10 @@ Result<std::vector<TaskInfo>> Store::tasks(const TaskQuery& q) {
     Impl& m = *impl_;
     return guarded(m.label, [&]() -> Result<std::vector<TaskInfo>> {
         std::int64_t after = q.after_id;
-        // Without a code or parent (whose indexes find few rows), the page is read in rowid
-        // order within the job's id range, so that paging through a job costs O(job) in all:
-        // through the (job_id, task_key) index every page would read and sort the whole job.
-        const bool by_rowid = !q.code && !q.parent_id;
+        // Without a code, a parent or the failed state (whose indexes find few rows), the page
+        // is read in rowid order within the job's id range: through the (job_id, task_key)
+        // index every page would read and sort the whole job.
+        const bool by_rowid = !q.code && !q.parent_id && q.state != TaskState::Failed;
         std::int64_t last_id = 0;
         if (by_rowid) {
             SQLite::Statement range(m.db, "SELECT min(id), max(id) FROM tasks WHERE job_id = ?");
@@ -102,7 +102,7 @@ Result<std::vector<TaskInfo>> Store::tasks(const TaskQuery& q) {
             "WHERE ";
         sql += by_rowid ? "+job_id = ?1 AND id > ?2 AND id <= ?7" : "job_id = ?1 AND id > ?2";
         // The state as a literal (it comes from the enum), so the partial index tasks_failed
-        // can serve `--state failed --code C`.
+        // can serve `--state failed`.
         if (q.state) sql += " AND state = '" + std::string(task_state_name(*q.state)) + "'";
         if (q.code) sql += " AND last_code = ?4";
         if (q.parent_id) sql += " AND parent_id = ?3";
