@@ -41,23 +41,23 @@ protected:
     }
 
     queue::Store& store() {
-        if (!store_) {
-            queue::StoreOptions so;
-            so.synchronous = queue::Synchronous::Normal;
-            store_ = std::make_unique<queue::Store>(
-                must(queue::Store::open(dir_ / "queue.db", clock_, so)));
-        }
+        if (!store_) open_store({});
         return *store_;
+    }
+
+    // Opens the store with these options (synchronous=NORMAL: the tests need no fsync).
+    void open_store(queue::StoreOptions so) {
+        so.synchronous = queue::Synchronous::Normal;
+        store_ =
+            std::make_unique<queue::Store>(must(queue::Store::open(dir_ / "queue.db", clock_, so)));
     }
 
     // Opens the store (before any use) with a short busy timeout, so that another connection's
     // write lock is met at once rather than after the default 5 s.
     void open_store_with_busy_timeout(int ms) {
         queue::StoreOptions so;
-        so.synchronous = queue::Synchronous::Normal;
         so.busy_timeout_ms = ms;
-        store_ =
-            std::make_unique<queue::Store>(must(queue::Store::open(dir_ / "queue.db", clock_, so)));
+        open_store(so);
     }
 
     template <class T>

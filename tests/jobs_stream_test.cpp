@@ -46,7 +46,9 @@ struct Streamed {
 class StreamTest : public ::testing::Test {
 protected:
     Streamed streamed(const std::string& text, const JobLimits& limits = {}) {
-        auto path = dir_.write("job.yaml", text);
+        return streamed(dir_.write("job.yaml", text), limits);
+    }
+    Streamed streamed(const std::filesystem::path& path, const JobLimits& limits) {
         auto f = open_regular_file(AT_FDCWD, path.string(), Follow::Yes);
         EXPECT_TRUE(f);
         std::vector<std::string> keys;
@@ -60,7 +62,7 @@ protected:
     void same(const std::string& text, const JobLimits& limits = {}) {
         auto path = dir_.write("job.yaml", text);
         JobFileResult whole = parse_job_file(path.string(), limits);
-        Streamed s = streamed(text, limits);
+        Streamed s = streamed(path, limits);
         ASSERT_EQ(whole.ok(), s.result.ok());
         if (!whole.ok()) {
             std::vector<std::string> a, b;

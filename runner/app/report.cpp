@@ -134,7 +134,6 @@ Result<ReportFacts> gather_report_facts(queue::Store& store, const queue::JobInf
         ++f.rows;
         f.last_row = r.id;
         f.last_row_hash = r.hash;
-        ++f.rows_by_outcome[k];
         const std::int64_t minute =
             r.record.started_at_ms / 60000 - (r.record.started_at_ms % 60000 < 0 ? 1 : 0);
         ++minutes[minute][k];

@@ -62,7 +62,7 @@ struct ReportOrigin {
 // The origin of a report made now from the database at `path`.
 ReportOrigin report_origin(const std::string& database, std::int64_t now_ms);
 
-inline constexpr int kOutcomeKinds = 7;  // the outcomes of runner/core/outcome.h, in that order
+inline constexpr int kOutcomeKinds = kOutcomeCount;  // indexed by Outcome
 inline constexpr int kMaxTimelineBars = 120;
 inline constexpr std::size_t kMaxReportCodes = 50;
 
@@ -103,7 +103,6 @@ struct ReportFacts {
     std::int64_t first_row = 0;
     std::int64_t last_row = 0;
     std::string last_row_hash;
-    std::array<std::int64_t, kOutcomeKinds> rows_by_outcome{};
     std::vector<CodeCount> codes;      // by attempts, most first; at most kMaxReportCodes
     std::int64_t other_code_rows = 0;  // rows of codes beyond those
     Timeline timeline;

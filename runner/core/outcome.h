@@ -16,6 +16,8 @@ enum class Outcome {
     HaltPermission,  // Quick BI refuses this account or edition: dispatch stops (exit 77)
     Interrupted,     // the runner stopped or died while the call was out: outcome unknown
 };
+// How many outcomes there are (arrays indexed by Outcome).
+inline constexpr int kOutcomeCount = static_cast<int>(Outcome::Interrupted) + 1;
 
 // The stable lower-case names used in the database, the audit log and --json: "done",
 // "already_absent", "retryable", "permanent", "halt_auth", "halt_permission", "interrupted".

@@ -199,7 +199,7 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
 
     start_workers();
     DispatchState state;
-    std::int64_t last_tick = -kTickMs, last_gauges = -kTickMs;
+    std::int64_t last_tick = -kTickMs;
     while (state.phase != Phase::Done) {
         ProbeAnswer probe = ProbeAnswer::None;
         bool ok = flush_completions(report, state.phase == Phase::Probing ? &probe : nullptr);
@@ -213,14 +213,13 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
         }
         state = step.state;
         if (state.phase == Phase::Done) break;
-        if (now - last_gauges >= kTickMs) {
-            update_gauges(report);
-            last_gauges = now;
-        }
-        if (on_tick && now - last_tick >= kTickMs) {
-            on_tick();
+        if (now - last_tick >= kTickMs) {
             last_tick = now;
-            if (stop.load() && !o.stop_requested) continue;  // the tick asked to stop: now
+            update_gauges(report);
+            if (on_tick) {
+                on_tick();
+                if (stop.load() && !o.stop_requested) continue;  // the tick asked to stop: now
+            }
         }
         wait_for_answers(step.actions.wait_until_ms - now);
     }

@@ -30,7 +30,7 @@ namespace qbi::metrics {
 inline constexpr std::array<std::int64_t, 11> kDurationBoundsMs = {
     25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000};
 
-inline constexpr int kOutcomes = 7;  // Outcome's values, Done .. Interrupted
+inline constexpr int kOutcomes = kOutcomeCount;  // indexed by Outcome
 
 enum class HaltCause { None, Auth, Permission };
 

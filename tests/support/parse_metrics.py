@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # Parses a Prometheus text exposition (format 0.0.4) with the reference Python client's parser
 # (Debian's python3-prometheus-client) and prints its samples as JSON, for the metrics tests:
-#   [{"family": ..., "type": ..., "name": ..., "labels": {...}, "value": ...}, ...]
+#   [{"name": ..., "labels": {...}, "value": ...}, ...]
 # Exit 1 with the parser's complaint on stderr when the text does not parse.
 import json
 import math
@@ -15,8 +15,7 @@ try:
     for family in text_string_to_metric_families(text):
         for s in family.samples:
             v = s.value
-            out.append({"family": family.name, "type": family.type, "name": s.name,
-                        "labels": dict(s.labels),
+            out.append({"name": s.name, "labels": dict(s.labels),
                         "value": "+Inf" if math.isinf(v) else v})
 except Exception as e:  # the parser raises ValueError (and others) on bad input
     print("parse error: %s" % e, file=sys.stderr)

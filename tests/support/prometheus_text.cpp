@@ -29,8 +29,6 @@ std::vector<Sample> parse_exposition(const TempDir& dir, const std::string& text
     for (std::size_t i = 0; i < arr->size(); ++i) {
         auto o = arr->getObject(static_cast<unsigned>(i));
         Sample s;
-        s.family = o->getValue<std::string>("family");
-        s.type = o->getValue<std::string>("type");
         s.name = o->getValue<std::string>("name");
         auto labels = o->getObject("labels");
         for (const auto& k : labels->getNames()) s.labels[k] = labels->getValue<std::string>(k);

@@ -14,7 +14,7 @@
 namespace qbi::test {
 
 struct Sample {
-    std::string family, type, name;
+    std::string name;
     std::map<std::string, std::string> labels;
     double value = 0;
 };
