@@ -93,7 +93,9 @@ public:
         }
         const std::uint64_t id = ++next_id_;
         entries_.emplace(id, Entry{at, &t, call});
-        cv_.notify_all();
+        // Woken only for a deadline before the one it sleeps to (calls share one timeout, so
+        // almost never): one wake-up per call would cost a context switch per call.
+        if (at < wake_at_) cv_.notify_all();
         return id;
     }
     // After remove() returns, the transport is not touched for that entry any more.
@@ -122,16 +124,19 @@ private:
                     ++it;
                 }
             }
+            wake_at_ = next;
             if (next == TimePoint::max())
                 cv_.wait(lock);
             else
                 cv_.wait_until(lock, next);
+            wake_at_ = TimePoint::min();  // scanning: add() need not wake it
         }
     }
 
     std::mutex mu_;
     std::condition_variable cv_;
     bool started_ = false;
+    TimePoint wake_at_ = TimePoint::min();  // when the sleeping loop wakes by itself
     std::uint64_t next_id_ = 0;
     std::map<std::uint64_t, Entry> entries_;
 };
