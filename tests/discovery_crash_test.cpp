@@ -105,7 +105,7 @@ TEST_F(EngineSimTest, DiscoveryUnderKillNineAndFaultsEndsLikeAFaultFreeRun) {
             if (exit_code != 128 + SIGKILL) continue;
             ++kills;
             const std::int64_t doubt = in_doubt();
-            EXPECT_LE(doubt, 2 * 8)
+            EXPECT_LE(doubt, journal_slots(8))
                 << "kill " << kills << ": more calls in doubt than journal slots";
             in_doubt_at_kills += doubt;
         } else {
@@ -149,7 +149,7 @@ TEST_F(EngineSimTest, DiscoveryUnderKillNineAndFaultsEndsLikeAFaultFreeRun) {
     std::int64_t interrupted = 0;
     for (const auto& a : attempts()) interrupted += a.record.outcome == Outcome::Interrupted;
     EXPECT_EQ(interrupted, in_doubt_at_kills);
-    EXPECT_LE(interrupted, 2 * 8 * kills);
+    EXPECT_LE(interrupted, journal_slots(8) * kills);
     std::set<std::int64_t> audited;
     for (const auto& a : attempts())
         if (reads.count(a.task_id) && a.record.outcome == Outcome::Done &&

@@ -98,13 +98,15 @@ TEST_F(EngineFakeTest, AStopWhileRecoveryWaitsEndsTheRunStopped) {
     EXPECT_TRUE(api_.calls().empty());
 }
 
-// Two journal slots per worker: a worker sends its next call while its last answer waits for
-// the commit (here held off by another connection's write lock, taken when the first call
-// arrives), and no further: with both slots held it sends nothing until the commit frees
-// them. Nothing is lost: every task ends done once the lock goes.
+// journal_slots(workers) slots (engine.h): a worker sends its next call while its last answer
+// waits for the commit (here held off by another connection's write lock, taken when the first
+// call arrives), and goes on until every slot is held, then sends nothing until the commit
+// frees them. Nothing is lost: every task ends done once the lock goes.
 TEST_F(EngineFakeTest, AWorkerSendsOnWhileItsAnswerAwaitsTheCommitButNoFurther) {
     open_store_with_busy_timeout(10);
-    const std::int64_t job = submit("two-slots", 4);
+    const int slots = journal_slots(1);
+    ASSERT_EQ(slots, 34);  // 1 call out + a group commit of 32 + 1 answering meanwhile
+    const std::int64_t job = submit("slots", slots + 2);
     SQLite::Database other((dir_ / "queue.db").string(), SQLite::OPEN_READWRITE);
     const auto journal_path = InFlightJournal::path_for(dir_ / "queue.db");
     std::optional<queue::SentCalls> at_second_call;
@@ -126,11 +128,11 @@ TEST_F(EngineFakeTest, AWorkerSendsOnWhileItsAnswerAwaitsTheCommitButNoFurther) 
     EXPECT_EQ(r.reason, StopReason::Finished) << r.store_error.message;
     ASSERT_TRUE(at_second_call);
     EXPECT_EQ(at_second_call->task_ids.size(), 2u);  // the answered call and the one going out
-    EXPECT_EQ(calls_while_locked, 2u);               // then both slots were held
+    EXPECT_EQ(calls_while_locked, static_cast<std::size_t>(slots));  // then every slot was held
     auto c = counts(job);
-    EXPECT_EQ(c.done, 4);
+    EXPECT_EQ(c.done, slots + 2);
     EXPECT_EQ(c.queued + c.running + c.failed, 0);
-    EXPECT_EQ(api_.call_count(), 4u);
+    EXPECT_EQ(api_.call_count(), static_cast<std::size_t>(slots + 2));
     expect_chain_intact();
 }
 

@@ -81,7 +81,7 @@ TEST_F(EngineSimTest, KillNineAtRandomMomentsLosesNothing) {
             // What the dead runner left running; the next runner must recover each of them.
             running_at_kills += must(store().totals()).running;
             const std::int64_t doubt = in_doubt();
-            EXPECT_LE(doubt, 2 * 8)
+            EXPECT_LE(doubt, journal_slots(8))
                 << "kill " << kills << ": more calls in doubt than journal slots";
             in_doubt_at_kills += doubt;
         } else {
@@ -113,7 +113,7 @@ TEST_F(EngineSimTest, KillNineAtRandomMomentsLosesNothing) {
     EXPECT_EQ(successes.size(), static_cast<std::size_t>(kTasks));
     for (const auto& [task, n] : successes) EXPECT_EQ(n, 1) << "task " << task;
     EXPECT_EQ(interrupted, in_doubt_at_kills);
-    EXPECT_LE(interrupted, 2 * 8 * kills);  // interrupted rows per kill <= journal slots
+    EXPECT_LE(interrupted, journal_slots(8) * kills);  // interrupted rows per kill <= journal slots
     expect_chain_intact();
 
     // The simulator's own view: none of the leaver's favourites or grants is left, the other

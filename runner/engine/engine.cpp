@@ -204,7 +204,11 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
         ProbeAnswer probe = ProbeAnswer::None;
         bool ok = flush_completions(report, state.phase == Phase::Probing ? &probe : nullptr);
         const std::int64_t now = run_ms();
-        if (concurrency.update(clock.monotonic_ns())) clock.notify_all(work_cv);
+        if (concurrency.update(clock.monotonic_ns())) {
+            // A worker that read the old limit under mu is waiting once mu is free again.
+            { std::lock_guard lock(mu); }
+            clock.notify_all(limit_cv);
+        }
         const Observation o = observe(now, stop.load(), probe, report);
         Step step = machine.on_observe(state, o);
         if (!ok || !perform(step, o, report, on_idle)) {

@@ -18,10 +18,9 @@
 // queue, all within kAbortWaitMs of the grace end.
 //
 // Crash accounting: claims come in batches, but a call goes out only holding a slot of the
-// in-flight journal (inflight_journal.h), kept until its result is committed; two slots per
-// worker (its call out, its last answer awaiting the group commit), so at most 2 x `workers`
-// calls are in doubt after a crash; run() starts by recovering a dead runner's
-// tasks with that journal (Store::recover_running).
+// in-flight journal (inflight_journal.h), kept until its result is committed; there are
+// journal_slots(workers) slots, so at most that many calls are in doubt after a crash; run()
+// starts by recovering a dead runner's tasks with that journal (Store::recover_running).
 //
 // The writer's decisions (claim, halt, probe, stop, grace, time limit, finish) are the pure
 // state machine of dispatch_state.h; every wait of the writer and the workers goes through the
@@ -86,6 +85,19 @@ struct EngineOptions {
     // limit, halt and circuit breaker gauges are set about every 100 ms and at the end.
     metrics::Registry* metrics = nullptr;
 };
+
+// How many answers the writer gathers into one transaction (one fsync with synchronous=FULL)
+// before it commits at once: at least 32, so that a few workers on a fast endpoint do not pay
+// a commit every few answers. It commits sooner when a worker waits (see engine.cpp).
+constexpr int group_commit_size(int workers) {
+    return workers > 32 ? workers : 32;
+}
+// The in-flight journal's slots, the most calls in doubt after a crash: one per worker for its
+// call out, a full group commit of answers awaiting their write, and one per worker for the
+// calls that answer while it is written. (8 workers: 48; 64 workers: 192.)
+constexpr int journal_slots(int workers) {
+    return 2 * workers + group_commit_size(workers);
+}
 
 enum class StopReason { Finished, Halted, Stopped, TimeLimit, StoreError };
 

@@ -99,11 +99,13 @@ struct Engine::Impl {
     bool may_dispatch() const {
         return !dispatch_stop.load() && (!halted.load() || probing.load());
     }
-    // How many answers make a full group commit.
-    std::size_t commit_batch() const { return static_cast<std::size_t>(opt.workers); }
-    // Journal slots: one per worker for its call out, and as many again for answers not yet
-    // committed, so a worker sends its next call while the writer gathers a group commit.
-    int journal_slots() const { return 2 * opt.workers; }
+    // How many answers make a full group commit (engine.h).
+    std::size_t commit_batch() const {
+        return static_cast<std::size_t>(group_commit_size(opt.workers));
+    }
+    // The journal's slots (engine.h): a worker sends its next call while the writer gathers
+    // and writes a group commit.
+    int journal_slots() const { return engine::journal_slots(opt.workers); }
     // The most tasks of `action` kept claimed and unstarted: a quarter second of its own rate
     // (action_claim_cap), at most the whole capacity.
     int action_cap(const std::string& action) const;
@@ -122,6 +124,7 @@ struct Engine::Impl {
 
     std::mutex mu;
     std::condition_variable work_cv;      // workers wait for pending / shutdown
+    std::condition_variable limit_cv;     // workers over the concurrency limit park here
     std::condition_variable done_cv;      // the writer waits for completions (through the Clock)
     TaskPool pool;                        // guarded by mu: claimed, not yet started (by action)
     std::vector<Completion> completions;  // guarded by mu

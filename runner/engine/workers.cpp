@@ -37,6 +37,7 @@ void Engine::Impl::stop_workers() {
         shutdown = true;
     }
     clock.notify_all(work_cv);
+    clock.notify_all(limit_cv);
     {
         // Through the Clock, so that a ManualClock lets time pass for a worker still pacing.
         std::unique_lock lock(mu);
@@ -51,10 +52,16 @@ std::optional<queue::ClaimedTask> Engine::Impl::next_task(std::unique_lock<std::
     for (;;) {
         if (shutdown) return std::nullopt;
         std::int64_t wait_ns = Clock::kNever;
-        // At most the adaptive limit of calls out (concurrency_limit.h); a worker over it waits
-        // for the limit to grow (the writer notifies) while the others keep going.
-        if (may_dispatch() && !pool.empty() && !free_slots.empty() &&
-            static_cast<int>(in_flight.size()) < concurrency.limit()) {
+        // At most the adaptive limit of calls out (concurrency_limit.h); a worker over it parks
+        // until the limit grows (the writer notifies limit_cv) while the others keep going: a
+        // worker whose call comes back takes the next task itself, so the parked ones are not
+        // woken by every commit and claim (a context switch each, for nothing).
+        const bool may_take = may_dispatch() && !pool.empty() && !free_slots.empty();
+        if (may_take && static_cast<int>(in_flight.size()) >= concurrency.limit()) {
+            clock.wait_until_ns(lock, limit_cv, Clock::kNever);
+            continue;
+        }
+        if (may_take) {
             TaskPool::Pick pick = pool.take();
             if (pick.task) {
                 if (breaker.allow()) return std::move(pick.task);
