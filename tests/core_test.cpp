@@ -1,6 +1,8 @@
 // Core utilities: percent-encoding, time formats, digests, clocks, nonces, strings.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,6 +104,38 @@ TEST(Hash, KnownDigests) {
               "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     EXPECT_EQ(hex_lower(hmac_sha1_raw("Jefe", "what do ya want for nothing?")),
               "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+    // RFC 4231 test case 6 and RFC 2202 test case 6: a key longer than the block is hashed
+    // first.
+    const std::string long_key(131, '\xaa');
+    EXPECT_EQ(hex_lower(hmac_sha256_raw(long_key,
+                                        "Test Using Larger Than Block-Size Key - Hash Key First")),
+              "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    EXPECT_EQ(hex_lower(hmac_sha1_raw(std::string(80, '\xaa'),
+                                      "Test Using Larger Than Block-Size Key - Hash Key First")),
+              "aa4ae5e15272d00e95705637ce8a3b55ed402112");
+}
+
+// The HMAC above is written over a fetched digest: it must agree with OpenSSL's own one-shot
+// HMAC() for every key length around the block size (empty, shorter, exactly one block of 64,
+// longer) and for empty and multi-block data.
+TEST(Hash, HmacAgreesWithOpenSslAroundTheBlockSize) {
+    auto reference = [](const EVP_MD* md, const std::string& key, const std::string& data) {
+        unsigned char out[EVP_MAX_MD_SIZE];
+        unsigned len = 0;
+        HMAC(md, key.data(), static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+        return std::string(reinterpret_cast<const char*>(out), len);
+    };
+    for (std::size_t key_len : {0u, 1u, 20u, 63u, 64u, 65u, 128u, 200u})
+        for (std::size_t data_len : {0u, 3u, 64u, 1000u}) {
+            std::string key(key_len, '\0'), data(data_len, '\0');
+            for (std::size_t i = 0; i < key_len; ++i) key[i] = static_cast<char>(i * 7 + 1);
+            for (std::size_t i = 0; i < data_len; ++i) data[i] = static_cast<char>(i * 13 + 5);
+            EXPECT_EQ(hmac_sha256_raw(key, data), reference(EVP_sha256(), key, data))
+                << key_len << " " << data_len;
+            EXPECT_EQ(hmac_sha1_raw(key, data), reference(EVP_sha1(), key, data))
+                << key_len << " " << data_len;
+        }
 }
 
 TEST(Hash, Base64RoundTrip) {

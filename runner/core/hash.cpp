@@ -1,8 +1,12 @@
 #include "runner/core/hash.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
+#include <array>
+#include <cstring>
+#include <initializer_list>
+#include <memory>
 #include <stdexcept>
 
 namespace qbi {
@@ -18,32 +22,85 @@ std::string hex_lower(std::string_view bytes) {
     return out;
 }
 
-std::string sha256_hex(std::string_view data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("SHA-256 failed");
-    return hex_lower(std::string_view(reinterpret_cast<const char*>(md), len));
+namespace {
+
+// The digests are fetched once. EVP_sha256() and the one-shot HMAC() look the algorithm up in
+// OpenSSL 3's provider store on every call (locks and parameter searches), which at thousands
+// of signatures a second was a third of the signing cost, in the runner and in qbi-sim alike.
+// A fetched EVP_MD may be shared by threads; these live as long as the process.
+const EVP_MD* fetch(const char* name) {
+    const EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+    if (md == nullptr) throw std::runtime_error(std::string("no ") + name + " in OpenSSL");
+    return md;
 }
 
-namespace {
-std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (HMAC(md, key.data(), static_cast<int>(key.size()),
-             reinterpret_cast<const unsigned char*>(data.data()), data.size(), out,
-             &len) == nullptr)
-        throw std::runtime_error("HMAC failed");
-    return std::string(reinterpret_cast<const char*>(out), len);
+const EVP_MD* sha256_md() {
+    static const EVP_MD* md = fetch("SHA256");
+    return md;
 }
+
+const EVP_MD* sha1_md() {
+    static const EVP_MD* md = fetch("SHA1");
+    return md;
+}
+
+// The digest of the concatenated parts into `out` (EVP_MAX_MD_SIZE bytes); its length. One
+// context per thread, reused.
+unsigned digest(const EVP_MD* md, std::initializer_list<std::string_view> parts,
+                unsigned char* out) {
+    thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(),
+                                                                              EVP_MD_CTX_free);
+    unsigned len = 0;
+    bool ok = ctx && EVP_DigestInit_ex(ctx.get(), md, nullptr) == 1;
+    for (std::string_view p : parts)
+        ok = ok && EVP_DigestUpdate(ctx.get(), p.data(), p.size()) == 1;
+    if (!ok || EVP_DigestFinal_ex(ctx.get(), out, &len) != 1)
+        throw std::runtime_error("digest failed");
+    return len;
+}
+
+std::string_view bytes_of(const unsigned char* p, std::size_t n) {
+    return {reinterpret_cast<const char*>(p), n};
+}
+
+// HMAC (RFC 2104) over a fetched digest: H(K ^ opad || H(K ^ ipad || data)), the key hashed
+// first when longer than a block. The key's copies are wiped (the AccessKey secret signs).
+std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
+    constexpr std::size_t kMaxBlock = 144;  // SHA3-224's; SHA-1 and SHA-256 use 64
+    const std::size_t block = static_cast<std::size_t>(EVP_MD_get_block_size(md));
+    if (block == 0 || block > kMaxBlock) throw std::runtime_error("HMAC: unexpected block size");
+    std::array<unsigned char, kMaxBlock> k{}, ipad{}, opad{};
+    if (key.size() > block)
+        digest(md, {key}, k.data());
+    else
+        std::memcpy(k.data(), key.data(), key.size());
+    for (std::size_t i = 0; i < block; ++i) {
+        ipad[i] = k[i] ^ 0x36;
+        opad[i] = k[i] ^ 0x5c;
+    }
+    unsigned char inner[EVP_MAX_MD_SIZE], out[EVP_MAX_MD_SIZE];
+    const unsigned n = digest(md, {bytes_of(ipad.data(), block), data}, inner);
+    const unsigned m = digest(md, {bytes_of(opad.data(), block), bytes_of(inner, n)}, out);
+    OPENSSL_cleanse(k.data(), k.size());
+    OPENSSL_cleanse(ipad.data(), ipad.size());
+    OPENSSL_cleanse(opad.data(), opad.size());
+    return std::string(bytes_of(out, m));
+}
+
 }  // namespace
 
+std::string sha256_hex(std::string_view data) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    const unsigned len = digest(sha256_md(), {data}, md);
+    return hex_lower(bytes_of(md, len));
+}
+
 std::string hmac_sha1_raw(std::string_view key, std::string_view data) {
-    return hmac(EVP_sha1(), key, data);
+    return hmac(sha1_md(), key, data);
 }
 
 std::string hmac_sha256_raw(std::string_view key, std::string_view data) {
-    return hmac(EVP_sha256(), key, data);
+    return hmac(sha256_md(), key, data);
 }
 
 std::string base64(std::string_view bytes) {
