@@ -78,6 +78,10 @@ Status RequestLog::open(const std::string& path) {
 }
 
 void RequestLog::write(const RequestRecord& r) {
+    {
+        std::lock_guard lock(mutex_);
+        if (file_ == nullptr) return;  // no --request-log: no line to build either
+    }
     json::Value params = json::Value::object();
     if (r.params)
         for (const auto& [k, v] : *r.params) params.set(k, v);
