@@ -4,6 +4,8 @@
 // their lower bound (nothing happens early) and bounded above by the writer's longest wait.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/engine_fake_fixture.h"
 
 namespace qbi::engine::test {
@@ -199,6 +201,50 @@ TEST_F(EngineFakeTest, CircuitBreakerBoundsTheFailuresOfConcurrentWorkers) {
     EXPECT_EQ(c.done, 40);
     EXPECT_EQ(c.failed, 0);
     EXPECT_EQ(retried_, early + probes);
+}
+
+// Workers over the adaptive concurrency limit (concurrency_limit.h) park, and come back when it
+// grows. 12 workers; calls take 1 ms of clock time, then 10 ms (a server that queues: the
+// limit falls towards its floor of 4), then 1 ms again (it grows back to 12, so the parked
+// workers must be woken). Measured from the fake's log: how many calls were out when each
+// began. Every task ends done. (A ManualClock wait also re-checks itself every millisecond of
+// real time, so this shows the behaviour; the wake-up itself is engine.cpp's notify of
+// limit_cv after each change of the limit.)
+TEST_F(EngineFakeTest, WorkersOverTheConcurrencyLimitParkAndComeBackWhenItGrows) {
+    constexpr std::size_t kFast = 700, kSlow = 400, kTotal = 2700;
+    const std::int64_t job = submit("limit", static_cast<int>(kTotal));
+    api_.respond([&](const FakeCall& call) -> std::optional<FakeReply> {
+        const bool slow = call.index >= kFast && call.index < kFast + kSlow;
+        return FakeReply{done(), slow ? 10 : 1, false};
+    });
+    EngineOptions o = options();
+    o.workers = 12;
+    o.max_qps = 100000;
+
+    RunReport r = run(o);
+    EXPECT_EQ(r.reason, StopReason::Finished) << r.store_error.message;
+    const auto calls = api_.calls();
+    ASSERT_EQ(calls.size(), kTotal);
+    // Calls out when call i began (itself included).
+    auto out_at = [&](std::size_t i) {
+        std::size_t n = 0;
+        for (const auto& c : calls)
+            if (c.started_ns <= calls[i].started_ns &&
+                (c.answered_ns < 0 || c.answered_ns > calls[i].started_ns))
+                ++n;
+        return n;
+    };
+    std::size_t most_fast = 0, most_late_slow = 0, most_end = 0;
+    for (std::size_t i = 0; i < 200; ++i) most_fast = std::max(most_fast, out_at(i));
+    for (std::size_t i = kFast + kSlow - 100; i < kFast + kSlow; ++i)
+        most_late_slow = std::max(most_late_slow, out_at(i));
+    for (std::size_t i = kTotal - 300; i < kTotal; ++i) most_end = std::max(most_end, out_at(i));
+    EXPECT_EQ(most_fast, 12u);      // at first every worker calls
+    EXPECT_LE(most_late_slow, 6u);  // queueing: near the floor, the rest parked
+    EXPECT_GE(most_end, 11u);       // no queueing again: the parked workers came back
+    queue::TaskCounts c = counts(job);
+    EXPECT_EQ(c.done, static_cast<std::int64_t>(kTotal));
+    EXPECT_EQ(c.queued + c.running + c.failed, 0);
 }
 
 }  // namespace

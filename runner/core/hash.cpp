@@ -69,21 +69,25 @@ std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
     constexpr std::size_t kMaxBlock = 144;  // SHA3-224's; SHA-1 and SHA-256 use 64
     const std::size_t block = static_cast<std::size_t>(EVP_MD_get_block_size(md));
     if (block == 0 || block > kMaxBlock) throw std::runtime_error("HMAC: unexpected block size");
-    std::array<unsigned char, kMaxBlock> k{}, ipad{}, opad{};
+    struct Pads {  // the key's copies, wiped however this ends
+        std::array<unsigned char, kMaxBlock> k{}, ipad{}, opad{};
+        ~Pads() {
+            OPENSSL_cleanse(k.data(), k.size());
+            OPENSSL_cleanse(ipad.data(), ipad.size());
+            OPENSSL_cleanse(opad.data(), opad.size());
+        }
+    } p;
     if (key.size() > block)
-        digest(md, {key}, k.data());
-    else
-        std::memcpy(k.data(), key.data(), key.size());
+        digest(md, {key}, p.k.data());
+    else if (!key.empty())
+        std::memcpy(p.k.data(), key.data(), key.size());
     for (std::size_t i = 0; i < block; ++i) {
-        ipad[i] = k[i] ^ 0x36;
-        opad[i] = k[i] ^ 0x5c;
+        p.ipad[i] = p.k[i] ^ 0x36;
+        p.opad[i] = p.k[i] ^ 0x5c;
     }
     unsigned char inner[EVP_MAX_MD_SIZE], out[EVP_MAX_MD_SIZE];
-    const unsigned n = digest(md, {bytes_of(ipad.data(), block), data}, inner);
-    const unsigned m = digest(md, {bytes_of(opad.data(), block), bytes_of(inner, n)}, out);
-    OPENSSL_cleanse(k.data(), k.size());
-    OPENSSL_cleanse(ipad.data(), ipad.size());
-    OPENSSL_cleanse(opad.data(), opad.size());
+    const unsigned n = digest(md, {bytes_of(p.ipad.data(), block), data}, inner);
+    const unsigned m = digest(md, {bytes_of(p.opad.data(), block), bytes_of(inner, n)}, out);
     return std::string(bytes_of(out, m));
 }
 

@@ -13,7 +13,8 @@
 //
 // Far from the endpoint (50 ms round trips) the gradient is 1 and the limit stays at `max`; on
 // loopback with no latency, where two cores serve everything, it settles at a handful of calls.
-// It starts at `max`.
+// It starts at `max`. It changes only in update(), which the engine's writer calls: workers
+// over the limit park until the writer, seeing update() return true, wakes them.
 //
 // Thread-safety: all members are safe from any thread (guarded by mutex_).
 #include <array>

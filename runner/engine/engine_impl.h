@@ -5,6 +5,7 @@
 // Thread-safety: the fields marked "writer only" are used by the thread in run(); the ones
 // "guarded by mu" by anyone holding mu; the atomics are the flags the writer and the workers
 // share; everything else is fixed before the workers start.
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -99,9 +100,12 @@ struct Engine::Impl {
     bool may_dispatch() const {
         return !dispatch_stop.load() && (!halted.load() || probing.load());
     }
-    // How many answers make a full group commit (engine.h).
+    // How many answers make a full group commit: group_commit_size (engine.h), but no more
+    // than half the claim capacity (at least `workers`), or with a small run.claim_batch the
+    // answers could never fill it and each commit would wait for the pool to run dry.
     std::size_t commit_batch() const {
-        return static_cast<std::size_t>(group_commit_size(opt.workers));
+        const int half_capacity = std::max(opt.workers, machine.config().capacity / 2);
+        return static_cast<std::size_t>(std::min(group_commit_size(opt.workers), half_capacity));
     }
     // The journal's slots (engine.h): a worker sends its next call while the writer gathers
     // and writes a group commit.
