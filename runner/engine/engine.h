@@ -86,9 +86,10 @@ struct EngineOptions {
     metrics::Registry* metrics = nullptr;
 };
 
-// How many answers the writer gathers into one transaction (one fsync with synchronous=FULL)
+// The most answers the writer gathers into one transaction (one fsync with synchronous=FULL)
 // before it commits at once: at least 32, so that a few workers on a fast endpoint do not pay
-// a commit every few answers. It commits sooner when a worker waits (see engine.cpp).
+// a commit every few answers. It commits sooner when a worker waits (see engine.cpp), and a
+// small claim capacity lowers it (engine_impl.h, commit_batch).
 constexpr int group_commit_size(int workers) {
     return workers > 32 ? workers : 32;
 }
