@@ -145,7 +145,7 @@ TEST_F(EngineSimTest, DiscoveryUnderKillNineAndFaultsEndsLikeAFaultFreeRun) {
     // Per leaver: lookup, ListCollections, QuerySharesToUserList, 8 QueryShareList (personal
     // and group routes are the same 8 works), 15 + 8 cancels.
     EXPECT_EQ(c.total(), kLeavers * (3 + kPersonal + kFavorites + kPersonal));
-    // Interrupted rows only for the calls in doubt: at most two per worker and kill.
+    // Interrupted rows only for the calls in doubt: at most journal_slots(8) per kill.
     std::int64_t interrupted = 0;
     for (const auto& a : attempts()) interrupted += a.record.outcome == Outcome::Interrupted;
     EXPECT_EQ(interrupted, in_doubt_at_kills);

@@ -95,7 +95,7 @@ public:
         entries_.emplace(id, Entry{at, &t, call});
         // Woken only for a deadline before the one it sleeps to (calls share one timeout, so
         // almost never): one wake-up per call would cost a context switch per call.
-        if (at < wake_at_) cv_.notify_all();
+        if (at < wake_at_) cv_.notify_one();
         return id;
     }
     // After remove() returns, the transport is not touched for that entry any more.
@@ -129,14 +129,15 @@ private:
                 cv_.wait(lock);
             else
                 cv_.wait_until(lock, next);
-            wake_at_ = TimePoint::min();  // scanning: add() need not wake it
         }
     }
 
     std::mutex mu_;
     std::condition_variable cv_;
     bool started_ = false;
-    TimePoint wake_at_ = TimePoint::min();  // when the sleeping loop wakes by itself
+    // When the sleeping loop wakes by itself; min() until its first scan (add() sees it only
+    // while the loop waits, or before it has scanned once).
+    TimePoint wake_at_ = TimePoint::min();
     std::uint64_t next_id_ = 0;
     std::map<std::uint64_t, Entry> entries_;
 };

@@ -65,6 +65,8 @@ std::string_view bytes_of(const unsigned char* p, std::size_t n) {
 
 // HMAC (RFC 2104) over a fetched digest: H(K ^ opad || H(K ^ ipad || data)), the key hashed
 // first when longer than a block. The key's copies are wiped (the AccessKey secret signs).
+// Written here rather than called: OpenSSL 3's HMAC() and EVP_MAC_init fetch the digest by
+// name on every call, and HMAC_CTX, which would not, is deprecated.
 std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
     constexpr std::size_t kMaxBlock = 144;  // SHA3-224's; SHA-1 and SHA-256 use 64
     const std::size_t block = static_cast<std::size_t>(EVP_MD_get_block_size(md));
