@@ -1,12 +1,18 @@
 // The simulator as an HTTPS server: world changes and discovery answers through the project's
-// client, many concurrent keep-alive connections, and the TLS identity a strict client checks
-// (a certificate from another CA, or for another host name, is refused).
+// client, many concurrent keep-alive connections, the connection's life (requests sent
+// together, a malformed one, the keep-alive timeout, stop() with idle connections), and the
+// TLS identity a strict client checks (a certificate from another CA, or for another host
+// name, is refused).
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/Net/SocketAddress.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <barrier>
+#include <chrono>
 #include <thread>
 
+#include "runner/api/transport.h"
 #include "runner/sim/certgen.h"
 #include "tests/support/sim_fixture.h"
 
@@ -32,6 +38,54 @@ SimFixtureOptions world() {
     SimFixtureOptions o;
     o.world_yaml = kWorld;
     return o;
+}
+
+// A TLS connection of the test's own, for bytes the project's client never sends.
+class RawTls {
+public:
+    explicit RawTls(const SimFixture& sim) {
+        TlsOptions tls;
+        tls.ca_file = sim.ca_file();
+        auto ctx = make_client_context(tls);
+        if (!ctx) throw std::runtime_error(ctx.error().message);
+        socket_ = Poco::Net::SecureStreamSocket(
+            Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(sim.port())), *ctx);
+        socket_.setReceiveTimeout(Poco::Timespan(10, 0));  // a test never hangs on a read
+    }
+    void send(const std::string& bytes) {
+        std::size_t sent = 0;
+        while (sent < bytes.size())
+            sent += static_cast<std::size_t>(
+                socket_.sendBytes(bytes.data() + sent, static_cast<int>(bytes.size() - sent)));
+    }
+    // What arrives until the server closes the connection; "(timeout)" appended if it does not
+    // within 10 s.
+    std::string read_to_end() {
+        std::string out;
+        char buf[4096];
+        try {
+            for (int n; (n = socket_.receiveBytes(buf, sizeof buf)) > 0;)
+                out.append(buf, static_cast<std::size_t>(n));
+        } catch (const Poco::TimeoutException&) {
+            out += "(timeout)";
+        } catch (const Poco::Exception&) {
+            // reset by the peer: what was read is the answer
+        }
+        return out;
+    }
+
+private:
+    Poco::Net::SecureStreamSocket socket_;
+};
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 std::string result_of(const ApiResult& r) {
@@ -162,6 +216,63 @@ TEST(SimServer, ConcurrentCancelsOfOneFavouriteSucceedExactlyOnce) {
     for (auto& t : threads) t.join();
     EXPECT_EQ(done.load(), 1);
     EXPECT_EQ(absent.load(), 15);
+}
+
+TEST(SimServer, RequestsSentTogetherAreAnsweredInOrder) {
+    // Two requests in one write: the second is already read when the first is answered, so the
+    // server must not wait for more bytes before it answers the second.
+    SimFixture sim(world());
+    RawTls tls(sim);
+    tls.send(
+        "GET /__sim/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        "GET /__sim/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    const std::string answers = tls.read_to_end();
+    const auto not_found = answers.find("HTTP/1.1 404");
+    const auto ok = answers.find("HTTP/1.1 200");
+    ASSERT_NE(not_found, std::string::npos) << answers;
+    ASSERT_NE(ok, std::string::npos) << answers;
+    EXPECT_LT(not_found, ok);
+    EXPECT_NE(answers.find("\"requests\":"), std::string::npos) << answers;
+    EXPECT_EQ(answers.find("(timeout)"), std::string::npos);
+}
+
+TEST(SimServer, AMalformedRequestIsAnswered400AndTheConnectionClosed) {
+    SimFixture sim(world());
+    RawTls tls(sim);
+    tls.send(std::string(40, 'X') + " / HTTP/1.1\r\n\r\n");  // a method over 32 characters
+    const std::string answer = tls.read_to_end();
+    EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+    EXPECT_EQ(count_of(answer, "HTTP/1.1 "), 1u) << answer;
+    EXPECT_EQ(answer.find("(timeout)"), std::string::npos);  // closed, not left open
+}
+
+TEST(SimServer, AnIdleConnectionIsClosedAfterTheKeepAliveTimeout) {
+    SimFixtureOptions o = world();
+    o.keep_alive_timeout_s = 1;
+    SimFixture sim(o);
+    RawTls tls(sim);
+    tls.send("GET /__sim/stats HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string answer = tls.read_to_end();  // the answer, then the close
+    const double idle = seconds_since(t0);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+    EXPECT_EQ(answer.find("(timeout)"), std::string::npos);
+    EXPECT_GE(idle, 0.9);
+    EXPECT_LT(idle, 5.0);
+}
+
+TEST(SimServer, StopEndsIdleConnectionsAtOnce) {
+    // One connection kept alive after an answer, one that never sent a request: stop() closes
+    // both instead of waiting out the keep-alive (30 s) and I/O (60 s) timeouts.
+    SimFixture sim(world());
+    SimClient client(sim);
+    ASSERT_EQ(client.call("ListCollections", {{"UserId", "u1"}}).outcome, Outcome::Done);
+    RawTls silent(sim);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // both are being served
+    const auto t0 = std::chrono::steady_clock::now();
+    sim.stop();
+    EXPECT_LT(seconds_since(t0), 5.0);
+    EXPECT_EQ(silent.read_to_end().find("(timeout)"), std::string::npos);
 }
 
 TEST(SimServer, CertificateFromAnotherCaIsRefused) {

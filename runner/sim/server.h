@@ -1,5 +1,6 @@
 #pragma once
-// The simulator's HTTPS server: Poco HTTPServer over TLS in front of a Simulator.
+// The simulator's HTTPS server: HTTP/1.1 over TLS (Poco's TCPServer, HTTP messages and
+// sessions) in front of a Simulator.
 //
 // Contract: start() binds (loopback by default; port 0 picks a free port), and serves until
 // stop(). Connections are kept alive (no request limit per connection); each connection is
@@ -18,13 +19,15 @@
 #include "runner/sim/simulator.h"
 
 namespace Poco::Net {
-class HTTPServer;
+class TCPServer;
 }
 namespace Poco {
 class ThreadPool;
 }
 
 namespace qbi::sim {
+
+class Connections;
 
 struct ServerOptions {
     std::string bind = "127.0.0.1";
@@ -58,8 +61,9 @@ private:
     Simulator& sim_;
     ServerOptions options_;
     int port_ = 0;
+    std::unique_ptr<Connections> connections_;  // outlives the server and its threads
     std::unique_ptr<Poco::ThreadPool> pool_;
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
+    std::unique_ptr<Poco::Net::TCPServer> server_;
 };
 
 }  // namespace qbi::sim

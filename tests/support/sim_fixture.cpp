@@ -23,8 +23,9 @@ extern char** environ;
 // ThreadSanitizer runs with this (tests that use the simulator link this file). Poco's shared
 // libraries are not instrumented, so TSan cannot see the atomic reference counts that order a
 // connection's Delegate teardown (~HTTPServerConnection) after HTTPServer::stopAll's
-// serverStopped notification, and reports the Delegate's mutex destruction as a race. Only that
-// Poco-internal pair is suppressed; races in our code are still reported.
+// serverStopped notification (the canned test server is a Poco HTTPServer), and reports the
+// Delegate's mutex destruction as a race. Only that Poco-internal pair is suppressed; races in
+// our code are still reported.
 // Likewise OpenSSL's own session bookkeeping inside libcrypto (ASN1_STRING_cmp during
 // Poco's HTTPClientSession::reconnect, with each worker on its own session): uninstrumented
 // library code whose locking TSan cannot see through.
@@ -77,6 +78,7 @@ SimFixture::SimFixture(SimFixtureOptions o) {
     server.cert_pem = certs_.cert_pem;
     server.key_pem = certs_.key_pem;
     server.max_threads = o.max_threads;
+    server.keep_alive_timeout_s = o.keep_alive_timeout_s;
     server_ = std::make_unique<sim::SimServer>(*sim_, server);
     if (auto started = server_->start(); !started)
         throw std::runtime_error(started.error().message);

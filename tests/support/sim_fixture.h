@@ -53,6 +53,7 @@ struct SimFixtureOptions {
     std::string host_id;
     bool log = false;  // JSONL request log at log_file()
     int max_threads = 512;
+    int keep_alive_timeout_s = 30;  // an idle kept-alive connection is closed after this
     // Serve this leaf instead of a fresh loopback bundle (e.g. sign_leaf(..., {"other"})).
     std::optional<sim::CertBundle> certs;
 };
