@@ -3,6 +3,7 @@
 // seconds of clock time in milliseconds of real time; counts are exact, timings exact at
 // their lower bound (nothing happens early) and bounded above by the writer's longest wait.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 
@@ -245,6 +246,50 @@ TEST_F(EngineFakeTest, WorkersOverTheConcurrencyLimitParkAndComeBackWhenItGrows)
     queue::TaskCounts c = counts(job);
     EXPECT_EQ(c.done, static_cast<std::int64_t>(kTotal));
     EXPECT_EQ(c.queued + c.running + c.failed, 0);
+}
+
+TEST_F(EngineFakeTest, APassCommitsItsAnswersAndItsClaimTogether) {
+    // Every transaction that writes no attempt row is a claim of its own (or the recovery at
+    // the start): with the answers and the next claim in one commit, only a claim made while
+    // no answer waits (the first) stands alone.
+    const std::int64_t job = submit("batch", 512);
+    api_.respond([&](const FakeCall&) -> std::optional<FakeReply> {
+        return FakeReply{done(), 1, false};
+    });
+    struct Count {
+        bool attempt = false;
+        int with_attempts = 0, without = 0;
+    } count;
+    sqlite3* db = store().raw_connection().getHandle();
+    sqlite3_update_hook(
+        db,
+        [](void* p, int op, const char*, const char* table, sqlite3_int64) {
+            if (op == SQLITE_INSERT && std::string_view(table) == "attempts")
+                static_cast<Count*>(p)->attempt = true;
+        },
+        &count);
+    sqlite3_commit_hook(
+        db,
+        [](void* p) {
+            auto& c = *static_cast<Count*>(p);
+            ++(c.attempt ? c.with_attempts : c.without);
+            c.attempt = false;
+            return 0;
+        },
+        &count);
+    EngineOptions o = options();
+    o.workers = 8;
+    o.max_qps = 100000;
+    RunReport r = run(o);
+    sqlite3_commit_hook(db, nullptr, nullptr);
+    sqlite3_update_hook(db, nullptr, nullptr);
+    EXPECT_EQ(r.reason, StopReason::Finished) << r.store_error.message;
+    EXPECT_EQ(counts(job).done, 512);
+    // 512 tasks in claims of at most 64: at least 8 claims, all but about the first inside a
+    // commit of answers.
+    EXPECT_GE(count.with_attempts, 8);
+    EXPECT_LE(count.without, 3) << count.with_attempts << " commits with answers";
+    expect_chain_intact();
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The runner's side of the queue on a ManualClock: claims with leases, results written with
-// their audit rows in one transaction, retries, halts, lease loss, crash recovery, release.
+// their audit rows in one transaction, retries, halts, lease loss, crash recovery, release,
+// batches (results and a claim in one commit).
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "tests/queue_fixture.h"
 
@@ -385,6 +387,74 @@ TEST_F(RunTest, ReleaseReturnsUnstartedTasksSilently) {
     EXPECT_EQ(t.next_run_at, kT0);
     EXPECT_EQ(t.attempts, 0);
     EXPECT_TRUE(all_attempts().empty());
+}
+
+// A batch: the answers and the next claim in one transaction, seen by others only once
+// committed; the commit is one.
+TEST_F(RunTest, ABatchCommitsResultsAndAClaimTogether) {
+    must(store_->submit(make_job("a", 4)));
+    auto first = must(store_->claim("r", 2, 1000));
+    int commits = 0;
+    sqlite3_commit_hook(
+        store_->raw_connection().getHandle(),
+        [](void* n) {
+            ++*static_cast<int*>(n);
+            return 0;
+        },
+        &commits);
+    ASSERT_TRUE(store_->begin_batch());
+    EXPECT_TRUE(store_->batch_open());
+    must(store_->record_results(
+        {result(first[0], "r", Outcome::Done), result(first[1], "r", Outcome::Done)}));
+    EXPECT_EQ(must(store_->claim("r", 2, 1000)).size(), 2u);
+    auto other = open_store();  // another connection sees nothing of the batch yet
+    EXPECT_EQ(must(other->totals()), (TaskCounts{2, 2, 0, 0, 0, 0}));
+    ASSERT_TRUE(store_->commit_batch());
+    EXPECT_FALSE(store_->batch_open());
+    EXPECT_EQ(commits, 1);
+    EXPECT_EQ(must(other->totals()), (TaskCounts{0, 2, 2, 0, 0, 0}));
+    EXPECT_EQ(all_attempts().size(), 2u);
+    sqlite3_commit_hook(store_->raw_connection().getHandle(), nullptr, nullptr);
+}
+
+// A batch rolled back leaves nothing: the answered tasks still running (in doubt for a
+// recovery), the claimed ones queued, no attempt row; the store goes on.
+TEST_F(RunTest, ARolledBackBatchLeavesNothing) {
+    auto j = must(store_->submit(make_job("a", 4)));
+    auto first = must(store_->claim("r", 2, 1000));
+    ASSERT_TRUE(store_->begin_batch());
+    must(store_->record_results({result(first[0], "r", Outcome::Done)}));
+    must(store_->claim("r", 2, 1000));
+    must(store_->release("r", {first[1].task_id}));
+    store_->rollback_batch();
+    EXPECT_FALSE(store_->batch_open());
+    EXPECT_EQ(must(store_->totals()), (TaskCounts{2, 2, 0, 0, 0, 0}));
+    EXPECT_TRUE(all_attempts().empty());
+    EXPECT_EQ(task(*store_, j.job_id, first[0].task_id).state, TaskState::Running);
+    must(store_->record_results({result(first[0], "r", Outcome::Done)}));  // on its own again
+    EXPECT_EQ(must(store_->totals()), (TaskCounts{2, 1, 1, 0, 0, 0}));
+    EXPECT_TRUE(must(store_->verify_audit_chain()).ok);
+}
+
+// A batch is not nested nor committed when none is open; another runner's open batch makes a
+// second begin_batch busy (kExitTempFail), not wrong.
+TEST_F(RunTest, BatchMisuseAndABusyDatabase) {
+    must(store_->submit(make_job("a", 2)));
+    EXPECT_EQ(store_->commit_batch().error().code, kExitSoftware);
+    store_->rollback_batch();  // none open: nothing to do
+    ASSERT_TRUE(store_->begin_batch());
+    EXPECT_EQ(store_->begin_batch().error().code, kExitSoftware);
+    StoreOptions quick;
+    quick.busy_timeout_ms = 50;
+    auto other = open_store(quick);
+    auto busy = other->begin_batch();
+    ASSERT_FALSE(busy);
+    EXPECT_EQ(busy.error().code, kExitTempFail) << busy.error().message;
+    EXPECT_FALSE(other->batch_open());
+    ASSERT_TRUE(store_->commit_batch());
+    ASSERT_TRUE(other->begin_batch());
+    EXPECT_EQ(must(other->claim("r2", 5, 1000)).size(), 2u);
+    ASSERT_TRUE(other->commit_batch());
 }
 
 // next_due_at sees every queued task; next_retry_at only those of jobs already due, so `run`

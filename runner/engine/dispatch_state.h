@@ -61,10 +61,11 @@
 // window for a full batch).
 //
 // "Room" is capacity - busy; the claim threshold is min(claim_batch, capacity / 2): every claim
-// is a transaction with an fsync, so claiming a few tasks at a time would make the writer, not
-// the workers, the bottleneck. A busy database (SQLITE_BUSY beyond the busy timeout) is not an
-// error: a busy claim claims nothing and sets claim_busy, which the next idle decision consumes
-// by waiting 100 ms instead of asking for the next retry.
+// writes each task's row (and, made while no answer waits, commits with an fsync of its own; the
+// driver otherwise commits it with the pass's answers), so claiming a few tasks at a time would
+// make the writer, not the workers, the bottleneck. A busy database (SQLITE_BUSY beyond the busy
+// timeout) is not an error: a busy claim claims nothing and sets claim_busy, which the next idle
+// decision consumes by waiting 100 ms instead of asking for the next retry.
 //
 // Thread-safety: plain values and pure functions; safe from any thread.
 #include <cstdint>

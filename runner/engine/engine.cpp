@@ -97,6 +97,11 @@ bool Engine::Impl::perform(Step& step, const Observation& o, RunReport& report,
             clock.notify_all(work_cv);
         }
         if (a.status) set_status(*a.status);
+        // Only the claim joins the pass's batch: the rest writes on its own (or, on_idle, may
+        // use the store), after the answers and any claim so far are committed.
+        if ((a.release_pending || a.abandon_in_flight || a.run_on_idle || a.query_next_retry) &&
+            !finish_batch(report))
+            return false;
         if (a.release_pending && !release_pending(report)) return false;
         if (a.abandon_in_flight && !abandon_in_flight(report)) return false;
         if (a.claim > 0) {
@@ -202,6 +207,8 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
     std::int64_t last_tick = -kTickMs;
     while (state.phase != Phase::Done) {
         ProbeAnswer probe = ProbeAnswer::None;
+        // The answers and the claim that follows them share one transaction (one fsync).
+        begin_pass_batch();
         bool ok = flush_completions(report, state.phase == Phase::Probing ? &probe : nullptr);
         const std::int64_t now = run_ms();
         if (concurrency.update(clock.monotonic_ns())) {
@@ -211,7 +218,8 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
         }
         const Observation o = observe(now, stop.load(), probe, report);
         Step step = machine.on_observe(state, o);
-        if (!ok || !perform(step, o, report, on_idle)) {
+        if (!ok || !perform(step, o, report, on_idle) || !finish_batch(report)) {
+            drop_batch();
             step = machine.on_store_error(state);
             dispatch_stop = true;
         }

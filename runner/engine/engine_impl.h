@@ -41,6 +41,15 @@ struct Completion {
     int slot = -1;         // the journal slot it holds until its result is committed
 };
 
+// Answers written into the open batch (Store::begin_batch), settled once it is committed:
+// their journal slots freed, their effects counted.
+struct Unsettled {
+    std::vector<Completion> batch;               // as taken from `completions`
+    std::vector<std::size_t> recorded;           // for each result: its completion in `batch`
+    std::vector<queue::AttemptRecord> attempts;  // for each result: the attempt written
+    std::vector<queue::Recorded> effects;        // for each result
+};
+
 // A task a worker has taken from `pending` and not yet handed back.
 struct InFlight {
     queue::ClaimedTask task;
@@ -74,8 +83,23 @@ struct Engine::Impl {
     // ---- writer side: the Store (engine_records.cpp) ----
     // Records the answers that came back; with `probe`, reports the first recorded answer as
     // the probe's. False on a store error.
+    // Inside an open batch the answers are written but settled by finish_batch().
     bool flush_completions(RunReport& report, ProbeAnswer* probe);
+    // Counts what was written and frees the answers' journal slots: after their commit.
+    void settle(Unsettled& u, RunReport& report);
+    // Claimed tasks go to the workers once their claim is committed (inside a batch: by
+    // finish_batch()).
     bool claim_more(RunReport& report, int limit, ClaimResult& result);
+    void hand_out(std::vector<queue::ClaimedTask> claimed);
+    // A pass's answers and its claim in one transaction: begin_pass_batch() opens it when
+    // answers wait (a busy database: no batch, each write then meets the busy database on its
+    // own); finish_batch() commits it, then settles the answers and hands the claimed tasks
+    // out; drop_batch() rolls it back after a store error (nothing of it stays: the answers'
+    // tasks stay running with their journal slots held, so a later recovery counts them in
+    // doubt; the claimed ones stay queued).
+    void begin_pass_batch();
+    bool finish_batch(RunReport& report);
+    void drop_batch();
     // Logs a busy database (another process writing beyond the busy timeout), at most every 5 s.
     void note_busy(const Error& e, const std::string& what);
     bool release_pending(RunReport& report);  // false on a store error
@@ -136,13 +160,15 @@ struct Engine::Impl {
     // A call goes out only with a free slot of the in-flight journal, held until its result is
     // committed: at most journal_slots() calls are ever in doubt after a crash
     // (inflight_journal.h).
-    InFlightJournal journal;                       // slots written under mu
-    std::vector<int> free_slots;                   // guarded by mu
-    bool aborting = false;                         // guarded by mu: the calls out are being cut
-    std::vector<std::shared_ptr<Caller>> callers;  // fixed while the workers run
-    bool shutdown = false;                         // guarded by mu: workers exit
-    int workers_running = 0;                       // guarded by mu: started, not yet exited
-    std::int64_t results_busy_until_ns = 0;        // writer only: results found the store busy
+    InFlightJournal journal;                           // slots written under mu
+    std::vector<int> free_slots;                       // guarded by mu
+    bool aborting = false;                             // guarded by mu: the calls out are being cut
+    std::vector<std::shared_ptr<Caller>> callers;      // fixed while the workers run
+    bool shutdown = false;                             // guarded by mu: workers exit
+    int workers_running = 0;                           // guarded by mu: started, not yet exited
+    std::int64_t results_busy_until_ns = 0;            // writer only: results found the store busy
+    std::vector<Unsettled> unsettled;                  // writer only: written into the open batch
+    std::vector<queue::ClaimedTask> claimed_in_batch;  // writer only: claimed in the open batch
     int workers_waiting = 0;         // guarded by mu: in next_task's wait (wake_idle_workers)
     std::size_t claim_rotation = 0;  // writer only: per-action claims start here
 

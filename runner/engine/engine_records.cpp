@@ -1,6 +1,7 @@
 // The writer's side of the Store: claims, group-committed results, releases, abandoned calls.
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "runner/core/log.h"
 #include "runner/engine/engine_impl.h"
@@ -73,16 +74,16 @@ void Engine::Impl::count_attempt(const std::string& action, const queue::Attempt
 }
 
 bool Engine::Impl::flush_completions(RunReport& report, ProbeAnswer* probe) {
-    std::vector<Completion> batch;
+    Unsettled u;
     {
         std::lock_guard lock(mu);
-        batch.swap(completions);
+        u.batch.swap(completions);
     }
-    if (batch.empty()) return true;
+    if (u.batch.empty()) return true;
     std::vector<queue::TaskResult> results;
     std::vector<std::int64_t> unstarted;
-    std::vector<const Completion*> recorded;
-    for (const auto& c : batch) {
+    for (std::size_t i = 0; i < u.batch.size(); ++i) {
+        const Completion& c = u.batch[i];
         if (!c.started) {
             unstarted.push_back(c.task.task_id);
             continue;
@@ -94,7 +95,7 @@ bool Engine::Impl::flush_completions(RunReport& report, ProbeAnswer* probe) {
             report.halt_request_id = c.result.request_id;
         }
         results.push_back(to_result(c));
-        recorded.push_back(&c);
+        u.recorded.push_back(i);
     }
     if (!results.empty()) {
         auto effects = store.record_results(results);
@@ -104,57 +105,20 @@ bool Engine::Impl::flush_completions(RunReport& report, ProbeAnswer* probe) {
             note_busy(effects.error(), "results kept and written again shortly");
             results_busy_until_ns = clock.monotonic_ns() + kBusyRetryMs * 1000000;
             std::lock_guard lock(mu);
-            completions.insert(completions.begin(), std::make_move_iterator(batch.begin()),
-                               std::make_move_iterator(batch.end()));
+            completions.insert(completions.begin(), std::make_move_iterator(u.batch.begin()),
+                               std::make_move_iterator(u.batch.end()));
             return true;
         }
         if (!effects) {
             report.store_error = effects.error();
             return false;
         }
-        {
-            // Committed: these calls are no longer in doubt.
-            std::lock_guard lock(mu);
-            free_slots_locked(batch);
-            if (workers_waiting > 0) clock.notify_all(work_cv);
-        }
-        for (std::size_t i = 0; i < effects->size(); ++i) {
-            const Completion& c = *recorded[i];
-            count_attempt(c.task.action, results[i].attempt, (*effects)[i].effect);
-            if (c.result.code == kCodeAborted) {  // cut at the grace end: not an answer
-                if ((*effects)[i].effect != queue::TaskEffect::LeaseLost) {
-                    ++report.interrupted;
-                    ++progress.interrupted;
-                }
-                continue;
-            }
-            ++progress.attempts;
-            progress.total += (*effects)[i].children;  // discovered follow-up tasks
-            switch ((*effects)[i].effect) {
-                case queue::TaskEffect::Succeeded:
-                    if (c.result.outcome == Outcome::AlreadyAbsent)
-                        ++progress.already_absent;
-                    else
-                        ++progress.done;
-                    break;
-                case queue::TaskEffect::Retried:
-                    ++progress.retried;
-                    break;
-                case queue::TaskEffect::Failed:
-                    ++progress.failed;
-                    break;
-                case queue::TaskEffect::Requeued:
-                    ++progress.halted_attempts;
-                    break;
-                case queue::TaskEffect::LeaseLost:
-                    --progress.attempts;
-                    break;
-            }
-        }
+        u.effects = std::move(*effects);
+        for (auto& r : results) u.attempts.push_back(std::move(r.attempt));
         // While probing only the probe is out: the first answer recorded is its answer.
-        if (probe && !recorded.empty())
-            *probe =
-                is_halt(recorded.front()->result.outcome) ? ProbeAnswer::Halt : ProbeAnswer::Ok;
+        if (probe && !u.recorded.empty())
+            *probe = is_halt(u.batch[u.recorded.front()].result.outcome) ? ProbeAnswer::Halt
+                                                                         : ProbeAnswer::Ok;
     }
     if (!unstarted.empty()) {
         auto released = store.release(opt.owner, unstarted);
@@ -163,7 +127,84 @@ bool Engine::Impl::flush_completions(RunReport& report, ProbeAnswer* probe) {
             return false;
         }
     }
+    if (store.batch_open())
+        unsettled.push_back(std::move(u));
+    else
+        settle(u, report);
     return true;
+}
+
+void Engine::Impl::settle(Unsettled& u, RunReport& report) {
+    {
+        // Committed: these calls are no longer in doubt.
+        std::lock_guard lock(mu);
+        free_slots_locked(u.batch);
+        if (workers_waiting > 0) clock.notify_all(work_cv);
+    }
+    for (std::size_t i = 0; i < u.effects.size(); ++i) {
+        const Completion& c = u.batch[u.recorded[i]];
+        const queue::TaskEffect effect = u.effects[i].effect;
+        count_attempt(c.task.action, u.attempts[i], effect);
+        if (c.result.code == kCodeAborted) {  // cut at the grace end: not an answer
+            if (effect != queue::TaskEffect::LeaseLost) {
+                ++report.interrupted;
+                ++progress.interrupted;
+            }
+            continue;
+        }
+        ++progress.attempts;
+        progress.total += u.effects[i].children;  // discovered follow-up tasks
+        switch (effect) {
+            case queue::TaskEffect::Succeeded:
+                if (c.result.outcome == Outcome::AlreadyAbsent)
+                    ++progress.already_absent;
+                else
+                    ++progress.done;
+                break;
+            case queue::TaskEffect::Retried:
+                ++progress.retried;
+                break;
+            case queue::TaskEffect::Failed:
+                ++progress.failed;
+                break;
+            case queue::TaskEffect::Requeued:
+                ++progress.halted_attempts;
+                break;
+            case queue::TaskEffect::LeaseLost:
+                --progress.attempts;
+                break;
+        }
+    }
+}
+
+void Engine::Impl::begin_pass_batch() {
+    {
+        std::lock_guard lock(mu);
+        if (completions.empty()) return;
+    }
+    if (clock.monotonic_ns() < results_busy_until_ns) return;
+    if (auto st = store.begin_batch(); !st && is_busy(st.error()))
+        note_busy(st.error(), "results kept and written again shortly");
+    // Any other failure: no batch; the writes meet it on their own.
+}
+
+bool Engine::Impl::finish_batch(RunReport& report) {
+    if (!store.batch_open()) return true;
+    if (auto st = store.commit_batch(); !st) {
+        report.store_error = st.error();
+        drop_batch();
+        return false;
+    }
+    for (Unsettled& u : unsettled) settle(u, report);
+    unsettled.clear();
+    hand_out(std::exchange(claimed_in_batch, {}));
+    return true;
+}
+
+void Engine::Impl::drop_batch() {
+    store.rollback_batch();
+    unsettled.clear();
+    claimed_in_batch.clear();
 }
 
 void Engine::Impl::note_busy(const Error& e, const std::string& what) {
@@ -209,12 +250,21 @@ bool Engine::Impl::claim_more(RunReport& report, int limit, ClaimResult& result)
     }
     if (claimed->empty()) return true;
     result.claimed = static_cast<int>(claimed->size());
+    if (store.batch_open())
+        claimed_in_batch.insert(claimed_in_batch.end(), std::make_move_iterator(claimed->begin()),
+                                std::make_move_iterator(claimed->end()));
+    else
+        hand_out(std::move(*claimed));
+    return true;
+}
+
+void Engine::Impl::hand_out(std::vector<queue::ClaimedTask> claimed) {
+    if (claimed.empty()) return;
     {
         std::lock_guard lock(mu);
-        for (auto& t : *claimed) pool.add(std::move(t));
+        for (auto& t : claimed) pool.add(std::move(t));
     }
     wake_idle_workers();
-    return true;
 }
 
 int Engine::Impl::action_cap(const std::string& action) const {

@@ -147,6 +147,19 @@ public:
     // lease owner that does not list it: those were never sent and return without a row, their
     // next_run_at unchanged (as release() does). No journals: every running task is in doubt.
     Result<Recovery> recover_running(const std::vector<SentCalls>& journals = {});
+    // One commit (one fsync) for several of the runner's writes: between begin_batch() and
+    // commit_batch(), claim(), claim_each(), record_results() and release() write into the
+    // batch's transaction instead of committing one each (the engine records a pass's answers
+    // and claims the next tasks together). Until commit_batch() succeeds nothing of it is
+    // durable, so a claimed task must not be sent, nor a recorded call's journal slot freed,
+    // before then. After any error inside a batch, or when the batch is not to be kept, call
+    // rollback_batch() (nothing of it stays). begin_batch() may find the database busy
+    // (kExitTempFail, nothing begun); a batch is never nested and no other write may run
+    // while one is open.
+    Status begin_batch();
+    Status commit_batch();
+    void rollback_batch();
+    bool batch_open() const;
     // Graceful stop: returns claimed tasks that were never started to queued, without an
     // attempt row; next_run_at is unchanged. Tasks not held by `owner` are ignored. Returns
     // how many were released.

@@ -3,6 +3,7 @@
 // Same thread-safety as Store: one thread at a time.
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
 
 #include <filesystem>
 #include <optional>
@@ -27,6 +28,21 @@ public:
 
 private:
     SQLite::Statement& s_;
+};
+
+// The write transaction of one of the runner's writes: its own (BEGIN IMMEDIATE ... COMMIT),
+// or the open batch's (Store::begin_batch), which the batch's owner commits or rolls back.
+class WriteTx {
+public:
+    WriteTx(SQLite::Database& db, bool batch_open) {
+        if (!batch_open) own_.emplace(db, SQLite::TransactionBehavior::IMMEDIATE);
+    }
+    void commit() {
+        if (own_) own_->commit();
+    }
+
+private:
+    std::optional<SQLite::Transaction> own_;
 };
 
 // The last row of the audit chain, read at the start of a writing transaction and advanced
@@ -79,6 +95,7 @@ struct Store::Impl {
     // Streamed submit (store_stage.cpp): the insert into temp.staged while a staging is open.
     std::optional<SQLite::Statement> stage_insert;
     bool staging_tx = false;  // the staging's transaction (on the temp table only) is open
+    bool batch = false;       // a batch (Store::begin_batch) is open
     std::optional<SQLite::Statement> claim_any;
     std::optional<SQLite::Statement> claim_job;
     std::optional<SQLite::Statement> claim_action;

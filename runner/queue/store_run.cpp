@@ -104,7 +104,7 @@ Result<std::vector<ClaimedTask>> Store::claim(const std::string& owner, int max_
         const std::int64_t now = m.now();
         std::vector<ClaimedTask> out;
         std::vector<std::int64_t> due_at;
-        SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
+        WriteTx tx(m.db, m.batch);
         if (auto st = m.claim_part(owner, lease_ms, now, job_id, action, max_tasks, out, due_at);
             !st)
             return st.error();
@@ -123,7 +123,7 @@ Result<std::vector<ClaimedTask>> Store::claim_each(
         const std::int64_t now = m.now();
         std::vector<ClaimedTask> out;
         std::vector<std::int64_t> due_at;
-        SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
+        WriteTx tx(m.db, m.batch);
         for (const auto& [action, max_tasks] : per_action) {
             const int n = std::min(max_tasks, total - static_cast<int>(out.size()));
             if (n < 1) continue;
@@ -193,7 +193,7 @@ Result<std::vector<Recorded>> Store::record_results(const std::vector<TaskResult
         const std::int64_t now = m.now();
         std::vector<Recorded> effects;
         effects.reserve(batch.size());
-        SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
+        WriteTx tx(m.db, m.batch);
         ChainHead head = m.chain_head();
         for (const TaskResult& r : batch) {
             AttemptRow row;
@@ -300,6 +300,44 @@ Result<std::vector<Recorded>> Store::record_results(const std::vector<TaskResult
     });
 }
 
+Status Store::begin_batch() {
+    Impl& m = *impl_;
+    if (m.batch || m.staging_tx)
+        return Error{kExitSoftware, "database " + m.label + ": a batch is already open"};
+    return guarded(m.label, [&]() -> Status {
+        m.db.exec("BEGIN IMMEDIATE");
+        m.batch = true;
+        return {};
+    });
+}
+
+Status Store::commit_batch() {
+    Impl& m = *impl_;
+    if (!m.batch) return Error{kExitSoftware, "database " + m.label + ": no batch is open"};
+    auto st = guarded(m.label, [&]() -> Status {
+        m.db.exec("COMMIT");
+        m.batch = false;
+        return {};
+    });
+    if (!st) rollback_batch();
+    return st;
+}
+
+void Store::rollback_batch() {
+    Impl& m = *impl_;
+    if (!m.batch) return;
+    m.batch = false;
+    try {
+        m.db.exec("ROLLBACK");
+    } catch (const SQLite::Exception&) {
+        // SQLite already rolled back (some errors end the transaction themselves).
+    }
+}
+
+bool Store::batch_open() const {
+    return impl_->batch;
+}
+
 Result<Recovery> Store::recover_running(const std::vector<SentCalls>& journals) {
     Impl& m = *impl_;
     return guarded(m.label, [&]() -> Result<Recovery> {
@@ -390,7 +428,7 @@ Result<std::int64_t> Store::release(const std::string& owner,
     return guarded(m.label, [&]() -> Result<std::int64_t> {
         const std::int64_t now = m.now();
         std::int64_t released = 0;
-        SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
+        WriteTx tx(m.db, m.batch);
         for (std::int64_t id : ids) {
             StatementUse s(m.release_task, m.db,
                            "UPDATE tasks SET state = 'queued', lease_owner = NULL, "
