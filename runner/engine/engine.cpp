@@ -208,8 +208,8 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
     while (state.phase != Phase::Done) {
         ProbeAnswer probe = ProbeAnswer::None;
         // The answers and the claim that follows them share one transaction (one fsync).
-        begin_pass_batch();
-        bool ok = flush_completions(report, state.phase == Phase::Probing ? &probe : nullptr);
+        bool ok = !begin_pass_batch() ||
+                  flush_completions(report, state.phase == Phase::Probing ? &probe : nullptr);
         const std::int64_t now = run_ms();
         if (concurrency.update(clock.monotonic_ns())) {
             // A worker that read the old limit under mu is waiting once mu is free again.

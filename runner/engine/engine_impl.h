@@ -92,12 +92,12 @@ struct Engine::Impl {
     bool claim_more(RunReport& report, int limit, ClaimResult& result);
     void hand_out(std::vector<queue::ClaimedTask> claimed);
     // A pass's answers and its claim in one transaction: begin_pass_batch() opens it when
-    // answers wait (a busy database: no batch, each write then meets the busy database on its
-    // own); finish_batch() commits it, then settles the answers and hands the claimed tasks
-    // out; drop_batch() rolls it back after a store error (nothing of it stays: the answers'
-    // tasks stay running with their journal slots held, so a later recovery counts them in
-    // doubt; the claimed ones stay queued).
-    void begin_pass_batch();
+    // answers wait (a busy database: no batch, and false: the answers wait for the next try,
+    // as results_busy_until_ns says); finish_batch() commits it, then settles the answers and hands
+    // the claimed tasks out; drop_batch() rolls it back after a store error (nothing of it stays:
+    // the answers' tasks stay running with their journal slots held, so a later recovery counts
+    // them in doubt; the claimed ones stay queued).
+    bool begin_pass_batch();
     bool finish_batch(RunReport& report);
     void drop_batch();
     // Logs a busy database (another process writing beyond the busy timeout), at most every 5 s.

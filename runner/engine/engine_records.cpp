@@ -99,7 +99,9 @@ bool Engine::Impl::flush_completions(RunReport& report, ProbeAnswer* probe) {
     }
     if (!results.empty()) {
         auto effects = store.record_results(results);
-        if (!effects && is_busy(effects.error())) {
+        // Inside a batch the write lock is held: an error there is never "busy", and the batch
+        // is rolled back as a whole (drop_batch).
+        if (!effects && is_busy(effects.error()) && !store.batch_open()) {
             // Another process (a large submit) held the database beyond the busy timeout:
             // nothing was written; keep the results and write them on the next pass.
             note_busy(effects.error(), "results kept and written again shortly");
@@ -120,6 +122,9 @@ bool Engine::Impl::flush_completions(RunReport& report, ProbeAnswer* probe) {
             *probe = is_halt(u.batch[u.recorded.front()].result.outcome) ? ProbeAnswer::Halt
                                                                          : ProbeAnswer::Ok;
     }
+    // Committed on their own (no batch): settled now, whatever the release below meets.
+    const bool batched = store.batch_open();
+    if (!batched) settle(u, report);
     if (!unstarted.empty()) {
         auto released = store.release(opt.owner, unstarted);
         if (!released) {
@@ -127,10 +132,7 @@ bool Engine::Impl::flush_completions(RunReport& report, ProbeAnswer* probe) {
             return false;
         }
     }
-    if (store.batch_open())
-        unsettled.push_back(std::move(u));
-    else
-        settle(u, report);
+    if (batched) unsettled.push_back(std::move(u));
     return true;
 }
 
@@ -177,15 +179,21 @@ void Engine::Impl::settle(Unsettled& u, RunReport& report) {
     }
 }
 
-void Engine::Impl::begin_pass_batch() {
+bool Engine::Impl::begin_pass_batch() {
     {
         std::lock_guard lock(mu);
-        if (completions.empty()) return;
+        if (completions.empty()) return true;
     }
-    if (clock.monotonic_ns() < results_busy_until_ns) return;
-    if (auto st = store.begin_batch(); !st && is_busy(st.error()))
+    if (clock.monotonic_ns() < results_busy_until_ns) return true;
+    auto st = store.begin_batch();
+    if (!st && is_busy(st.error())) {
+        // The busy timeout is spent: the answers wait for the next try, as when writing them
+        // finds the database busy.
         note_busy(st.error(), "results kept and written again shortly");
-    // Any other failure: no batch; the writes meet it on their own.
+        results_busy_until_ns = clock.monotonic_ns() + kBusyRetryMs * 1000000;
+        return false;
+    }
+    return true;  // any other failure: no batch; the writes meet it on their own
 }
 
 bool Engine::Impl::finish_batch(RunReport& report) {
@@ -239,7 +247,7 @@ bool Engine::Impl::claim_more(RunReport& report, int limit, ClaimResult& result)
         if (!want.empty())
             claimed = store.claim_each(opt.owner, opt.lease_ms, opt.job_id, want, limit);
     }
-    if (!claimed && is_busy(claimed.error())) {
+    if (!claimed && is_busy(claimed.error()) && !store.batch_open()) {
         note_busy(claimed.error(), "claiming again shortly");
         result.store_busy = true;
         return true;
