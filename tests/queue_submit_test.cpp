@@ -85,6 +85,21 @@ TEST_F(SubmitTest, ADuplicateTaskLeavesNothingWritten) {
     EXPECT_EQ(must(store_->totals()), TaskCounts{});
 }
 
+// A submit's larger page cache is the submit's only: the connection's own size comes back,
+// after a failed submit too.
+TEST_F(SubmitTest, TheBulkInsertCacheIsGivenBackAfterwards) {
+    auto cache_size = [&] {
+        return store_->raw_connection().execAndGet("PRAGMA cache_size").getInt();
+    };
+    store_->raw_connection().exec("PRAGMA cache_size = -3000");
+    must(store_->submit(make_job("big", 3000)));
+    EXPECT_EQ(cache_size(), -3000);
+    NewJob dup = make_job("dup", 10);
+    dup.tasks[5] = dup.tasks[1];
+    EXPECT_FALSE(store_->submit(dup));
+    EXPECT_EQ(cache_size(), -3000);
+}
+
 // A real I/O failure mid-submit: the database may not grow past a few pages more than it has,
 // so SQLite reports "database or disk is full" while inserting the tasks. The transaction
 // rolls back whole (74), and once there is room the same job goes in.

@@ -96,6 +96,7 @@ Result<SubmitResult> Store::submit_staged(const NewJob& job, std::int64_t chunk,
     Impl& m = *impl_;
     chunk = std::max<std::int64_t>(1, chunk);
     auto result = guarded(m.label, [&]() -> Result<SubmitResult> {
+        BulkInsertCache cache(m.db);
         if (m.staging_tx) {
             m.stage_insert.reset();
             m.db.exec("COMMIT");  // the staged rows only: the queue is not touched

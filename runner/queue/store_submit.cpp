@@ -35,6 +35,7 @@ Result<SubmitResult> Store::submit(const NewJob& job) {
     Impl& m = *impl_;
     return guarded(m.label, [&]() -> Result<SubmitResult> {
         const std::int64_t now = m.now();
+        BulkInsertCache cache(m.db);
         SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
         {
             StatementUse s(m.job_by_name, m.db,
