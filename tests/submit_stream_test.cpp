@@ -2,6 +2,7 @@
 // chunked enqueue on a real SQLite file, app::submit_text against the in-memory parse it
 // replaces, an interrupted submit completed by the next one, and the real binary's peak RSS on
 // a small file that expands to 200,000 tasks.
+#include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -182,10 +183,12 @@ TEST_F(QueueTest, StreamedSubmitOfAnInvalidFileEnqueuesNothing) {
 
 TEST_F(QueueTest, CancelledSubmitIsCompletedBySubmittingAgain) {
     app::Config cfg;
-    // Stops after the first transaction: staging asks too, while the queue is still empty.
-    auto& db = store_->raw_connection();
+    // Stops after the first transaction: parsing and staging ask too, while the queue is still
+    // empty. Asked through a connection of its own, which sees only what is committed (the
+    // store's may be inserting the first tasks on another thread, uncommitted).
+    SQLite::Database reader(db_path().string(), SQLite::OPEN_READONLY);
     app::SubmitControl stop_early{
-        3, [&] { return db.execAndGet("SELECT count(*) FROM tasks").getInt64() > 0; }};
+        3, [&] { return reader.execAndGet("SELECT count(*) FROM tasks").getInt64() > 0; }};
     auto cut = app::submit_text(*store_, "a.yaml", kJobText, cfg, stop_early);
     EXPECT_EQ(cut.status, app::SubmitStatus::StoreError);
     EXPECT_EQ(cut.error_code, kExitTempFail);

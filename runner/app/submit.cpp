@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <unordered_set>
 
+#include "runner/app/submit_pipeline.h"
 #include "runner/core/files.h"
 #include "runner/discovery/discovery.h"
 
@@ -18,7 +20,10 @@ jobs::JobLimits job_limits(const Config& cfg) {
     return l;
 }
 
-queue::NewJob to_new_job(const jobs::JobSpec& spec, int default_max_attempts) {
+namespace {
+
+// The job's own fields, without its tasks.
+queue::NewJob job_header(const jobs::JobSpec& spec, int default_max_attempts) {
     queue::NewJob j;
     j.name = spec.name;
     j.description = spec.description;
@@ -26,6 +31,13 @@ queue::NewJob to_new_job(const jobs::JobSpec& spec, int default_max_attempts) {
     j.source_file = spec.source_file;
     j.not_before_ms = spec.not_before_ms;
     j.max_attempts = spec.max_attempts.value_or(default_max_attempts);
+    return j;
+}
+
+}  // namespace
+
+queue::NewJob to_new_job(const jobs::JobSpec& spec, int default_max_attempts) {
+    queue::NewJob j = job_header(spec, default_max_attempts);
     j.tasks.reserve(spec.tasks.size());
     for (const auto& t : spec.tasks) j.tasks.push_back(discovery::new_task(t));
     return j;
@@ -92,7 +104,12 @@ SubmitOutcome submit_streamed(queue::Store& store, const std::string& path,
     // Up to `chunk` tasks are held in memory and go in one transaction (submit()); past that
     // they are staged in the store (submit_staged()).
     const std::size_t hold = static_cast<std::size_t>(std::max<std::int64_t>(1, control.chunk));
+    const int max_attempts = static_cast<int>(cfg.default_max_attempts);
     std::vector<jobs::TaskSpec> held;
+    // While the job fits one transaction its tasks are inserted as they are parsed (on another
+    // thread, which owns the store until finish() or abandon()).
+    std::optional<TaskInserter> inserter;
+    inserter.emplace(store, max_attempts, path);
     bool staging = false;
     Status staged;  // the first staging failure; later tasks are skipped
     auto stage = [&](const jobs::TaskSpec& t) {
@@ -106,12 +123,17 @@ SubmitOutcome submit_streamed(queue::Store& store, const std::string& path,
         }
         if (staging) return stage(t);
         held.push_back(std::move(t));
-        if (held.size() <= hold) return;
+        if (held.size() <= hold) {
+            inserter->add(held.back());
+            return;
+        }
+        inserter.reset();  // rolled back: the job goes through the staging instead
         staging = true;
         staged = store.begin_staging();
         for (const auto& h : held) stage(h);
         std::vector<jobs::TaskSpec>().swap(held);
     });
+    if (inserter && (!parsed || !staged)) inserter.reset();
     if (!parsed) {
         store.drop_staging();
         for (const auto& e : parsed.errors()) o.errors.push_back(e.to_string());
@@ -121,14 +143,18 @@ SubmitOutcome submit_streamed(queue::Store& store, const std::string& path,
     if (!staged) return fail(staged.error());
     jobs::JobSpec& spec = parsed.job();
     o.job_name = spec.name;
-    const int max_attempts = static_cast<int>(cfg.default_max_attempts);
     Result<queue::SubmitResult> r = Error{kExitSoftware, "not submitted"};
     if (!staging) {
         std::unordered_set<std::string> seen;  // duplicates collapse, the first kept
         for (auto& t : held)
             if (seen.insert(t.key()).second) spec.tasks.push_back(std::move(t));
         spec.content_hash = jobs::compute_content_hash(spec);
-        r = store.submit(to_new_job(spec, max_attempts));
+        std::optional<Result<queue::SubmitResult>> piped;
+        if (inserter) {
+            piped = inserter->finish(job_header(spec, max_attempts));
+            inserter.reset();
+        }
+        r = piped ? std::move(*piped) : store.submit(to_new_job(spec, max_attempts));
     } else {
         jobs::ContentHash hash(spec);
         if (auto n = store.staged_keys([&](std::string_view k) { hash.add_key(k); }); !n)

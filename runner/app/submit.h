@@ -38,8 +38,10 @@ struct SubmitOutcome {
 // interrupted between chunks leaves the job partly enqueued; submitting the file again
 // completes it ("resumed").
 inline constexpr std::int64_t kSubmitChunk = 20000;
-// `cancelled` (optional) is asked while staging and between chunks: true abandons the submit
-// (StoreError, exit 75; the file can be submitted again).
+// `cancelled` (optional) is asked while parsing, staging and between chunks: true abandons the
+// submit (StoreError, exit 75; the file can be submitted again). It must not use the Store:
+// while the file is parsed, another thread may be inserting the tasks through it
+// (TaskInserter, submit_pipeline.h).
 struct SubmitControl {
     std::int64_t chunk = kSubmitChunk;
     std::function<bool()> cancelled = {};

@@ -87,6 +87,21 @@ public:
     // new name". Two tasks with the same key are refused (65) and nothing is written.
     Result<SubmitResult> submit(const NewJob& job);
 
+    // ---- pipelined submit: the tasks inserted while the file is still being read ---------
+    // submit() in three steps, one transaction from the first to the last, so that a job's
+    // tasks go in while its file is still parsed (another thread; the Store itself stays with
+    // one thread at a time). begin_job_insert() takes the write lock and writes a provisional
+    // job row nobody else can see; add_job_task() inserts a task due now; commit_job_insert()
+    // names the job from `header` (its tasks are not used; `tasks` counts the ones added) and
+    // commits, or, when the name is taken, rolls back and answers as submit() would (the same
+    // content: the existing job, already = true; other content: refused, 65). Any error leaves
+    // the insert to abort_job_insert(), which rolls everything back (also safe with nothing
+    // open); nothing is ever visible before the commit.
+    Status begin_job_insert(int max_attempts, const std::string& source_file);
+    Status add_job_task(const NewTask& task);
+    Result<SubmitResult> commit_job_insert(const NewJob& header, std::int64_t tasks);
+    void abort_job_insert();
+
     // ---- streamed submit: a job too large to hold in memory (store_stage.cpp) -----------
     // The tasks are staged first in a temporary table private to this connection (a file, not
     // memory; no lock on the queue): begin_staging() starts afresh, stage() adds a task unless

@@ -120,6 +120,11 @@ struct Store::Impl {
     std::optional<SQLite::Statement> stage_insert;
     bool staging_tx = false;  // the staging's transaction (on the temp table only) is open
     bool batch = false;       // a batch (Store::begin_batch) is open
+    // A pipelined submit (Store::begin_job_insert): its transaction, job and insert time.
+    std::optional<SQLite::Transaction> job_insert;
+    std::int64_t job_insert_id = 0;
+    std::int64_t job_insert_now = 0;
+    int job_insert_attempts = 0;
     std::optional<SQLite::Statement> claim_any;
     std::optional<SQLite::Statement> claim_job;
     std::optional<SQLite::Statement> claim_action;

@@ -28,6 +28,41 @@ Status check_job(const NewJob& job) {
     return {};
 }
 
+// The job already submitted under `job.name`, if any: the same content answers the existing
+// job (already = true), other content is refused.
+std::optional<Result<SubmitResult>> existing_job(Store::Impl& m, const NewJob& job) {
+    StatementUse s(m.job_by_name, m.db,
+                   "SELECT j.id, j.content_hash, c.queued + c.running + c.done + "
+                   "c.already_absent + c.failed + c.cancelled "
+                   "FROM jobs j JOIN job_counts c ON c.job_id = j.id WHERE j.name = ?");
+    s->bind(1, job.name);
+    if (!s->executeStep()) return std::nullopt;
+    const std::int64_t id = s->getColumn(0).getInt64();
+    if (s->getColumn(1).getString() != job.content_hash)
+        return Result<SubmitResult>{
+            Error{kExitDataErr, "job '" + job.name + "' was already submitted as job " +
+                                    std::to_string(id) +
+                                    " with different content; give the changed job "
+                                    "a new name"}};
+    return Result<SubmitResult>{SubmitResult{id, true, s->getColumn(2).getInt64()}};
+}
+
+// Inserts one task of job `job_id` (the statement's job, attempts and times bound already).
+void insert_task(SQLite::Statement& s, const NewTask& t) {
+    std::string params = params_to_json(t.params);
+    std::string key = t.task_key.empty() ? derived_task_key(t.action, params) : t.task_key;
+    s.bind(2, key);
+    s.bind(3, t.action);
+    s.bind(4, params);
+    s.bind(9, t.context);
+    s.exec();
+    s.reset();
+}
+
+constexpr const char* kInsertTask =
+    "INSERT INTO tasks (job_id, task_key, action, params, max_attempts, next_run_at, "
+    "created_at, updated_at, context) VALUES (?,?,?,?,?,?,?,?,?)";
+
 }  // namespace
 
 Result<SubmitResult> Store::submit(const NewJob& job) {
@@ -37,22 +72,7 @@ Result<SubmitResult> Store::submit(const NewJob& job) {
         const std::int64_t now = m.now();
         BulkInsertCache cache(m.db);
         SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
-        {
-            StatementUse s(m.job_by_name, m.db,
-                           "SELECT j.id, j.content_hash, c.queued + c.running + c.done + "
-                           "c.already_absent + c.failed + c.cancelled "
-                           "FROM jobs j JOIN job_counts c ON c.job_id = j.id WHERE j.name = ?");
-            s->bind(1, job.name);
-            if (s->executeStep()) {
-                const std::int64_t id = s->getColumn(0).getInt64();
-                if (s->getColumn(1).getString() != job.content_hash)
-                    return Error{kExitDataErr,
-                                 "job '" + job.name + "' was already submitted as job " +
-                                     std::to_string(id) +
-                                     " with different content; give the changed job a new name"};
-                return SubmitResult{id, true, s->getColumn(2).getInt64()};
-            }
-        }
+        if (auto existing = existing_job(m, job)) return *existing;
         std::int64_t job_id = 0;
         {
             StatementUse s(m.insert_job, m.db,
@@ -72,9 +92,7 @@ Result<SubmitResult> Store::submit(const NewJob& job) {
             job_id = m.db.getLastInsertRowid();
         }
         const std::int64_t due = std::max(now, job.not_before_ms.value_or(now));
-        StatementUse s(m.insert_task, m.db,
-                       "INSERT INTO tasks (job_id, task_key, action, params, max_attempts, "
-                       "next_run_at, created_at, updated_at, context) VALUES (?,?,?,?,?,?,?,?,?)");
+        StatementUse s(m.insert_task, m.db, kInsertTask);
         s->bind(1, job_id);
         s->bind(5, job.max_attempts);
         s->bind(6, due);
@@ -82,22 +100,15 @@ Result<SubmitResult> Store::submit(const NewJob& job) {
         s->bind(8, now);
         for (std::size_t i = 0; i < job.tasks.size(); ++i) {
             const NewTask& t = job.tasks[i];
-            std::string params = params_to_json(t.params);
-            std::string key = t.task_key.empty() ? derived_task_key(t.action, params) : t.task_key;
-            s->bind(2, key);
-            s->bind(3, t.action);
-            s->bind(4, params);
-            s->bind(9, t.context);
             try {
-                s->exec();
+                insert_task(*s, t);
             } catch (const SQLite::Exception& e) {
                 if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_UNIQUE) throw;
                 return Error{kExitDataErr, "job '" + job.name + "': task " + std::to_string(i + 1) +
-                                               " (" + t.action + " " + params +
+                                               " (" + t.action + " " + params_to_json(t.params) +
                                                ") duplicates an earlier task; nothing "
                                                "was submitted"};
             }
-            s->reset();
         }
         // Inserted tasks are counted here, once, not by a per-row trigger (0003_job_counts.sql).
         SQLite::Statement count(m.db, "UPDATE job_counts SET queued = queued + ? WHERE job_id = ?");
@@ -107,6 +118,111 @@ Result<SubmitResult> Store::submit(const NewJob& job) {
         tx.commit();
         return SubmitResult{job_id, false, static_cast<std::int64_t>(job.tasks.size())};
     });
+}
+
+Status Store::begin_job_insert(int max_attempts, const std::string& source_file) {
+    Impl& m = *impl_;
+    if (m.job_insert || m.batch || m.staging_tx)
+        return Error{kExitSoftware, "database " + m.label + ": a transaction is already open"};
+    if (max_attempts < 1) return Error{kExitDataErr, "max_attempts must be at least 1"};
+    auto st = guarded(m.label, [&]() -> Status {
+        m.job_insert.emplace(m.db, SQLite::TransactionBehavior::IMMEDIATE);
+        m.job_insert_now = m.now();
+        m.job_insert_attempts = max_attempts;
+        // A name no job file can give (job names are checked text): replaced at the commit.
+        SQLite::Statement s(m.db,
+                            "INSERT INTO jobs (name, content_hash, source_file, max_attempts, "
+                            "submitted_at) VALUES ('\x01 submit in progress', 'pending', ?, ?, ?)");
+        s.bind(1, source_file);
+        s.bind(2, max_attempts);
+        s.bind(3, m.job_insert_now);
+        s.exec();
+        m.job_insert_id = m.db.getLastInsertRowid();
+        return {};
+    });
+    if (!st) abort_job_insert();
+    return st;
+}
+
+Status Store::add_job_task(const NewTask& task) {
+    Impl& m = *impl_;
+    if (!m.job_insert) return Error{kExitSoftware, "database " + m.label + ": no job insert open"};
+    if (task.action.empty()) return Error{kExitDataErr, "a task has no action"};
+    return guarded(m.label, [&]() -> Status {
+        StatementUse s(m.insert_task, m.db, kInsertTask);
+        s->bind(1, m.job_insert_id);
+        s->bind(5, m.job_insert_attempts);
+        s->bind(6, m.job_insert_now);
+        s->bind(7, m.job_insert_now);
+        s->bind(8, m.job_insert_now);
+        insert_task(*s, task);
+        return {};
+    });
+}
+
+Result<SubmitResult> Store::commit_job_insert(const NewJob& header, std::int64_t tasks) {
+    Impl& m = *impl_;
+    if (!m.job_insert) return Error{kExitSoftware, "database " + m.label + ": no job insert open"};
+    NewJob check = header;
+    check.tasks.assign(1, NewTask{"counted", {}, ""});  // check_job wants tasks; they went in
+    if (auto st = check_job(check); !st) {
+        abort_job_insert();
+        return st.error();
+    }
+    if (tasks < 1) {
+        abort_job_insert();
+        return Error{kExitDataErr, "job '" + header.name + "': has no tasks"};
+    }
+    auto r = guarded(m.label, [&]() -> Result<SubmitResult> {
+        if (auto existing = existing_job(m, header)) {
+            abort_job_insert();
+            return *existing;
+        }
+        const std::int64_t id = m.job_insert_id;
+        SQLite::Statement job(m.db,
+                              "UPDATE jobs SET name = ?, description = ?, content_hash = ?, "
+                              "not_before = ?, max_attempts = ?, source_file = ? WHERE id = ?");
+        job.bind(1, header.name);
+        job.bind(2, header.description);
+        job.bind(3, header.content_hash);
+        if (header.not_before_ms)
+            job.bind(4, *header.not_before_ms);
+        else
+            job.bind(4);
+        job.bind(5, header.max_attempts);
+        job.bind(6, header.source_file);
+        job.bind(7, id);
+        job.exec();
+        // The tasks went in due now with the provisional max_attempts: as submit() would have
+        // them, when the header says otherwise.
+        const std::int64_t due =
+            std::max(m.job_insert_now, header.not_before_ms.value_or(m.job_insert_now));
+        if (due != m.job_insert_now || header.max_attempts != m.job_insert_attempts) {
+            SQLite::Statement fix(
+                m.db, "UPDATE tasks SET next_run_at = ?, max_attempts = ? WHERE job_id = ?");
+            fix.bind(1, due);
+            fix.bind(2, header.max_attempts);
+            fix.bind(3, id);
+            fix.exec();
+        }
+        SQLite::Statement count(m.db, "UPDATE job_counts SET queued = queued + ? WHERE job_id = ?");
+        count.bind(1, tasks);
+        count.bind(2, id);
+        count.exec();
+        m.job_insert->commit();
+        m.job_insert.reset();
+        return SubmitResult{id, false, tasks};
+    });
+    if (!r) abort_job_insert();
+    return r;
+}
+
+void Store::abort_job_insert() {
+    Impl& m = *impl_;
+    try {
+        m.job_insert.reset();  // rolls back unless committed
+    } catch (...) {  // SQLiteCpp's rollback does not throw from the destructor; to be sure
+    }
 }
 
 }  // namespace qbi::queue
