@@ -53,12 +53,12 @@ test-asan: deps
 # tests get one retry, since TSan slows threads several-fold.
 TSAN_TARGETS := engine_policy_test engine_machine_test engine_fake_test engine_fake_flow_test \
                 core_clock_test engine_pool_test engine_concurrency_test engine_sim_test engine_flow_test engine_halt_test \
-                engine_busy_test
+                engine_busy_test submit_pipeline_test
 test-tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQBI_SANITIZE=thread -DQBI_BUILD_BENCH=OFF
 	cmake --build build-tsan -j$(JOBS) --target $(TSAN_TARGETS)
 	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j$(JOBS) \
-	  --repeat until-pass:2 -R '^(Engine|Backoff|RateLimiter|CircuitBreaker|ManualClock)'
+	  --repeat until-pass:2 -R '^(Engine|Backoff|RateLimiter|CircuitBreaker|ManualClock|PipelineTest)'
 
 demo: build
 	$(BUILD)/bin/qbi-runner demo

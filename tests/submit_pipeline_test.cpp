@@ -1,12 +1,14 @@
 // The pipelined submit (app/submit_pipeline.h, Store::begin_job_insert): a job's tasks go in
 // while its file is still parsed, and the result is the ordinary submit's, row for row: the
 // header read last (name, not_before, max_attempts after the tasks), a resubmit, a refused
-// one, a file that turns out invalid after its first tasks (nothing written), and a database
-// busy with another writer (the ordinary submit meets it and reports it; nothing written).
+// one, a file that turns out invalid after its first tasks (nothing written), a database busy
+// with another writer (the ordinary submit meets it and reports it; nothing written), and the
+// service's paused submit, which does not pipeline.
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -137,6 +139,24 @@ TEST_F(PipelineTest, ADatabaseBusyWithAnotherWriterIsReportedAndNothingWritten) 
     EXPECT_TRUE(task_rows(db_path()).empty());
     auto again = app::submit_text(*store_, "late.yaml", kLateHeader, cfg);
     EXPECT_EQ(again.status, app::SubmitStatus::Submitted);
+    EXPECT_EQ(task_rows(db_path()).size(), 7u);
+}
+
+TEST_F(PipelineTest, TheServicesPausedSubmitDoesNotPipeline) {
+    // The service pauses between chunks so that its engine gets the write lock: it must not
+    // hold the lock while a file is parsed. Seen from the parsing thread on the store's own
+    // connection, no task is there before the parse ends.
+    app::Config cfg;
+    std::int64_t seen = 0;
+    app::SubmitControl paused{app::kSubmitChunk,
+                              [&] {
+                                  seen = std::max(seen, count_rows(*store_, "tasks"));
+                                  return false;
+                              },
+                              1};
+    auto o = app::submit_text(*store_, "late.yaml", kLateHeader, cfg, paused);
+    EXPECT_EQ(o.status, app::SubmitStatus::Submitted);
+    EXPECT_EQ(seen, 0);
     EXPECT_EQ(task_rows(db_path()).size(), 7u);
 }
 

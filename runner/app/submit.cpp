@@ -107,9 +107,10 @@ SubmitOutcome submit_streamed(queue::Store& store, const std::string& path,
     const int max_attempts = static_cast<int>(cfg.default_max_attempts);
     std::vector<jobs::TaskSpec> held;
     // While the job fits one transaction its tasks are inserted as they are parsed (on another
-    // thread, which owns the store until finish() or abandon()).
+    // thread, which owns the store until finish() or abandon()); not where transactions must
+    // stay short for an engine sharing the database (pause_ms: the service's inbox).
     std::optional<TaskInserter> inserter;
-    inserter.emplace(store, max_attempts, path);
+    if (control.pause_ms == 0) inserter.emplace(store, max_attempts, path);
     bool staging = false;
     Status staged;  // the first staging failure; later tasks are skipped
     auto stage = [&](const jobs::TaskSpec& t) {
@@ -124,7 +125,7 @@ SubmitOutcome submit_streamed(queue::Store& store, const std::string& path,
         if (staging) return stage(t);
         held.push_back(std::move(t));
         if (held.size() <= hold) {
-            inserter->add(held.back());
+            if (inserter) inserter->add(held.back());
             return;
         }
         inserter.reset();  // rolled back: the job goes through the staging instead

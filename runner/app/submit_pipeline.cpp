@@ -35,33 +35,41 @@ void TaskInserter::run() {
         {
             std::unique_lock lock(mu_);
             cv_.wait(lock, [this] { return !queue_.empty() || end_; });
-            if (queue_.empty()) return;  // end_
+            if (queue_.empty() || abandoned_) return;  // the end, or nothing more is wanted
             batch.swap(queue_);
             cv_.notify_all();  // the parser may wait for room
         }
         if (failed_) continue;  // drain what comes until the end
-        for (const auto& t : batch) {
-            if (!seen_.insert(t.key()).second) continue;
-            if (auto st = store_.add_job_task(discovery::new_task(t)); !st) {
-                failed_ = true;
-                break;
+        try {
+            for (const auto& t : batch) {
+                if (!seen_.insert(t.key()).second) continue;
+                if (auto st = store_.add_job_task(discovery::new_task(t)); !st) {
+                    failed_ = true;
+                    break;
+                }
+                ++added_;
             }
-            ++added_;
+        } catch (...) {  // out of memory, say: the ordinary submit will meet it and say so
+            failed_ = true;
         }
     }
 }
 
-void TaskInserter::stop_thread() {
+void TaskInserter::stop_thread(bool abandon) {
     {
         std::lock_guard lock(mu_);
         end_ = true;
+        if (abandon) {
+            abandoned_ = true;
+            queue_.clear();  // rolled back anyway: not inserted first
+        }
     }
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
 }
 
 std::optional<Result<queue::SubmitResult>> TaskInserter::finish(const queue::NewJob& header) {
-    stop_thread();
+    stop_thread(false);
     if (failed_) {
         store_.abort_job_insert();
         return std::nullopt;
@@ -74,7 +82,7 @@ std::optional<Result<queue::SubmitResult>> TaskInserter::finish(const queue::New
 }
 
 void TaskInserter::abandon() {
-    stop_thread();
+    stop_thread(true);
     store_.abort_job_insert();
 }
 

@@ -11,6 +11,12 @@
 // has. abandon() (or the destructor) rolls back. After finish() or abandon() the Store is the
 // caller's again; before, the caller must not use it.
 //
+// The price: the write lock is taken at the first task and held until the job is committed or
+// rolled back, so for about the longer of parse and insert (a file that turns out invalid
+// holds it while it is read), and up to 8192 tasks wait in a queue besides the parser's own
+// copies. Callers that need short transactions (the service's inbox, which pauses between
+// chunks for the engine) do not pipeline.
+//
 // Thread-safety: add(), finish() and abandon() from the one parsing thread.
 #include <condition_variable>
 #include <cstdint>
@@ -41,7 +47,7 @@ public:
 
 private:
     void run();
-    void stop_thread();
+    void stop_thread(bool abandon);
 
     queue::Store& store_;
     const int max_attempts_;
@@ -50,6 +56,7 @@ private:
     std::condition_variable cv_;
     std::deque<jobs::TaskSpec> queue_;      // guarded by mu_
     bool end_ = false;                      // guarded by mu_: no more tasks
+    bool abandoned_ = false;                // guarded by mu_: insert nothing more
     bool failed_ = false;                   // written by the thread; read after join
     std::int64_t added_ = 0;                // written by the thread; read after join
     std::unordered_set<std::string> seen_;  // the thread's: keys inserted
