@@ -38,7 +38,7 @@ struct Config {
     std::int64_t workers = 8;
     std::int64_t backoff_base_ms = 1000;
     std::int64_t backoff_cap_ms = 300000;
-    std::int64_t claim_batch = 64;
+    std::int64_t claim_batch = 128;
     std::int64_t lease_ms = 120000;
     // [rate]
     double max_qps = 20;

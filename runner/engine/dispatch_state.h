@@ -87,7 +87,7 @@ inline constexpr std::int64_t kBusyRetryMs = 100;
 struct DispatchConfig {
     bool continuous = false;
     int capacity = 16;  // most tasks claimed and not yet recorded
-    int claim_batch = 64;
+    int claim_batch = 128;
     std::int64_t idle_poll_ms = 1000;
     std::int64_t halt_probe_ms = 300000;
     std::int64_t grace_ms = 20000;

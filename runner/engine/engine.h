@@ -57,7 +57,7 @@ using FollowUp = std::function<FollowUpResult(const queue::ClaimedTask&, ApiResu
 struct EngineOptions {
     std::string owner;  // lease owner; unique per runner process
     int workers = 8;
-    int claim_batch = 64;
+    int claim_batch = 128;
     std::int64_t lease_ms = 120000;
     BackoffPolicy backoff;
     double max_qps = 20;
@@ -87,15 +87,15 @@ struct EngineOptions {
 };
 
 // The most answers the writer gathers into one transaction (one fsync with synchronous=FULL)
-// before it commits at once: at least 32, so that a few workers on a fast endpoint do not pay
+// before it commits at once: at least 64, so that a few workers on a fast endpoint do not pay
 // a commit every few answers. It commits sooner when a worker waits (see engine.cpp), and a
 // small claim capacity lowers it (engine_impl.h, commit_batch).
 constexpr int group_commit_size(int workers) {
-    return workers > 32 ? workers : 32;
+    return workers > 64 ? workers : 64;
 }
 // The in-flight journal's slots, the most calls in doubt after a crash: one per worker for its
 // call out, a full group commit of answers awaiting their write, and one per worker for the
-// calls that answer while it is written. (8 workers: 48; 64 workers: 192.)
+// calls that answer while it is written. (8 workers: 80; 64 workers: 192.)
 constexpr int journal_slots(int workers) {
     return 2 * workers + group_commit_size(workers);
 }
