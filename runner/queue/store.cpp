@@ -151,6 +151,18 @@ void Store::Impl::append_attempt(ChainHead& head, AttemptRow& row) {
     head.hash = row.hash;
 }
 
+void bind_job_fields(SQLite::Statement& s, int first, const NewJob& job) {
+    s.bind(first, job.name);
+    s.bind(first + 1, job.description);
+    s.bind(first + 2, job.content_hash);
+    s.bind(first + 3, job.source_file);
+    if (job.not_before_ms)
+        s.bind(first + 4, *job.not_before_ms);
+    else
+        s.bind(first + 4);
+    s.bind(first + 5, job.max_attempts);
+}
+
 JobInfo read_job(SQLite::Statement& s) {
     JobInfo j;
     j.id = s.getColumn(0).getInt64();

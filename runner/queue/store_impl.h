@@ -160,6 +160,9 @@ JobInfo read_job(SQLite::Statement& s);
 // Six count columns from `first` on: queued, running, done, already_absent, failed, cancelled.
 TaskCounts read_counts(SQLite::Statement& s, int first);
 AttemptRow read_attempt(SQLite::Statement& s);
+// Binds a job's own fields to parameters first..first+5, in the jobs table's column order:
+// name, description, content_hash, source_file, not_before (NULL when absent), max_attempts.
+void bind_job_fields(SQLite::Statement& s, int first, const NewJob& job);
 // NULL for an empty string, so optional text columns stay NULL when there is nothing to say.
 void bind_text_or_null(SQLite::Statement& s, int index, const std::string& value);
 

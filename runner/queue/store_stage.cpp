@@ -165,15 +165,7 @@ Result<SubmitResult> Store::submit_staged(const NewJob& job, std::int64_t chunk,
                     m.db,
                     "INSERT INTO jobs (name, description, content_hash, source_file, not_before, "
                     "max_attempts, submitted_at) VALUES (?,?,?,?,?,?,?)");
-                ins.bind(1, job.name);
-                ins.bind(2, job.description);
-                ins.bind(3, job.content_hash);
-                ins.bind(4, job.source_file);
-                if (job.not_before_ms)
-                    ins.bind(5, *job.not_before_ms);
-                else
-                    ins.bind(5);
-                ins.bind(6, job.max_attempts);
+                bind_job_fields(ins, 1, job);
                 ins.bind(7, now);
                 ins.exec();
                 job_id = m.db.getLastInsertRowid();

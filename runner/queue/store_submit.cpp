@@ -78,15 +78,7 @@ Result<SubmitResult> Store::submit(const NewJob& job) {
             StatementUse s(m.insert_job, m.db,
                            "INSERT INTO jobs (name, description, content_hash, source_file, "
                            "not_before, max_attempts, submitted_at) VALUES (?,?,?,?,?,?,?)");
-            s->bind(1, job.name);
-            s->bind(2, job.description);
-            s->bind(3, job.content_hash);
-            s->bind(4, job.source_file);
-            if (job.not_before_ms)
-                s->bind(5, *job.not_before_ms);
-            else
-                s->bind(5);
-            s->bind(6, job.max_attempts);
+            bind_job_fields(*s, 1, job);
             s->bind(7, now);
             s->exec();
             job_id = m.db.getLastInsertRowid();
@@ -181,16 +173,8 @@ Result<SubmitResult> Store::commit_job_insert(const NewJob& header, std::int64_t
         const std::int64_t id = m.job_insert_id;
         SQLite::Statement job(m.db,
                               "UPDATE jobs SET name = ?, description = ?, content_hash = ?, "
-                              "not_before = ?, max_attempts = ?, source_file = ? WHERE id = ?");
-        job.bind(1, header.name);
-        job.bind(2, header.description);
-        job.bind(3, header.content_hash);
-        if (header.not_before_ms)
-            job.bind(4, *header.not_before_ms);
-        else
-            job.bind(4);
-        job.bind(5, header.max_attempts);
-        job.bind(6, header.source_file);
+                              "source_file = ?, not_before = ?, max_attempts = ? WHERE id = ?");
+        bind_job_fields(job, 1, header);
         job.bind(7, id);
         job.exec();
         // The tasks went in due now with the provisional max_attempts: as submit() would have
