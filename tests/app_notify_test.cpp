@@ -3,6 +3,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <optional>
+
 #include "runner/app/sd_notify.h"
 #include "runner/app/signals.h"
 #include "tests/support/notify_listener.h"
@@ -58,6 +61,23 @@ TEST(Signals, WatcherRecordsTermAndHup) {
         EXPECT_FALSE(w.take_reload());
     }
     unblock_signals();
+}
+
+// The watcher's thread waits without a timeout: ending it must wake it, at once, whether or
+// not the caller blocked the signals (it used to poll every 100 ms, and a command's exit
+// waited for the next tick).
+TEST(Signals, WatcherEndsAtOnce) {
+    for (bool blocked : {true, false}) {
+        if (blocked) block_signals();
+        std::optional<SignalWatcher> w;
+        w.emplace();
+        ::usleep(20000);  // its thread is in its wait
+        const auto t0 = std::chrono::steady_clock::now();
+        w.reset();
+        EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(50))
+            << "signals blocked by the caller: " << blocked;
+        if (blocked) unblock_signals();
+    }
 }
 
 }  // namespace

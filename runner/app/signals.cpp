@@ -3,8 +3,6 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <ctime>
-
 namespace qbi::app {
 
 namespace {
@@ -28,12 +26,21 @@ void unblock_signals() {
     pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
 }
 
+// The watcher thread waits with no timeout; the destructor wakes it with this signal, sent to
+// that thread alone (it is blocked there from the start, so it stays pending until taken).
+constexpr int kWakeSignal = SIGUSR1;
+
 SignalWatcher::SignalWatcher() {
-    thread_ = std::thread([this] {
-        sigset_t set = our_signals();
-        timespec tick{0, 100 * 1000 * 1000};  // re-check quit_ every 100 ms
+    // The thread starts with our signals and the wake signal blocked, whatever the caller's
+    // mask: a wake sent before it first waits is kept, never acted on by default.
+    sigset_t set = our_signals();
+    sigaddset(&set, kWakeSignal);
+    sigset_t old;
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    thread_ = std::thread([this, set] {
         while (!quit_.load()) {
-            int sig = sigtimedwait(&set, nullptr, &tick);
+            int sig = 0;
+            if (sigwait(&set, &sig) != 0) continue;
             if (sig == SIGHUP) {
                 reload_ = true;
             } else if (sig == SIGINT || sig == SIGTERM) {
@@ -42,11 +49,15 @@ SignalWatcher::SignalWatcher() {
             }
         }
     });
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 SignalWatcher::~SignalWatcher() {
+    if (!thread_.joinable()) return;
     quit_ = true;
-    if (thread_.joinable()) thread_.join();
+    // At once: the process does not wait for a polling tick when a command ends.
+    pthread_kill(thread_.native_handle(), kWakeSignal);
+    thread_.join();
 }
 
 }  // namespace qbi::app

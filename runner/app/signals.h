@@ -1,8 +1,9 @@
 #pragma once
 // Signals for the long-running commands (style.md §12). block_signals() must run in the main
 // thread before any other thread starts, so every thread inherits the mask; SignalWatcher then
-// receives SIGINT/SIGTERM/SIGHUP in one place (sigtimedwait on its own thread) and records
-// them in atomics the engine polls.
+// receives SIGINT/SIGTERM/SIGHUP in one place (sigwait on its own thread) and records them in
+// atomics the engine polls. Its destructor wakes that thread at once (SIGUSR1, sent to the
+// thread alone), so a command does not linger after its work is done.
 //
 // Thread-safety: SignalWatcher's accessors are safe from any thread.
 #include <atomic>
