@@ -105,7 +105,7 @@ TEST_F(EngineFakeTest, AStopWhileRecoveryWaitsEndsTheRunStopped) {
 TEST_F(EngineFakeTest, AWorkerSendsOnWhileItsAnswerAwaitsTheCommitButNoFurther) {
     open_store_with_busy_timeout(10);
     const int slots = journal_slots(1);
-    ASSERT_EQ(slots, 66);  // 1 call out + a group commit of 64 + 1 answering meanwhile
+    ASSERT_EQ(slots, 77);  // 1 call out + a group commit of 64 + 12 answering meanwhile
     const std::int64_t job = submit("slots", slots + 2);
     SQLite::Database other((dir_ / "queue.db").string(), SQLite::OPEN_READWRITE);
     const auto journal_path = InFlightJournal::path_for(dir_ / "queue.db");

@@ -55,7 +55,11 @@ TEST(EngineMachine, ClaimCapacityIsThreePerWorkerUpToTwoSecondsOfTheRate) {
     o.max_qps = 20;
     EXPECT_EQ(claim_capacity(o), 40);  // two seconds at 20/s
     o.max_qps = 1000;
-    EXPECT_EQ(claim_capacity(o), 64);  // a claim batch
+    EXPECT_EQ(claim_capacity(o), journal_slots(8) + group_commit_size(8));  // every slot, and more
+    EXPECT_EQ(claim_capacity(o), 232);
+    o.claim_batch = 500;
+    EXPECT_EQ(claim_capacity(o), 500);  // a larger claim batch
+    o.claim_batch = 64;
     o.max_qps = 1;
     EXPECT_EQ(claim_capacity(o), 24);  // three per worker
     o.workers = 0;

@@ -29,8 +29,11 @@ int claim_capacity(const EngineOptions& o) {
     const int workers = std::max(1, o.workers);
     const int batch = std::max(1, o.claim_batch);
     const double two_seconds = std::ceil(2 * std::max(o.max_qps, 0.5));
+    // Where the rate allows, enough for every journal slot to be in use with a group commit
+    // at hand besides: the workers then never wait for a claim that lands with the next pass.
+    const int wanted = std::max(batch, journal_slots(workers) + group_commit_size(workers));
     int capacity =
-        std::max(workers * 3, std::min<int>(batch, static_cast<int>(std::min(two_seconds, 1e6))));
+        std::max(workers * 3, std::min<int>(wanted, static_cast<int>(std::min(two_seconds, 1e6))));
     // Claimed per action (EngineOptions::actions), each rate-limited action keeps up to a
     // quarter second of its rate at hand besides: slow actions then never fill the capacity
     // the fast ones need.

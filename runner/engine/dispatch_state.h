@@ -97,8 +97,10 @@ struct DispatchConfig {
 };
 
 // The claim capacity: three tasks per worker at least (a call out, an answer awaiting its
-// group commit, one at hand), so no worker waits while the writer commits; up to a claim batch when
-// the rate limit lets that be spent within about two seconds. Few enough that a stop or a halt has
+// group commit, one at hand), so no worker waits while the writer commits; when the rate limit
+// lets it be spent within about two seconds, up to a claim batch or, if more, every journal
+// slot (engine.h) and a group commit besides (8 workers: 232), so that the workers never wait
+// for the claim that the writer's next pass brings. Few enough that a stop or a halt has
 // little to give back. With per-action claims (EngineOptions::actions), every rate-limited action
 // adds its own cap (action_claim_cap: a quarter second of its rate).
 int claim_capacity(const EngineOptions& o);
