@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "runner/core/exit_codes.h"
 #include "runner/core/files.h"
 #include "runner/core/hash.h"
+#include "runner/core/heap.h"
 #include "runner/core/ini.h"
 #include "runner/core/json.h"
 #include "runner/core/log.h"
@@ -399,6 +401,38 @@ TEST(Files, ReplaceFileIsAtomicAndCleansUp) {
     for (const auto& e : std::filesystem::directory_iterator(dir.path()))
         left.insert(e.path().filename().string());
     EXPECT_EQ(left, (std::set<std::string>{"out.txt", "taken"}));
+}
+
+}  // namespace
+}  // namespace qbi
+
+namespace qbi {
+namespace {
+
+// In a child process: 8 MiB taken in blocks of 2000 bytes (from the top of the main heap; too
+// large for glibc's per-thread cache, which would keep them apart from the top), then freed;
+// exits 0 if the heap's end came back down (the memory was handed back), 1 if it stayed.
+int heap_shrinks_in_child(bool keep) {
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        if (keep && !keep_heap_top()) ::_exit(2);
+        std::vector<void*> blocks;
+        blocks.reserve(4096);  // below the blocks, not above them
+        for (int i = 0; i < 4096; ++i) blocks.push_back(std::malloc(2000));
+        void* end = ::sbrk(0);
+        for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) std::free(*it);
+        ::_exit(::sbrk(0) < end ? 0 : 1);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(Heap, TheFreedTopOfTheHeapIsKept) {
+    const int kept = heap_shrinks_in_child(true);
+    if (kept == 2) GTEST_SKIP() << "this allocator has no trim threshold (a sanitizer's)";
+    EXPECT_EQ(kept, 1) << "kept after keep_heap_top()";
+    EXPECT_EQ(heap_shrinks_in_child(false), 0) << "by default glibc gives the freed top back";
 }
 
 }  // namespace

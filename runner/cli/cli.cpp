@@ -8,6 +8,7 @@
 #include "runner/cli/commands.h"
 #include "runner/cli/help.h"
 #include "runner/core/exit_codes.h"
+#include "runner/core/heap.h"
 #include "runner/core/log.h"
 #include "runner/core/process_guard.h"
 #include "runner/core/strings.h"
@@ -115,6 +116,7 @@ int main_entry(int argc, char** argv) {
     if (std::string problem = protect_process_memory(); !problem.empty())
         std::cerr << "qbi-runner: warning: cannot keep secrets out of core dumps: " << problem
                   << "\n";
+    keep_heap_top();  // fewer brk calls in the writer (core/heap.h); a refusal changes nothing
     std::vector<std::string> args(argv, argv + argc);
     try {
         SystemClock clock;

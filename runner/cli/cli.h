@@ -23,9 +23,10 @@ struct Terminal {
 int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, const Env& env,
         Clock& clock, NonceSource& nonces, Terminal terminal = {});
 
-// main(): first makes the process non-dumpable with no core limit (protect_process_memory),
-// then runs with the process's streams, environment, SystemClock and RandomNonceSource; anything
-// that escaped is reported as "qbi-runner: error: internal error: ..." (exit 70).
+// main(): first makes the process non-dumpable with no core limit (protect_process_memory)
+// and keeps the heap's freed top (keep_heap_top), then runs with the process's streams,
+// environment, SystemClock and RandomNonceSource; anything that escaped is reported as "qbi-runner:
+// error: internal error: ..." (exit 70).
 int main_entry(int argc, char** argv);
 
 }  // namespace qbi::cli

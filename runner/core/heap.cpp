@@ -1,0 +1,11 @@
+#include "runner/core/heap.h"
+
+#include <malloc.h>
+
+namespace qbi {
+
+bool keep_heap_top() {
+    return ::mallopt(M_TRIM_THRESHOLD, static_cast<int>(kKeptHeapTop)) == 1;
+}
+
+}  // namespace qbi
