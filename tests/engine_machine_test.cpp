@@ -48,6 +48,14 @@ void expect_only_wait(const Actions& a, std::int64_t until) {
     EXPECT_EQ(a.wait_until_ms, until);
 }
 
+// The figures the README and engine.h give for the calls in doubt after a crash.
+TEST(EngineMachine, JournalSlotsAreACallPerWorkerAGroupCommitAndTheAnswersMeanwhile) {
+    EXPECT_EQ(journal_slots(1), 1 + 64 + 12);
+    EXPECT_EQ(journal_slots(8), 168);
+    EXPECT_EQ(journal_slots(64), 224);
+    EXPECT_EQ(journal_slots(200), 200 + 200 + 200);  // beyond 64 workers G and S grow with them
+}
+
 TEST(EngineMachine, ClaimCapacityIsThreePerWorkerUpToTwoSecondsOfTheRate) {
     EngineOptions o;
     o.workers = 8;

@@ -103,7 +103,7 @@ constexpr int commit_slack(int workers) {
 }
 // The in-flight journal's slots, the most calls in doubt after a crash: one per worker for its
 // call out, a full group commit of answers awaiting their write, and commit_slack for the calls
-// that answer while it is written. (1 worker: 77; 8 workers: 168; 64 workers: 192.)
+// that answer while it is written. (1 worker: 77; 8 workers: 168; 64 workers: 224.)
 constexpr int journal_slots(int workers) {
     return workers + group_commit_size(workers) + commit_slack(workers);
 }
