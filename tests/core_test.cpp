@@ -255,6 +255,17 @@ TEST(Env, FromMapTreatsEmptyAsUnset) {
 
 // Control characters, C1 controls, bidirectional overrides and bytes that are not UTF-8 become
 // visible escapes; other text (backslashes, accents, CJK) is kept; escaping twice changes nothing.
+TEST(Strings, AsciiCase) {
+    EXPECT_EQ(to_lower("X-Acs-Signature-Nonce: AbC-19"), "x-acs-signature-nonce: abc-19");
+    EXPECT_EQ(to_lower("\xC3\x89t\xC3\xA9"), "\xC3\x89t\xC3\xA9");  // bytes beyond ASCII stay
+    EXPECT_TRUE(iequals_ascii("Content-Type", "content-type"));
+    EXPECT_TRUE(iequals_ascii("", ""));
+    EXPECT_FALSE(iequals_ascii("Content-Type", "content-typ"));
+    EXPECT_FALSE(iequals_ascii("x-acs-date", "x-acs-data"));
+    EXPECT_FALSE(iequals_ascii("[", "{"));  // '[' + 32 is '{': only letters fold
+    EXPECT_FALSE(iequals_ascii("\xC3\x89", "\xC3\xA9"));
+}
+
 TEST(Strings, Printable) {
     EXPECT_EQ(printable("plain café 任务 C:\\dir"), "plain café 任务 C:\\dir");
     EXPECT_EQ(printable("a\nb\rc\td"), "a\\nb\\rc\\td");

@@ -10,7 +10,13 @@ namespace qbi {
 std::string trim(std::string_view s);
 std::vector<std::string> split(std::string_view s, char sep);
 bool starts_with(std::string_view s, std::string_view prefix);
+// ASCII case only (A-Z to a-z), whatever the locale: HTTP header names, tokens, formats.
+constexpr char ascii_lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 std::string to_lower(std::string_view s);
+// Equal but for ASCII case (HTTP header names, RFC 9110 §5.1).
+bool iequals_ascii(std::string_view a, std::string_view b);
 // Levenshtein distance, for "did you mean" hints.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate nearest to `word` within a distance of max(2, size/3), or "" if none is close.

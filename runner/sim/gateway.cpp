@@ -74,12 +74,7 @@ bool parse_v3_authorization(std::string_view rest, V3Authorization& out) {
 
 const std::string* SimRequest::header(std::string_view name) const {
     for (const auto& [k, v] : headers)
-        if (k.size() == name.size() &&
-            std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) ==
-                       std::tolower(static_cast<unsigned char>(b));
-            }))
-            return &v;
+        if (iequals_ascii(k, name)) return &v;
     return nullptr;
 }
 
