@@ -87,7 +87,9 @@ TEST_F(EngineSimTest, DiscoveryUnderKillNineAndFaultsEndsLikeAFaultFreeRun) {
     auto submitted = qbi::test::run_process(submit_argv, std::nullopt, dir_.path().string());
     ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
     std::vector<std::string> run_argv = common;
-    run_argv.insert(run_argv.end(), {"run", "--workers", "8", "--max-qps", "10000"});
+    // Paced at 200 calls/s, so that the job (about 600 calls with the faults) outlasts the six
+    // kills: unpaced, a fast runner could finish it before the sixth.
+    run_argv.insert(run_argv.end(), {"run", "--workers", "8", "--max-qps", "200"});
 
     std::mt19937 rng(20261202);
     std::uniform_int_distribution<int> moment(60, 400);
