@@ -1,5 +1,6 @@
 // sd_notify over a fake NOTIFY_SOCKET listener, and the watchdog interval rules.
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -68,16 +69,24 @@ TEST(Signals, WatcherRecordsTermAndHup) {
 // waited for the next tick).
 TEST(Signals, WatcherEndsAtOnce) {
     for (bool blocked : {true, false}) {
-        if (blocked) block_signals();
-        std::optional<SignalWatcher> w;
-        w.emplace();
-        ::usleep(20000);  // its thread is in its wait
-        const auto t0 = std::chrono::steady_clock::now();
-        w.reset();
-        EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(50))
-            << "signals blocked by the caller: " << blocked;
-        if (blocked) unblock_signals();
+        // Ended while its thread waits, and (the wake then waits for it) before it first does.
+        for (bool waiting : {true, false}) {
+            if (blocked) block_signals();
+            std::optional<SignalWatcher> w;
+            w.emplace();
+            if (waiting) ::usleep(20000);
+            const auto t0 = std::chrono::steady_clock::now();
+            w.reset();
+            EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(80))
+                << "signals blocked by the caller: " << blocked << ", waiting: " << waiting;
+            if (blocked) unblock_signals();
+        }
     }
+    // The caller's own mask is as it was: SIGUSR1, the wake, is not left blocked.
+    sigset_t now;
+    pthread_sigmask(SIG_BLOCK, nullptr, &now);
+    EXPECT_EQ(sigismember(&now, SIGUSR1), 0);
+    EXPECT_EQ(sigismember(&now, SIGTERM), 0);
 }
 
 }  // namespace

@@ -37,6 +37,11 @@ SignalWatcher::SignalWatcher() {
     sigaddset(&set, kWakeSignal);
     sigset_t old;
     pthread_sigmask(SIG_BLOCK, &set, &old);
+    // The caller's mask comes back whether or not the thread could be started.
+    struct Restore {
+        const sigset_t& mask;
+        ~Restore() { pthread_sigmask(SIG_SETMASK, &mask, nullptr); }
+    } restore{old};
     thread_ = std::thread([this, set] {
         while (!quit_.load()) {
             int sig = 0;
@@ -49,7 +54,6 @@ SignalWatcher::SignalWatcher() {
             }
         }
     });
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 SignalWatcher::~SignalWatcher() {
