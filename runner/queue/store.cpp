@@ -6,6 +6,7 @@
 
 #include "runner/queue/audit.h"
 #include "runner/queue/migrations.h"
+#include "runner/queue/params.h"
 #include "runner/queue/private_files.h"
 #include "runner/queue/sqlite_error.h"
 #include "runner/queue/store_impl.h"
@@ -151,6 +152,16 @@ void Store::Impl::append_attempt(ChainHead& head, AttemptRow& row) {
     head.hash = row.hash;
 }
 
+std::int64_t Store::Impl::add_job_row(const NewJob& job, std::int64_t now) {
+    StatementUse s(insert_job, db,
+                   "INSERT INTO jobs (name, description, content_hash, source_file, not_before, "
+                   "max_attempts, submitted_at) VALUES (?,?,?,?,?,?,?)");
+    bind_job_fields(*s, 1, job);
+    s->bind(7, now);
+    s->exec();
+    return db.getLastInsertRowid();
+}
+
 void bind_job_fields(SQLite::Statement& s, int first, const NewJob& job) {
     s.bind(first, job.name);
     s.bind(first + 1, job.description);
@@ -161,6 +172,14 @@ void bind_job_fields(SQLite::Statement& s, int first, const NewJob& job) {
     else
         s.bind(first + 4);
     s.bind(first + 5, job.max_attempts);
+}
+
+void bind_task_fields(SQLite::Statement& s, int first, const NewTask& task) {
+    std::string params = params_to_json(task.params);
+    s.bind(first, task.task_key.empty() ? derived_task_key(task.action, params) : task.task_key);
+    s.bind(first + 1, task.action);
+    s.bind(first + 2, params);
+    s.bind(first + 3, task.context);
 }
 
 JobInfo read_job(SQLite::Statement& s) {

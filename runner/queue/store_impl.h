@@ -93,6 +93,9 @@ struct Store::Impl {
     // Sets row.id, row.prev_hash and row.hash from `head`, inserts the row, advances `head`.
     // Call inside the writing transaction that read `head`.
     void append_attempt(ChainHead& head, AttemptRow& row);
+    // Inserts the row of a new job (its own fields, submitted at `now`, no tasks counted) and
+    // returns its id; call inside the submitting transaction.
+    std::int64_t add_job_row(const NewJob& job, std::int64_t now);
     // One part of a claim (see Store::claim), appended to `out` with each task's due time;
     // call inside the claiming transaction.
     Status claim_part(const std::string& owner, std::int64_t lease_ms, std::int64_t now,
@@ -163,6 +166,10 @@ AttemptRow read_attempt(SQLite::Statement& s);
 // Binds a job's own fields to parameters first..first+5, in the jobs table's column order:
 // name, description, content_hash, source_file, not_before (NULL when absent), max_attempts.
 void bind_job_fields(SQLite::Statement& s, int first, const NewJob& job);
+// Binds a task's own fields to parameters first..first+3: task_key (derived from the action and
+// the canonical params when the task has none, queue/params.h), action, params (canonical JSON),
+// context. The tasks table and the staging table take them in this order.
+void bind_task_fields(SQLite::Statement& s, int first, const NewTask& task);
 // NULL for an empty string, so optional text columns stay NULL when there is nothing to say.
 void bind_text_or_null(SQLite::Statement& s, int index, const std::string& value);
 

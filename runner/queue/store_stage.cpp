@@ -5,7 +5,6 @@
 
 #include <algorithm>
 
-#include "runner/queue/params.h"
 #include "runner/queue/sqlite_error.h"
 #include "runner/queue/store_impl.h"
 
@@ -45,14 +44,8 @@ Status Store::stage(const NewTask& task, std::string_view dedup_key) {
     if (!m.stage_insert) return Error{kExitSoftware, "stage() without begin_staging()"};
     return guarded(m.label, [&]() -> Status {
         SQLite::Statement& s = *m.stage_insert;
-        std::string params = params_to_json(task.params);
-        std::string key =
-            task.task_key.empty() ? derived_task_key(task.action, params) : task.task_key;
         s.bind(1, std::string(dedup_key));
-        s.bind(2, key);
-        s.bind(3, task.action);
-        s.bind(4, params);
-        s.bind(5, task.context);
+        bind_task_fields(s, 2, task);
         s.exec();
         s.reset();
         return {};
@@ -161,14 +154,7 @@ Result<SubmitResult> Store::submit_staged(const NewJob& job, std::int64_t chunk,
                 }
             } else {
                 find.reset();
-                SQLite::Statement ins(
-                    m.db,
-                    "INSERT INTO jobs (name, description, content_hash, source_file, not_before, "
-                    "max_attempts, submitted_at) VALUES (?,?,?,?,?,?,?)");
-                bind_job_fields(ins, 1, job);
-                ins.bind(7, now);
-                ins.exec();
-                job_id = m.db.getLastInsertRowid();
+                job_id = m.add_job_row(job, now);
                 out.job_id = job_id;
                 copy_chunk(0);
                 copied = chunk;

@@ -47,21 +47,27 @@ std::optional<Result<SubmitResult>> existing_job(Store::Impl& m, const NewJob& j
     return Result<SubmitResult>{SubmitResult{id, true, s->getColumn(2).getInt64()}};
 }
 
-// Inserts one task of job `job_id` (the statement's job, attempts and times bound already).
+// One task row: the task's own fields at 2..5 (bind_task_fields), its job's at 1 and 6..9
+// (bind_task_job).
+constexpr const char* kInsertTask =
+    "INSERT INTO tasks (job_id, task_key, action, params, context, max_attempts, next_run_at, "
+    "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)";
+
+void bind_task_job(SQLite::Statement& s, std::int64_t job_id, int max_attempts, std::int64_t due,
+                   std::int64_t now) {
+    s.bind(1, job_id);
+    s.bind(6, max_attempts);
+    s.bind(7, due);
+    s.bind(8, now);
+    s.bind(9, now);
+}
+
+// Inserts one task with kInsertTask (its job's fields bound already).
 void insert_task(SQLite::Statement& s, const NewTask& t) {
-    std::string params = params_to_json(t.params);
-    std::string key = t.task_key.empty() ? derived_task_key(t.action, params) : t.task_key;
-    s.bind(2, key);
-    s.bind(3, t.action);
-    s.bind(4, params);
-    s.bind(9, t.context);
+    bind_task_fields(s, 2, t);
     s.exec();
     s.reset();
 }
-
-constexpr const char* kInsertTask =
-    "INSERT INTO tasks (job_id, task_key, action, params, max_attempts, next_run_at, "
-    "created_at, updated_at, context) VALUES (?,?,?,?,?,?,?,?,?)";
 
 }  // namespace
 
@@ -73,23 +79,10 @@ Result<SubmitResult> Store::submit(const NewJob& job) {
         BulkInsertCache cache(m.db);
         SQLite::Transaction tx(m.db, SQLite::TransactionBehavior::IMMEDIATE);
         if (auto existing = existing_job(m, job)) return *existing;
-        std::int64_t job_id = 0;
-        {
-            StatementUse s(m.insert_job, m.db,
-                           "INSERT INTO jobs (name, description, content_hash, source_file, "
-                           "not_before, max_attempts, submitted_at) VALUES (?,?,?,?,?,?,?)");
-            bind_job_fields(*s, 1, job);
-            s->bind(7, now);
-            s->exec();
-            job_id = m.db.getLastInsertRowid();
-        }
+        const std::int64_t job_id = m.add_job_row(job, now);
         const std::int64_t due = std::max(now, job.not_before_ms.value_or(now));
         StatementUse s(m.insert_task, m.db, kInsertTask);
-        s->bind(1, job_id);
-        s->bind(5, job.max_attempts);
-        s->bind(6, due);
-        s->bind(7, now);
-        s->bind(8, now);
+        bind_task_job(*s, job_id, job.max_attempts, due, now);
         for (std::size_t i = 0; i < job.tasks.size(); ++i) {
             const NewTask& t = job.tasks[i];
             try {
@@ -142,11 +135,8 @@ Status Store::add_job_task(const NewTask& task) {
     if (task.action.empty()) return Error{kExitDataErr, "a task has no action"};
     return guarded(m.label, [&]() -> Status {
         StatementUse s(m.insert_task, m.db, kInsertTask);
-        s->bind(1, m.job_insert_id);
-        s->bind(5, m.job_insert_attempts);
-        s->bind(6, m.job_insert_now);
-        s->bind(7, m.job_insert_now);
-        s->bind(8, m.job_insert_now);
+        bind_task_job(*s, m.job_insert_id, m.job_insert_attempts, m.job_insert_now,
+                      m.job_insert_now);
         insert_task(*s, task);
         return {};
     });
