@@ -105,7 +105,9 @@ SubmitOutcome submit_streamed(queue::Store& store, const std::string& path,
     // they are staged in the store (submit_staged()).
     const std::size_t hold = static_cast<std::size_t>(std::max<std::int64_t>(1, control.chunk));
     const int max_attempts = static_cast<int>(cfg.default_max_attempts);
-    std::vector<jobs::TaskSpec> held;
+    std::vector<jobs::TaskSpec> held;      // the tasks read, each key once (the first kept)
+    std::unordered_set<std::string> seen;  // their keys
+    std::size_t read = 0;                  // tasks read, repeated keys included
     // While the job fits one transaction its tasks are inserted as they are parsed (on another
     // thread, which owns the store until finish() or abandon()); not where transactions must
     // stay short for an engine sharing the database (pause_ms: the service's inbox).
@@ -123,16 +125,19 @@ SubmitOutcome submit_streamed(queue::Store& store, const std::string& path,
             return;
         }
         if (staging) return stage(t);
-        held.push_back(std::move(t));
-        if (held.size() <= hold) {
-            if (inserter) inserter->add(held.back());
+        if (++read <= hold) {
+            if (!seen.insert(t.key()).second) return;  // a repeated key: the first stays
+            if (inserter) inserter->add(t);
+            held.push_back(std::move(t));
             return;
         }
         inserter.reset();  // rolled back: the job goes through the staging instead
         staging = true;
         staged = store.begin_staging();
         for (const auto& h : held) stage(h);
+        stage(t);
         std::vector<jobs::TaskSpec>().swap(held);
+        std::unordered_set<std::string>().swap(seen);
     });
     if (inserter && (!parsed || !staged)) inserter.reset();
     if (!parsed) {
@@ -146,9 +151,7 @@ SubmitOutcome submit_streamed(queue::Store& store, const std::string& path,
     o.job_name = spec.name;
     Result<queue::SubmitResult> r = Error{kExitSoftware, "not submitted"};
     if (!staging) {
-        std::unordered_set<std::string> seen;  // duplicates collapse, the first kept
-        for (auto& t : held)
-            if (seen.insert(t.key()).second) spec.tasks.push_back(std::move(t));
+        spec.tasks = std::move(held);
         spec.content_hash = jobs::compute_content_hash(spec);
         std::optional<Result<queue::SubmitResult>> piped;
         if (inserter) {

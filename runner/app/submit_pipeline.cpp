@@ -42,7 +42,6 @@ void TaskInserter::run() {
         if (failed_) continue;  // drain what comes until the end
         try {
             for (const auto& t : batch) {
-                if (!seen_.insert(t.key()).second) continue;
                 if (auto st = store_.add_job_task(discovery::new_task(t)); !st) {
                     failed_ = true;
                     break;

@@ -4,8 +4,8 @@
 // while its file is still being parsed on the other. A submit of 20k tasks took the parse
 // (0.2 s) plus the insert (0.25 s); now about the longer of the two.
 //
-// Contract: add() takes tasks in file order and drops a repeated key (the first stays), as
-// submit_streamed() does. finish() names and commits the job, or answers nullopt when the
+// Contract: add() takes tasks in file order, each key once (submit_streamed() drops a repeated
+// key before, the first staying). finish() names and commits the job, or answers nullopt when the
 // pipeline failed on the way (busy database, an insert error): nothing is then written and the
 // caller submits the ordinary way, which meets the same condition and reports it as it always
 // has. abandon() (or the destructor) rolls back. After finish() or abandon() the Store is the
@@ -25,7 +25,6 @@
 #include <optional>
 #include <string>
 #include <thread>
-#include <unordered_set>
 
 #include "runner/core/result.h"
 #include "runner/jobs/job_spec.h"
@@ -54,12 +53,11 @@ private:
     const std::string source_file_;
     std::mutex mu_;
     std::condition_variable cv_;
-    std::deque<jobs::TaskSpec> queue_;      // guarded by mu_
-    bool end_ = false;                      // guarded by mu_: no more tasks
-    bool abandoned_ = false;                // guarded by mu_: insert nothing more
-    bool failed_ = false;                   // written by the thread; read after join
-    std::int64_t added_ = 0;                // written by the thread; read after join
-    std::unordered_set<std::string> seen_;  // the thread's: keys inserted
+    std::deque<jobs::TaskSpec> queue_;  // guarded by mu_
+    bool end_ = false;                  // guarded by mu_: no more tasks
+    bool abandoned_ = false;            // guarded by mu_: insert nothing more
+    bool failed_ = false;               // written by the thread; read after join
+    std::int64_t added_ = 0;            // written by the thread; read after join
     std::thread thread_;
 };
 
