@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <set>
 
 #include "runner/core/clock.h"
@@ -421,25 +422,31 @@ TEST(Files, ReplaceFileIsAtomicAndCleansUp) {
 namespace qbi {
 namespace {
 
-// In a child process: 8 MiB taken in blocks of 2000 bytes (from the top of the main heap; too
-// large for glibc's per-thread cache, which would keep them apart from the top), then freed;
-// exits 0 if the heap's end came back down (the memory was handed back), 1 if it stayed.
-int heap_shrinks_in_child(bool keep) {
+// Runs `body` in a child process (the allocator's settings stay there) and returns its exit
+// code, -1 if it did not exit. By convention 2 means: keep_heap_top() was refused.
+int in_child(const std::function<int()>& body) {
     const pid_t pid = ::fork();
-    if (pid == 0) {
-        if (keep && !keep_heap_top()) ::_exit(2);
+    if (pid == 0) ::_exit(body());
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// 8 MiB taken in blocks of 2000 bytes (from the top of the main heap; too large for glibc's
+// per-thread cache, which would keep them apart from the top), then freed: 0 if the heap's end
+// came back down (the memory was handed back), 1 if it stayed.
+int heap_shrinks_in_child(bool keep) {
+    return in_child([keep] {
+        if (keep && !keep_heap_top()) return 2;
         // glibc's default, whatever an earlier test in this process left behind.
-        if (!keep && ::mallopt(M_TRIM_THRESHOLD, 128 * 1024) != 1) ::_exit(2);
+        if (!keep && ::mallopt(M_TRIM_THRESHOLD, 128 * 1024) != 1) return 2;
         std::vector<void*> blocks;
         blocks.reserve(4096);  // below the blocks, not above them
         for (int i = 0; i < 4096; ++i) blocks.push_back(std::malloc(2000));
         void* end = ::sbrk(0);
         for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) std::free(*it);
-        ::_exit(::sbrk(0) < end ? 0 : 1);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return ::sbrk(0) < end ? 0 : 1;
+    });
 }
 
 TEST(Heap, TheFreedTopOfTheHeapIsKept) {
@@ -453,21 +460,17 @@ TEST(Heap, TheFreedTopOfTheHeapIsKept) {
 // one too, so a block of 1 MiB still comes from the heap (glibc counts the blocks it maps on
 // their own in mallinfo2().hblks).
 TEST(Heap, MidSizedBlocksStayOnTheHeap) {
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        if (!keep_heap_top()) ::_exit(2);
+    const int code = in_child([] {
+        if (!keep_heap_top()) return 2;
         const auto mapped = ::mallinfo2().hblks;
         void* block = std::malloc(1 << 20);
         static_cast<volatile char*>(block)[0] = 1;  // used: the compiler may not elide it
         const bool on_heap = ::mallinfo2().hblks == mapped;
         std::free(block);
-        ::_exit(on_heap ? 0 : 1);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status));
-    if (WEXITSTATUS(status) == 2) GTEST_SKIP() << "this allocator has no trim threshold";
-    EXPECT_EQ(WEXITSTATUS(status), 0) << "a 1 MiB block was mapped on its own";
+        return on_heap ? 0 : 1;
+    });
+    if (code == 2) GTEST_SKIP() << "this allocator has no trim threshold";
+    EXPECT_EQ(code, 0) << "a 1 MiB block was mapped on its own";
 }
 
 }  // namespace

@@ -28,6 +28,7 @@
 //
 // Thread-safety: run() is called once, from one thread, which becomes the writer. progress()
 // may be read from any thread while it runs.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -91,15 +92,14 @@ struct EngineOptions {
 // a commit every few answers. It commits sooner when a worker waits (see engine.cpp), and a
 // small claim capacity lowers it (engine_impl.h, commit_batch).
 constexpr int group_commit_size(int workers) {
-    return workers > 64 ? workers : 64;
+    return std::max(workers, 64);
 }
 // How many answers may come back while the writer writes a group commit, for which the journal
 // keeps slots so that no worker waits: twelve per worker (on loopback a worker makes a call
 // about every 0.8 ms, and a pass of the writer takes up to about 10 ms on two busy cores), at
 // most 96, at least one per worker.
 constexpr int commit_slack(int workers) {
-    const int twelve = 12 * workers < 96 ? 12 * workers : 96;
-    return workers > twelve ? workers : twelve;
+    return std::max(workers, std::min(12 * workers, 96));
 }
 // The in-flight journal's slots, the most calls in doubt after a crash: one per worker for its
 // call out, a full group commit of answers awaiting their write, and commit_slack for the calls
