@@ -51,7 +51,7 @@ test-asan: deps
 
 # ThreadSanitizer for the engine (the concurrent core): its test binaries only. Timing-bound
 # tests get one retry, since TSan slows threads several-fold.
-TSAN_TARGETS := engine_policy_test engine_machine_test engine_fake_test engine_fake_flow_test \
+TSAN_TARGETS := engine_policy_test engine_machine_test engine_fake_test engine_fake_flow_test engine_idle_test \
                 core_clock_test engine_pool_test engine_concurrency_test engine_sim_test engine_flow_test engine_halt_test \
                 engine_busy_test submit_pipeline_test
 test-tsan: deps

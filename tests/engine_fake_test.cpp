@@ -6,6 +6,9 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
+#include <set>
+#include <thread>
 
 #include "tests/engine_fake_fixture.h"
 
@@ -209,8 +212,8 @@ TEST_F(EngineFakeTest, CircuitBreakerBoundsTheFailuresOfConcurrentWorkers) {
 // limit falls towards its floor of 4), then 1 ms again (it grows back to 12, so the parked
 // workers must be woken). Measured from the fake's log: how many calls were out when each
 // began. Every task ends done. (A ManualClock wait also re-checks itself every millisecond of
-// real time, so this shows the behaviour; the wake-up itself is engine.cpp's notify of
-// limit_cv after each change of the limit.)
+// real time, so this shows the behaviour; the wake-up itself is wake_idle_workers() after each
+// change of the limit, and the next test shows it with a long poll.)
 TEST_F(EngineFakeTest, WorkersOverTheConcurrencyLimitParkAndComeBackWhenItGrows) {
     constexpr std::size_t kFast = 700, kSlow = 400, kTotal = 2700;
     const std::int64_t job = submit("limit", static_cast<int>(kTotal));
@@ -246,6 +249,53 @@ TEST_F(EngineFakeTest, WorkersOverTheConcurrencyLimitParkAndComeBackWhenItGrows)
     queue::TaskCounts c = counts(job);
     EXPECT_EQ(c.done, static_cast<std::int64_t>(kTotal));
     EXPECT_EQ(c.queued + c.running + c.failed, 0);
+}
+
+// The workers the concurrency limit keeps out sleep through the run: a claim, a commit or a
+// change of the limit wakes only as many waiting workers as may send, the most recently idle
+// first (idle_workers.h), so the same few threads make the calls. (Waking every parked worker
+// at each change of the limit, and every waiting one at each claim, spread the later calls over
+// 12 to 14 threads here, and over dozens in real runs.) An endpoint that queues by turns: for
+// 100 ms a call takes 2 ms per call out (the limit falls), then for 50 ms 2 ms flat (it grows
+// back; the limit stays between 4 and about 8); one call in ten
+// finds it idle (1 ms: the unloaded round trip stays known). The clock's real-time poll is
+// 30 s here, so a wait that no notify ends would stall the run for that long (and polls would
+// not shuffle the sleepers: with the usual 1 ms, some 35 threads made the later calls).
+TEST_F(EngineFakeTest, OnlyAsManyWorkersAsTheLimitLetsCallAreWoken) {
+    constexpr std::size_t kTotal = 3000;
+    clock_.set_real_timing(std::chrono::seconds(30), std::chrono::milliseconds(500));
+    const std::int64_t job = submit("sleepers", static_cast<int>(kTotal));
+    api_.respond([](const FakeCall& call) -> std::optional<FakeReply> {
+        const bool queueing = (call.started_ns / kMs) % 150 < 100;
+        const auto out = static_cast<std::int64_t>(call.in_flight);
+        return FakeReply{done(), call.index % 10 == 0 ? 1 : queueing ? 2 * out : 2, false};
+    });
+    EngineOptions o = options();
+    o.workers = 64;
+    o.max_qps = 100000;
+
+    const auto began = std::chrono::steady_clock::now();
+    RunReport r = run(o);
+    const auto took = std::chrono::steady_clock::now() - began;
+    EXPECT_EQ(r.reason, StopReason::Finished) << r.store_error.message;
+    EXPECT_LT(took, std::chrono::seconds(30));  // no wait was ended by a poll alone
+    const auto calls = api_.calls();
+    ASSERT_EQ(calls.size(), kTotal);
+    std::set<std::thread::id> all, late;
+    std::size_t most_late = 0;  // calls out at once, in the second half
+    for (std::size_t i = 0; i < kTotal; ++i) {
+        all.insert(calls[i].thread);
+        if (i < kTotal / 2) continue;
+        late.insert(calls[i].thread);
+        most_late = std::max(most_late, calls[i].in_flight);
+    }
+    EXPECT_EQ(all.size(), 64u);  // at first every worker calls
+    // Later the calls stay with as many threads as were ever out at once (7 here), give or
+    // take the few a claim woke that found the limit reached.
+    EXPECT_LE(most_late, 16u);
+    EXPECT_LE(late.size(), most_late + 4);
+    queue::TaskCounts c = counts(job);
+    EXPECT_EQ(c.done, static_cast<std::int64_t>(kTotal));
 }
 
 TEST_F(EngineFakeTest, APassCommitsItsAnswersAndItsClaimTogether) {

@@ -41,6 +41,7 @@ Engine::Impl::Impl(queue::Store& s, CallerFactory f, EngineOptions o, Clock& c, 
       breaker(c),
       concurrency(std::max(1, opt.workers)),
       machine(DispatchConfig::from(opt)),
+      idle(std::max(1, opt.workers)),
       pool(global_limit, action_limits) {
     for (const auto& [action, qps] : opt.action_qps)
         action_limits.emplace(action, std::make_unique<RateLimiter>(c, qps));
@@ -89,12 +90,13 @@ bool Engine::Impl::perform(Step& step, const Observation& o, RunReport& report,
             halted = false;
             report.halt_code.clear();
             log::info("the probe call succeeded; dispatch resumes");
+            wake_idle_workers();
         }
         // Before any claim: a worker may take the probe at once.
         probing = step.state.phase == Phase::Probing;
         if (a.begin_stop) {
             dispatch_stop = true;
-            clock.notify_all(work_cv);
+            idle.notify_all(clock);
         }
         if (a.status) set_status(*a.status);
         // Only the claim joins the pass's batch: the rest writes on its own (or, on_idle, may
@@ -211,11 +213,8 @@ RunReport Engine::Impl::run(const std::atomic<bool>& stop, const std::function<v
         bool ok = !begin_pass_batch() ||
                   flush_completions(report, state.phase == Phase::Probing ? &probe : nullptr);
         const std::int64_t now = run_ms();
-        if (concurrency.update(clock.monotonic_ns())) {
-            // A worker that read the old limit under mu is waiting once mu is free again.
-            { std::lock_guard lock(mu); }
-            clock.notify_all(limit_cv);
-        }
+        // A worker that read the old limit under mu is listed as waiting once mu is free.
+        if (concurrency.update(clock.monotonic_ns())) wake_idle_workers();
         const Observation o = observe(now, stop.load(), probe, report);
         Step step = machine.on_observe(state, o);
         if (!ok || !perform(step, o, report, on_idle) || !finish_batch(report)) {

@@ -17,6 +17,7 @@
 #include "runner/engine/concurrency_limit.h"
 #include "runner/engine/dispatch_state.h"
 #include "runner/engine/engine.h"
+#include "runner/engine/idle_workers.h"
 #include "runner/engine/inflight_journal.h"
 #include "runner/engine/rate_limiter.h"
 #include "runner/engine/task_pool.h"
@@ -109,18 +110,22 @@ struct Engine::Impl {
     bool abandon_in_flight(RunReport& report);
     // Under mu: gives the journal slots of recorded completions back.
     void free_slots_locked(const std::vector<Completion>& done);
-    // Wakes the workers waiting for work (new tasks, free slots), if any: a commit or a claim
-    // while every worker is busy calling wakes no thread.
+    // Wakes as many of the waiting workers as could send a call now (tasks in the pool, free
+    // journal slots, room under the concurrency limit), the most recently idle first
+    // (idle_workers.h): a commit or a claim while every worker is busy calling wakes no thread.
+    // Writer only.
     void wake_idle_workers();
+    // Under mu: how many more calls could go out now (at least 0).
+    int dispatch_room_locked() const;
     queue::TaskResult to_result(const Completion& c) const;
 
     // ---- worker side (workers.cpp) ----
     void start_workers();
     void stop_workers();
-    void worker_loop(Caller& caller);
-    // Under mu: the next task this worker may send now (its rate tokens taken, the circuit
+    void worker_loop(Caller& caller, int id);
+    // Under mu: the next task worker `id` may send now (its rate tokens taken, the circuit
     // breaker passed), waiting through the Clock as long as needed; nullopt at shutdown.
-    std::optional<queue::ClaimedTask> next_task(std::unique_lock<std::mutex>& lock);
+    std::optional<queue::ClaimedTask> next_task(std::unique_lock<std::mutex>& lock, int id);
     bool may_dispatch() const {
         return !dispatch_stop.load() && (!halted.load() || probing.load());
     }
@@ -151,8 +156,7 @@ struct Engine::Impl {
     const DispatchMachine machine;
 
     std::mutex mu;
-    std::condition_variable work_cv;      // workers wait for pending / shutdown
-    std::condition_variable limit_cv;     // workers over the concurrency limit park here
+    IdleWorkers idle;                     // waits under mu: workers with nothing they may send now
     std::condition_variable done_cv;      // the writer waits for completions (through the Clock)
     TaskPool pool;                        // guarded by mu: claimed, not yet started (by action)
     std::vector<Completion> completions;  // guarded by mu
@@ -169,7 +173,9 @@ struct Engine::Impl {
     std::int64_t results_busy_until_ns = 0;            // writer only: results found the store busy
     std::vector<Unsettled> unsettled;                  // writer only: written into the open batch
     std::vector<queue::ClaimedTask> claimed_in_batch;  // writer only: claimed in the open batch
-    int workers_waiting = 0;         // guarded by mu: in next_task's wait (wake_idle_workers)
+    // guarded by mu: waiting for work or a token in next_task (not parked over the limit)
+    int workers_waiting = 0;
+    std::vector<int> to_wake;        // writer only: wake_idle_workers' list
     std::size_t claim_rotation = 0;  // writer only: per-action claims start here
 
     std::int64_t start_ns = 0;               // writer only: monotonic time run() began

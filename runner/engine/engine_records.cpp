@@ -141,8 +141,8 @@ void Engine::Impl::settle(Unsettled& u, RunReport& report) {
         // Committed: these calls are no longer in doubt.
         std::lock_guard lock(mu);
         free_slots_locked(u.batch);
-        if (workers_waiting > 0) clock.notify_all(work_cv);
     }
+    wake_idle_workers();
     for (std::size_t i = 0; i < u.effects.size(); ++i) {
         const Completion& c = u.batch[u.recorded[i]];
         const queue::TaskEffect effect = u.effects[i].effect;

@@ -15,13 +15,13 @@ void Engine::Impl::start_workers() {
     for (int i = 0; i < opt.workers; ++i) {
         std::shared_ptr<Caller> caller(make_caller());
         callers.push_back(caller);
-        threads.emplace_back([this, caller] {
+        threads.emplace_back([this, caller, i] {
             // Workers wake by the dozen when a claim lands; as batch threads they do not preempt
             // the writer, whose commits every worker waits for (Linux SCHED_BATCH: same
             // priority, no wake-up preemption; needs no privilege).
             sched_param none{};
             pthread_setschedparam(pthread_self(), SCHED_BATCH, &none);
-            worker_loop(*caller);
+            worker_loop(*caller, i);
         });
     }
     // Dispatch once every worker waits for work (on the Clock): a ManualClock then knows them
@@ -36,8 +36,7 @@ void Engine::Impl::stop_workers() {
         std::lock_guard lock(mu);
         shutdown = true;
     }
-    clock.notify_all(work_cv);
-    clock.notify_all(limit_cv);
+    idle.notify_all(clock);
     {
         // Through the Clock, so that a ManualClock lets time pass for a worker still pacing.
         std::unique_lock lock(mu);
@@ -48,17 +47,18 @@ void Engine::Impl::stop_workers() {
     callers.clear();
 }
 
-std::optional<queue::ClaimedTask> Engine::Impl::next_task(std::unique_lock<std::mutex>& lock) {
+std::optional<queue::ClaimedTask> Engine::Impl::next_task(std::unique_lock<std::mutex>& lock,
+                                                          int id) {
     for (;;) {
         if (shutdown) return std::nullopt;
         std::int64_t wait_ns = Clock::kNever;
         // At most the adaptive limit of calls out (concurrency_limit.h); a worker over it parks
-        // until the limit grows (the writer notifies limit_cv) while the others keep going: a
-        // worker whose call comes back takes the next task itself, so the parked ones are not
-        // woken by every commit and claim (a context switch each, for nothing).
+        // until there is room (the limit grows) while the others keep going: a worker whose
+        // call comes back takes the next task itself, and a commit or a claim wakes only as
+        // many waiting workers as may send (wake_idle_workers).
         const bool may_take = may_dispatch() && !pool.empty() && !free_slots.empty();
         if (may_take && static_cast<int>(in_flight.size()) >= concurrency.limit()) {
-            clock.wait_until_ns(lock, limit_cv, Clock::kNever);
+            idle.wait(clock, lock, id, Clock::kNever);
             continue;
         }
         if (may_take) {
@@ -80,20 +80,29 @@ std::optional<queue::ClaimedTask> Engine::Impl::next_task(std::unique_lock<std::
         ++workers_waiting;
         // The writer gathering a group commit stops for an idle worker (wait_for_answers).
         if (pool.empty() && !completions.empty()) clock.notify_all(done_cv);
-        clock.wait_until_ns(lock, work_cv, deadline);
+        idle.wait(clock, lock, id, deadline);
         --workers_waiting;
     }
 }
 
-void Engine::Impl::wake_idle_workers() {
-    {
-        std::lock_guard lock(mu);
-        if (workers_waiting == 0) return;
-    }
-    clock.notify_all(work_cv);
+int Engine::Impl::dispatch_room_locked() const {
+    if (!may_dispatch()) return 0;
+    const auto room = std::min({pool.size(), free_slots.size(),
+                                static_cast<std::size_t>(std::max<std::int64_t>(
+                                    0, concurrency.limit() - std::ssize(in_flight)))});
+    return static_cast<int>(room);
 }
 
-void Engine::Impl::worker_loop(Caller& caller) {
+void Engine::Impl::wake_idle_workers() {
+    to_wake.clear();
+    {
+        std::lock_guard lock(mu);
+        if (idle.waiting() > 0) idle.take(dispatch_room_locked(), to_wake);
+    }
+    idle.notify(clock, to_wake);
+}
+
+void Engine::Impl::worker_loop(Caller& caller, int id) {
     bool first = true;
     for (;;) {
         Completion c;
@@ -104,7 +113,7 @@ void Engine::Impl::worker_loop(Caller& caller) {
                 ++workers_running;
                 clock.notify_all(done_cv);
             }
-            auto task = next_task(lock);
+            auto task = next_task(lock, id);
             if (!task) {  // shutdown
                 --workers_running;
                 clock.notify_all(done_cv);

@@ -134,8 +134,10 @@ ApiResult FakeApi::call(const std::string& action, const Params& params,
     c.params = params;
     c.started_ns = clock_.monotonic_ns();
     c.started_wall_ms = clock_.wall_ms();
+    c.thread = std::this_thread::get_id();
+    c.in_flight = ++in_flight_;
+    max_in_flight_ = std::max(max_in_flight_, in_flight_);
     calls_.push_back(c);
-    max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
     FakeReply reply = decide_locked(c);
 
     if (reply.block) {

@@ -31,6 +31,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runner/api/outcome.h"
@@ -61,6 +62,8 @@ struct FakeCall {
     std::int64_t started_ns = 0;       // Clock::monotonic_ns() when the call arrived
     std::int64_t started_wall_ms = 0;  // Clock::wall_ms() then
     std::int64_t answered_ns = -1;     // when it answered; -1 while in flight
+    std::thread::id thread;            // the thread (engine worker) that made it
+    std::size_t in_flight = 0;         // calls out when it arrived, itself included
     ApiResult result;                  // what it answered (once answered)
 };
 
