@@ -1,6 +1,7 @@
 // The adaptive concurrency limit (runner/engine/concurrency_limit.h) as a pure computation over
-// answer latencies and a clock: it keeps every worker busy far from the endpoint, shrinks when
-// more calls only queue, never goes below its floor, and grows back when queueing stops.
+// answer latencies and a clock: it starts low and doubles while nothing queues, keeps every
+// worker busy far from the endpoint, shrinks when more calls only queue, never goes below its
+// floor, and grows back when queueing stops.
 #include <gtest/gtest.h>
 
 #include "runner/engine/concurrency_limit.h"
@@ -29,11 +30,39 @@ TEST(EngineConcurrency, NoQueueingKeepsEveryWorker) {
     EXPECT_EQ(l.limit(), 64);
 }
 
+// It starts at kInitial (or the workers, if fewer) and doubles every window while nothing
+// queues: 64 workers far from the endpoint are all in use after two windows.
+TEST(EngineConcurrency, StartsLowAndDoublesWhileNothingQueues) {
+    EXPECT_EQ(ConcurrencyLimit(8).limit(), 8);
+    ConcurrencyLimit l(64);
+    EXPECT_EQ(l.limit(), ConcurrencyLimit::kInitial);
+    std::int64_t now = 0;
+    l.update(now);
+    EXPECT_TRUE(window(l, now, 50, 50));
+    EXPECT_EQ(l.limit(), 2 * ConcurrencyLimit::kInitial);
+    EXPECT_TRUE(window(l, now, 50, 51));
+    EXPECT_EQ(l.limit(), 64);
+}
+
+// Once a window has shown queueing, the limit grows by sqrt(limit) a window, not twice over.
+TEST(EngineConcurrency, AfterQueueingItGrowsSlowly) {
+    ConcurrencyLimit l(64);
+    std::int64_t now = 0;
+    l.update(now);
+    window(l, now, 50, 1);  // unloaded: 1 ms (16 -> 32)
+    window(l, now, 50, 8);  // 8x queueing: cut to a quarter, plus sqrt: 8 + 5.6
+    const int cut = l.limit();
+    EXPECT_EQ(cut, 13);
+    window(l, now, 50, 1);     // no queueing again
+    EXPECT_EQ(l.limit(), 17);  // 13.66 + sqrt(13.66), not 27
+}
+
 // Calls that only queue (the latency grows with the calls out, as on loopback with no latency):
-// the limit comes down quickly to a handful -- where the queueing it still allows (up to twice
-// the unloaded round trip, plus sqrt(limit)) balances -- and never below the floor.
+// a limit far too high (64 at once) comes down in a few windows to a handful -- where the
+// queueing it still allows (up to twice the unloaded round trip, plus sqrt(limit)) balances --
+// and never below the floor.
 TEST(EngineConcurrency, QueueingShrinksToTheFloorAndRecovers) {
-    ConcurrencyLimit l(64, 4);
+    ConcurrencyLimit l(64, 4, 64);
     std::int64_t now = 0;
     l.update(now);
     window(l, now, 50, 0.2);  // the unloaded round trip: 0.2 ms
@@ -43,7 +72,7 @@ TEST(EngineConcurrency, QueueingShrinksToTheFloorAndRecovers) {
         window(l, now, 50, 0.125 * l.limit(), 1, 0.2);
         ++steps;
     }
-    EXPECT_LE(steps, 10);  // from 64 to 8 within half a second
+    EXPECT_LE(steps, 3);  // from 64 to 8 within 150 ms
     for (int w = 0; w < 40; ++w) window(l, now, 50, 0.125 * l.limit(), 1, 0.2);
     EXPECT_GE(l.limit(), 4);
     EXPECT_LE(l.limit(), 8);
@@ -58,8 +87,9 @@ TEST(EngineConcurrency, AWindowNeedsEnoughAnswers) {
     std::int64_t now = 0;
     l.update(now);
     window(l, now, 50, 1);
+    const int before = l.limit();
     EXPECT_FALSE(window(l, now, ConcurrencyLimit::kMinAnswers - 1, 100));
-    EXPECT_EQ(l.limit(), 64);
+    EXPECT_EQ(l.limit(), before);
 }
 
 }  // namespace

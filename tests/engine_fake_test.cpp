@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "runner/engine/concurrency_limit.h"
 #include "tests/engine_fake_fixture.h"
 
 namespace qbi::engine::test {
@@ -253,14 +254,15 @@ TEST_F(EngineFakeTest, WorkersOverTheConcurrencyLimitParkAndComeBackWhenItGrows)
 
 // The workers the concurrency limit keeps out sleep through the run: a claim, a commit or a
 // change of the limit wakes only as many waiting workers as may send, the most recently idle
-// first (idle_workers.h), so the same few threads make the calls. (Waking every parked worker
-// at each change of the limit, and every waiting one at each claim, spread the later calls over
-// 12 to 14 threads here, and over dozens in real runs.) An endpoint that queues by turns: for
-// 100 ms a call takes 2 ms per call out (the limit falls), then for 50 ms 2 ms flat (it grows
-// back; the limit stays between 4 and about 8); one call in ten
-// finds it idle (1 ms: the unloaded round trip stays known). The clock's real-time poll is
-// 30 s here, so a wait that no notify ends would stall the run for that long (and polls would
-// not shuffle the sleepers: with the usual 1 ms, some 35 threads made the later calls).
+// first (idle_workers.h), so the same few threads make the calls: the 16 the limit starts with
+// (ConcurrencyLimit::kInitial), and later fewer. (Waking every parked worker at each change of
+// the limit, and every waiting one at each claim, spread the calls over 23 to 26 threads here,
+// and over dozens in real runs.) An endpoint that queues by turns: for 100 ms a call takes 2 ms
+// per call out (the limit falls), then for 50 ms 2 ms flat (it grows back; the limit stays
+// between 4 and about 8); one call in ten finds it idle (1 ms: the unloaded round trip stays
+// known). The clock's real-time poll is 30 s here, so a wait that no notify ends would stall
+// the run for that long (and polls would not shuffle the sleepers: with the usual 1 ms, some
+// 35 threads made the later calls).
 TEST_F(EngineFakeTest, OnlyAsManyWorkersAsTheLimitLetsCallAreWoken) {
     constexpr std::size_t kTotal = 3000;
     clock_.set_real_timing(std::chrono::seconds(30), std::chrono::milliseconds(500));
@@ -289,11 +291,11 @@ TEST_F(EngineFakeTest, OnlyAsManyWorkersAsTheLimitLetsCallAreWoken) {
         late.insert(calls[i].thread);
         most_late = std::max(most_late, calls[i].in_flight);
     }
-    EXPECT_EQ(all.size(), 64u);  // at first every worker calls
-    // Later the calls stay with as many threads as were ever out at once (7 here), give or
-    // take the few a claim woke that found the limit reached.
-    EXPECT_LE(most_late, 16u);
-    EXPECT_LE(late.size(), most_late + 4);
+    EXPECT_LE(all.size(), static_cast<std::size_t>(ConcurrencyLimit::kInitial) + 3);
+    // Later the calls stay with as many threads as were ever out at once (5 or 6 here), give
+    // or take one a claim woke that found the limit reached.
+    EXPECT_LE(most_late, 12u);
+    EXPECT_LE(late.size(), most_late + 2);
     queue::TaskCounts c = counts(job);
     EXPECT_EQ(c.done, static_cast<std::int64_t>(kTotal));
 }

@@ -5,8 +5,10 @@
 
 namespace qbi::engine {
 
-ConcurrencyLimit::ConcurrencyLimit(int max, int min)
-    : max_(std::max(1, max)), min_(std::clamp(min, 1, std::max(1, max))), limit_(max_) {}
+ConcurrencyLimit::ConcurrencyLimit(int max, int min, int initial)
+    : max_(std::max(1, max)),
+      min_(std::clamp(min, 1, max_)),
+      limit_(std::clamp(initial, min_, max_)) {}
 
 void ConcurrencyLimit::on_answer(std::int64_t latency_ns) {
     std::lock_guard lock(mutex_);
@@ -25,8 +27,9 @@ bool ConcurrencyLimit::update(std::int64_t now_ns) {
     mins_seen_ = std::min(mins_seen_ + 1, kNoloadWindows);
     const std::int64_t noload = *std::min_element(mins_.begin(), mins_.begin() + mins_seen_);
     const double rtt = static_cast<double>(sum_ns_) / static_cast<double>(count_);
-    const double gradient = std::clamp(2.0 * static_cast<double>(noload) / rtt, 0.5, 1.0);
-    const double wanted = limit_ * gradient + std::sqrt(limit_);
+    const double gradient = std::clamp(2.0 * static_cast<double>(noload) / rtt, 0.25, 1.0);
+    if (gradient < 1.0) slow_start_ = false;
+    const double wanted = slow_start_ ? limit_ * 2 : limit_ * gradient + std::sqrt(limit_);
     const double before = limit_;
     limit_ = std::clamp(wanted, static_cast<double>(min_), static_cast<double>(max_));
     window_start_ns_ = now_ns;

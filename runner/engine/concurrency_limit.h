@@ -8,13 +8,21 @@
 //   every window (50 ms, at least 10 answers):
 //     rtt      = the mean latency of the window's answers
 //     noload   = the smallest latency of the last 20 windows
-//     gradient = clamp(2 * noload / rtt, 0.5, 1)       (up to 2x queueing is tolerated)
+//     gradient = clamp(2 * noload / rtt, 0.25, 1)      (up to 2x queueing is tolerated)
 //     limit    = limit * gradient + sqrt(limit), within [min, max]
+//              = limit * 2 instead, while nothing has queued yet (slow start)
 //
-// Far from the endpoint (50 ms round trips) the gradient is 1 and the limit stays at `max`; on
-// loopback with no latency, where two cores serve everything, it settles at a handful of calls.
-// It starts at `max`. It changes only in update(), which the engine's writer calls: workers
-// over the limit park until the writer, seeing update() return true, wakes them.
+// It starts at min(max, kInitial) and doubles every window until a window shows queueing
+// (gradient < 1); from then on it moves by the formula. Far from the endpoint (50 ms round
+// trips) the gradient stays 1: 64 workers are all in use after two windows (100 ms), and the
+// limit stays at `max`. On loopback with no latency, where two cores serve everything, it
+// settles at a handful of calls without first sending `max` at once: 64 workers then cost
+// what 8 do (no burst of 64 connections, TLS handshakes and threads for the first windows).
+// The gradient may cut as deep as a quarter per window, so a limit that is far too high (the
+// endpoint slowed down 4x or more) comes down in a few windows.
+//
+// It changes only in update(), which the engine's writer calls: workers over the limit park
+// until the writer, seeing update() return true, wakes them.
 //
 // Thread-safety: all members are safe from any thread (guarded by mutex_).
 #include <array>
@@ -28,8 +36,9 @@ public:
     static constexpr std::int64_t kWindowNs = 50 * 1000000;
     static constexpr int kMinAnswers = 10;
     static constexpr std::size_t kNoloadWindows = 20;
+    static constexpr int kInitial = 16;
 
-    explicit ConcurrencyLimit(int max, int min = 4);
+    explicit ConcurrencyLimit(int max, int min = 4, int initial = kInitial);
 
     // A call answered after `latency_ns`.
     void on_answer(std::int64_t latency_ns);
@@ -42,6 +51,7 @@ private:
     const int min_;
     mutable std::mutex mutex_;
     double limit_;                                     // guarded by mutex_
+    bool slow_start_ = true;                           // guarded by mutex_: nothing queued yet
     std::int64_t window_start_ns_ = -1;                // guarded by mutex_
     std::int64_t sum_ns_ = 0;                          // guarded by mutex_
     std::int64_t count_ = 0;                           // guarded by mutex_
