@@ -7,9 +7,9 @@
 // waker takes the number of workers it has work for off the top of the list (a stack) and
 // notifies just those. So the same few threads, their caches and their connections warm, make
 // the calls, and the workers the concurrency limit keeps out sleep through the run: with 64
-// workers on loopback (a limit of about 5), waking every waiting worker for each claim woke
-// dozens of threads that found nothing and waited again, and spread the calls over 64
-// connections on both sides.
+// workers on loopback (a limit of about 5), waking every waiting worker for each claim, and
+// every parked one at each change of the limit, woke dozens of threads that found nothing and
+// waited again, and spread the calls over many threads and connections on both sides.
 //
 // Contract: a worker taken off the list by take() is notified by the notify() that follows;
 // a worker that wakes while still listed (its deadline passed, or spuriously) takes itself off.

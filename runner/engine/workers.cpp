@@ -16,7 +16,7 @@ void Engine::Impl::start_workers() {
         std::shared_ptr<Caller> caller(make_caller());
         callers.push_back(caller);
         threads.emplace_back([this, caller, i] {
-            // Workers wake by the dozen when a claim lands; as batch threads they do not preempt
+            // Several workers wake when a claim lands; as batch threads they do not preempt
             // the writer, whose commits every worker waits for (Linux SCHED_BATCH: same
             // priority, no wake-up preemption; needs no privilege).
             sched_param none{};
