@@ -12,11 +12,12 @@ namespace {
 constexpr std::int64_t kMs = 1000000;
 
 // One window of `n` answers of `latency_ms` each (the first `fast` of them at `fast_ms`: the
-// calls that found the endpoint idle), closed at `now`.
+// calls that found the endpoint idle), closed at `now`. The calls out reached the limit.
 bool window(ConcurrencyLimit& l, std::int64_t& now, int n, double latency_ms, int fast = 0,
             double fast_ms = 0) {
+    const int out = l.limit();
     for (int i = 0; i < n; ++i)
-        l.on_answer(static_cast<std::int64_t>((i < fast ? fast_ms : latency_ms) * kMs));
+        l.on_answer(static_cast<std::int64_t>((i < fast ? fast_ms : latency_ms) * kMs), out);
     now += ConcurrencyLimit::kWindowNs;
     return l.update(now);
 }
@@ -79,6 +80,38 @@ TEST(EngineConcurrency, QueueingShrinksToTheFloorAndRecovers) {
     // The endpoint gets far (the floor of the last 20 windows then catches up): it grows back.
     for (int w = 0; w < 60; ++w) window(l, now, 50, 40);
     EXPECT_EQ(l.limit(), 64);
+}
+
+// A window whose calls out stayed below the limit (a trickle of tasks, a rate limit) does not
+// raise it: when the backlog comes, no burst of calls the endpoint was never shown.
+TEST(EngineConcurrency, ItGrowsOnlyWhenTheCallsOutReachedIt) {
+    ConcurrencyLimit l(64);
+    std::int64_t now = 0;
+    l.update(now);
+    for (int w = 0; w < 5; ++w) {
+        for (int i = 0; i < 20; ++i) l.on_answer(50 * kMs, 1);  // one call out at a time
+        now += ConcurrencyLimit::kWindowNs;
+        EXPECT_FALSE(l.update(now));
+    }
+    EXPECT_EQ(l.limit(), ConcurrencyLimit::kInitial);
+    EXPECT_TRUE(window(l, now, 50, 50));  // the calls out reach it: slow start goes on
+    EXPECT_EQ(l.limit(), 2 * ConcurrencyLimit::kInitial);
+    // Queueing cuts it whatever the calls out were.
+    for (int i = 0; i < 20; ++i) l.on_answer(400 * kMs, 1);
+    now += ConcurrencyLimit::kWindowNs;
+    EXPECT_TRUE(l.update(now));
+    EXPECT_LT(l.limit(), 2 * ConcurrencyLimit::kInitial);
+}
+
+// The default start falls when the first window already queues (and slow start ends there).
+TEST(EngineConcurrency, AFirstWindowThatQueuesCutsTheStart) {
+    ConcurrencyLimit l(64);
+    std::int64_t now = 0;
+    l.update(now);
+    EXPECT_TRUE(window(l, now, 50, 8, 1, 1));  // mostly 8 ms, one at 1 ms: 4x-8x queueing
+    EXPECT_EQ(l.limit(), 8);                   // 16 * 0.25 + 4
+    EXPECT_TRUE(window(l, now, 50, 1));        // no queueing: sqrt growth, not doubling
+    EXPECT_EQ(l.limit(), 10);
 }
 
 // Too few answers in a window change nothing.

@@ -212,11 +212,12 @@ TEST_F(EngineFakeTest, CircuitBreakerBoundsTheFailuresOfConcurrentWorkers) {
 // grows. 12 workers; calls take 1 ms of clock time, then 10 ms (a server that queues: the
 // limit falls towards its floor of 4), then 1 ms again (it grows back to 12, so the parked
 // workers must be woken). Measured from the fake's log: how many calls were out when each
-// began. Every task ends done. (A ManualClock wait also re-checks itself every millisecond of
-// real time, so this shows the behaviour; the wake-up itself is wake_idle_workers() after each
-// change of the limit, and the next test shows it with a long poll.)
+// began. Every task ends done. The clock's real-time poll is 30 s here (not 1 ms), so the
+// parked workers come back only when something wakes them: wake_idle_workers() after a change
+// of the limit, a commit or a claim.
 TEST_F(EngineFakeTest, WorkersOverTheConcurrencyLimitParkAndComeBackWhenItGrows) {
     constexpr std::size_t kFast = 700, kSlow = 400, kTotal = 2700;
+    clock_.set_real_timing(std::chrono::seconds(30), std::chrono::milliseconds(500));
     const std::int64_t job = submit("limit", static_cast<int>(kTotal));
     api_.respond([&](const FakeCall& call) -> std::optional<FakeReply> {
         const bool slow = call.index >= kFast && call.index < kFast + kSlow;

@@ -1,6 +1,7 @@
 // The waiting workers (runner/engine/idle_workers.h), with real threads on the system clock:
-// a waker wakes exactly the workers it takes, the most recently idle first; a worker whose
-// deadline passes takes itself off the list; notify_all() wakes everyone.
+// a waker wakes exactly the workers it takes, the most recently idle first, and counts them
+// until they run; a worker whose deadline passes takes itself off the list; notify_all()
+// wakes everyone.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -46,6 +47,11 @@ protected:
         return idle_.waiting();
     }
 
+    int taken() {
+        std::lock_guard lock(mu_);
+        return idle_.taken();
+    }
+
     // Real time: a thread must run; fails after 10 s.
     template <class F>
     void wait_for(F done) {
@@ -78,8 +84,18 @@ TEST_F(EngineIdleTest, AWakerWakesTheMostRecentlyIdleFirstAndOnlyThoseItTakes) {
     for (int id = 0; id < kWorkers; ++id) start(id);
     ASSERT_EQ(listed(), kWorkers);
 
-    EXPECT_EQ(take(2), (std::vector<int>{3, 2}));
+    {
+        // Taken: counted until they run (a waker counts them as busy), notified only then.
+        std::vector<int> ids;
+        std::lock_guard lock(mu_);
+        idle_.take(2, ids);
+        EXPECT_EQ(ids, (std::vector<int>{3, 2}));
+        EXPECT_EQ(idle_.taken(), 2);
+        EXPECT_EQ(idle_.waiting(), kWorkers - 2);
+        idle_.notify(clock_, ids);
+    }
     wait_for([&] { return woken_[3] == 1 && woken_[2] == 1; });
+    EXPECT_EQ(taken(), 0);
     // Woken and waiting again: listed on top, above the two that were never woken.
     wait_for([&] { return listed() == kWorkers; });
     EXPECT_EQ(woken_[0], 0);

@@ -13,9 +13,11 @@
 //              = limit * 2 instead, while nothing has queued yet (slow start)
 //
 // It starts at min(max, kInitial) and doubles every window until a window shows queueing
-// (gradient < 1); from then on it moves by the formula. Far from the endpoint (50 ms round
-// trips) the gradient stays 1: 64 workers are all in use after two windows (100 ms), and the
-// limit stays at `max`. On loopback with no latency, where two cores serve everything, it
+// (gradient < 1); from then on it moves by the formula. It grows only after a window in which
+// the calls out reached it (a trickle of tasks, or a rate limit, that keeps one call out does
+// not raise it to `max`, to release a burst of calls when the backlog comes). Far from the endpoint
+// (50 ms round trips) the gradient stays 1: 64 workers are all in use after two windows (100 ms),
+// and the limit stays at `max`. On loopback with no latency, where two cores serve everything, it
 // settles at a handful of calls without first sending `max` at once: 64 workers then cost
 // what 8 do (no burst of 64 connections, TLS handshakes and threads for the first windows).
 // The gradient may cut as deep as a quarter per window, so a limit that is far too high (the
@@ -40,8 +42,9 @@ public:
 
     explicit ConcurrencyLimit(int max, int min = 4, int initial = kInitial);
 
-    // A call answered after `latency_ns`.
-    void on_answer(std::int64_t latency_ns);
+    // A call answered after `latency_ns`; `calls_out`: the calls out when it was sent, itself
+    // included.
+    void on_answer(std::int64_t latency_ns, int calls_out);
     // Closes the window if it is due (monotonic `now_ns`); returns true if the limit changed.
     bool update(std::int64_t now_ns);
     int limit() const;
@@ -56,6 +59,7 @@ private:
     std::int64_t sum_ns_ = 0;                          // guarded by mutex_
     std::int64_t count_ = 0;                           // guarded by mutex_
     std::int64_t window_min_ns_ = 0;                   // guarded by mutex_
+    int window_peak_ = 0;                              // guarded by mutex_: most calls out
     std::array<std::int64_t, kNoloadWindows> mins_{};  // guarded by mutex_: ring of window minima
     std::size_t next_min_ = 0;                         // guarded by mutex_
     std::size_t mins_seen_ = 0;                        // guarded by mutex_

@@ -95,7 +95,11 @@ bool Engine::Impl::perform(Step& step, const Observation& o, RunReport& report,
         // Before any claim: a worker may take the probe at once.
         probing = step.state.phase == Phase::Probing;
         if (a.begin_stop) {
-            dispatch_stop = true;
+            {
+                // Under mu: a worker about to wait sees it, or is waiting when notified.
+                std::lock_guard lock(mu);
+                dispatch_stop = true;
+            }
             idle.notify_all(clock);
         }
         if (a.status) set_status(*a.status);

@@ -20,6 +20,8 @@ void IdleWorkers::wait(Clock& clock, std::unique_lock<std::mutex>& lock, int id,
     if (listed_[i]) {  // not taken: the deadline, or a spurious wake-up
         listed_[i] = 0;
         stack_.erase(std::find(stack_.begin(), stack_.end(), id));
+    } else {
+        --taken_;
     }
 }
 
@@ -29,6 +31,7 @@ void IdleWorkers::take(int n, std::vector<int>& out) {
         stack_.pop_back();
         listed_[static_cast<std::size_t>(id)] = 0;
         out.push_back(id);
+        ++taken_;
     }
 }
 

@@ -39,6 +39,8 @@ public:
     void take(int n, std::vector<int>& out);
     // Under mu: how many workers are listed.
     int waiting() const { return static_cast<int>(stack_.size()); }
+    // Under mu: how many were taken and have not yet run (a waker counts them as busy).
+    int taken() const { return taken_; }
     // Wakes the workers `ids` (from take()).
     void notify(Clock& clock, const std::vector<int>& ids);
     // Wakes every worker, listed or not (a stop: each looks at the flags it waits on).
@@ -49,6 +51,7 @@ private:
     const int workers_;
     std::vector<int> stack_;    // guarded by mu: the listed workers, the most recent last
     std::vector<char> listed_;  // guarded by mu: by worker id
+    int taken_ = 0;             // guarded by mu: taken off the list, not yet back from wait()
 };
 
 }  // namespace qbi::engine

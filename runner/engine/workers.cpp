@@ -87,10 +87,10 @@ std::optional<queue::ClaimedTask> Engine::Impl::next_task(std::unique_lock<std::
 
 int Engine::Impl::dispatch_room_locked() const {
     if (!may_dispatch()) return 0;
-    const auto room = std::min({pool.size(), free_slots.size(),
-                                static_cast<std::size_t>(std::max<std::int64_t>(
-                                    0, concurrency.limit() - std::ssize(in_flight)))});
-    return static_cast<int>(room);
+    const std::int64_t under_limit = concurrency.limit() - std::ssize(in_flight);
+    const std::int64_t room = std::min({std::ssize(pool), std::ssize(free_slots), under_limit});
+    // Workers already woken for the same room that have not run yet will take it.
+    return static_cast<int>(std::max<std::int64_t>(0, room - idle.taken()));
 }
 
 void Engine::Impl::wake_idle_workers() {
@@ -106,6 +106,7 @@ void Engine::Impl::worker_loop(Caller& caller, int id) {
     bool first = true;
     for (;;) {
         Completion c;
+        int calls_out = 0;  // with this one
         {
             std::unique_lock lock(mu);
             if (first) {  // see start_workers(); still under mu when this thread waits below
@@ -129,11 +130,12 @@ void Engine::Impl::worker_loop(Caller& caller, int id) {
             free_slots.pop_back();
             journal.set(c.slot, c.task.task_id);
             in_flight.emplace(c.task.task_id, InFlight{c.task, true, c.started_at_ms, c.slot});
+            calls_out = static_cast<int>(in_flight.size());
         }
         ++progress.in_flight;
         const std::int64_t sent_ns = clock.monotonic_ns();
         c.result = caller.call(c.task.action, c.task.params);
-        concurrency.on_answer(clock.monotonic_ns() - sent_ns);
+        concurrency.on_answer(clock.monotonic_ns() - sent_ns, calls_out);
         if (opt.follow_up) {
             FollowUpResult f = opt.follow_up(c.task, std::move(c.result));
             c.result = std::move(f.result);
