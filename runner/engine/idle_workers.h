@@ -19,7 +19,6 @@
 // wait() releases); notify() and notify_all() may be called with or without it.
 #include <condition_variable>
 #include <cstdint>
-#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -47,11 +46,9 @@ public:
     void notify_all(Clock& clock);
 
 private:
-    std::unique_ptr<std::condition_variable[]> cvs_;  // one per worker, fixed
-    const int workers_;
-    std::vector<int> stack_;    // guarded by mu: the listed workers, the most recent last
-    std::vector<char> listed_;  // guarded by mu: by worker id
-    int taken_ = 0;             // guarded by mu: taken off the list, not yet back from wait()
+    std::vector<std::condition_variable> cvs_;  // one per worker, fixed (never resized)
+    std::vector<int> stack_;  // guarded by mu: the listed workers, the most recent last
+    int taken_ = 0;           // guarded by mu: taken off the list, not yet back from wait()
 };
 
 }  // namespace qbi::engine
