@@ -231,20 +231,13 @@ TEST_F(EngineFakeTest, WorkersOverTheConcurrencyLimitParkAndComeBackWhenItGrows)
     EXPECT_EQ(r.reason, StopReason::Finished) << r.store_error.message;
     const auto calls = api_.calls();
     ASSERT_EQ(calls.size(), kTotal);
-    // Calls out when call i began (itself included).
-    auto out_at = [&](std::size_t i) {
-        std::size_t n = 0;
-        for (const auto& c : calls)
-            if (c.started_ns <= calls[i].started_ns &&
-                (c.answered_ns < 0 || c.answered_ns > calls[i].started_ns))
-                ++n;
-        return n;
-    };
+    // FakeCall::in_flight: the calls out when it began (itself included).
     std::size_t most_fast = 0, most_late_slow = 0, most_end = 0;
-    for (std::size_t i = 0; i < 200; ++i) most_fast = std::max(most_fast, out_at(i));
+    for (std::size_t i = 0; i < 200; ++i) most_fast = std::max(most_fast, calls[i].in_flight);
     for (std::size_t i = kFast + kSlow - 100; i < kFast + kSlow; ++i)
-        most_late_slow = std::max(most_late_slow, out_at(i));
-    for (std::size_t i = kTotal - 300; i < kTotal; ++i) most_end = std::max(most_end, out_at(i));
+        most_late_slow = std::max(most_late_slow, calls[i].in_flight);
+    for (std::size_t i = kTotal - 300; i < kTotal; ++i)
+        most_end = std::max(most_end, calls[i].in_flight);
     EXPECT_EQ(most_fast, 12u);      // at first every worker calls
     EXPECT_LE(most_late_slow, 6u);  // queueing: near the floor, the rest parked
     EXPECT_GE(most_end, 11u);       // no queueing again: the parked workers came back
